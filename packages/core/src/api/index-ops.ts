@@ -1,0 +1,5 @@
+/**
+ * Public index ops (TF.js signatures): gather, gatherND, scatterND, oneHot.
+ */
+/** Tensor methods contributed by this module. */
+export const indexMethods = {};

@@ -1,0 +1,93 @@
+/**
+ * Seeded random tensors. Values are generated on the host by a counter-based generator and
+ * then written to the device, so the same seed gives the same numbers on every backend.
+ */
+import { allocArray, assertDType, type DType } from "../dtype.js";
+import { tensorFromHost } from "../engine/dispatch.js";
+import { InvalidArgumentError } from "../errors.js";
+import { sizeOf, validateShape } from "../shape.js";
+import type { Tensor } from "../tensor.js";
+
+let globalSeed = 0x2545f491;
+let globalCounter = 0;
+
+/** Seed the generator used when no seed is passed. */
+export function setRandomSeed(seed: number): void {
+  if (!Number.isFinite(seed)) throw new InvalidArgumentError(`setRandomSeed: seed must be a finite number, got ${seed}`);
+  globalSeed = seed >>> 0;
+  globalCounter = 0;
+}
+
+/** A stream of uniform numbers in [0, 1) from a 32-bit seed (SplitMix32-style mixing). */
+export function uniformStream(seed: number): () => number {
+  let state = (seed >>> 0) ^ 0x9e3779b9;
+  return () => {
+    state = (state + 0x9e3779b9) | 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    z ^= z >>> 16;
+    return (z >>> 0) / 4294967296;
+  };
+}
+
+function streamFor(seed: number | undefined): () => number {
+  if (seed !== undefined) {
+    if (!Number.isFinite(seed)) throw new InvalidArgumentError(`random: seed must be a finite number, got ${seed}`);
+    return uniformStream(seed);
+  }
+  return uniformStream((globalSeed + Math.imul(++globalCounter, 0x27d4eb2d)) >>> 0);
+}
+
+/** Standard normal samples by the Box-Muller transform. */
+function normalStream(u: () => number): () => number {
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const s = spare;
+      spare = null;
+      return s;
+    }
+    const u1 = 1 - u();
+    const u2 = u();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    spare = r * Math.sin(2 * Math.PI * u2);
+    return r * Math.cos(2 * Math.PI * u2);
+  };
+}
+
+function make(shape: readonly number[], dtype: DType, where: string, gen: () => number): Tensor {
+  const s = validateShape(shape, where);
+  assertDType(dtype, where);
+  if (dtype === "bool") throw new InvalidArgumentError(`${where}: dtype bool is not supported`);
+  const data = allocArray(dtype, sizeOf(s));
+  for (let i = 0; i < data.length; i++) data[i] = gen();
+  return tensorFromHost(data, s, dtype);
+}
+
+/** Uniform values in [minval, maxval). @example randomUniform([2, 2], 0, 1, "float32", 42) */
+export function randomUniform(shape: readonly number[], minval = 0, maxval = 1, dtype: DType = "float32", seed?: number): Tensor {
+  if (!(maxval > minval)) throw new InvalidArgumentError(`randomUniform: need minval < maxval, got ${minval} and ${maxval}`);
+  const u = streamFor(seed);
+  const gen = dtype === "int32" ? () => Math.floor(minval + u() * (maxval - minval)) : () => minval + u() * (maxval - minval);
+  return make(shape, dtype, "randomUniform", gen);
+}
+
+/** Normal values with `mean` and `stdDev`. */
+export function randomNormal(shape: readonly number[], mean = 0, stdDev = 1, dtype: DType = "float32", seed?: number): Tensor {
+  if (!(stdDev >= 0)) throw new InvalidArgumentError(`randomNormal: stdDev must be >= 0, got ${stdDev}`);
+  const n = normalStream(streamFor(seed));
+  return make(shape, dtype, "randomNormal", () => mean + stdDev * n());
+}
+
+/** Normal values, redrawn when farther than two standard deviations from the mean. */
+export function truncatedNormal(shape: readonly number[], mean = 0, stdDev = 1, dtype: DType = "float32", seed?: number): Tensor {
+  if (!(stdDev >= 0)) throw new InvalidArgumentError(`truncatedNormal: stdDev must be >= 0, got ${stdDev}`);
+  const n = normalStream(streamFor(seed));
+  return make(shape, dtype, "truncatedNormal", () => {
+    let v: number;
+    do v = n();
+    while (Math.abs(v) > 2);
+    return mean + stdDev * v;
+  });
+}

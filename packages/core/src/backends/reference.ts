@@ -1,0 +1,28 @@
+/**
+ * The reference backend: plain TypeScript on typed arrays, single-threaded, float64-capable.
+ * Its kernels are the op table's reference implementations: it is the executable spec and
+ * the oracle every other backend is tested against.
+ */
+import { allocArray, DTYPES, type DType, type TypedArray } from "../dtype.js";
+import { opTable, type OpName } from "../ops/table.js";
+import type { Backend, KernelTable } from "../plugin.js";
+
+function referenceKernels(): KernelTable<TypedArray> {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(opTable) as OpName[]) out[name] = opTable[name].ref;
+  return out as KernelTable<TypedArray>;
+}
+
+/** Create a reference backend (registered by core as "reference", priority 0). */
+export function createReferenceBackend(name = "reference"): Backend<TypedArray> {
+  return {
+    name,
+    capabilities: { kind: "cpu", dtypes: DTYPES, syncRead: true },
+    kernels: referenceKernels(),
+    alloc: (dtype: DType, size: number) => allocArray(dtype, size),
+    write: (buf, data) => buf.set(data),
+    read: async (buf) => buf,
+    readSync: (buf) => buf,
+    free: () => undefined,
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * Dispatch: the one path every op takes. Convert plain values, check dtypes, promote,
+ * infer output shapes, then either record a symbolic node (tracing) or choose a device,
+ * move inputs there, allocate outputs, run the kernel, and record on any watching tape.
+ */
+import { isFloat, promoteTypes, type DType, type TypedArray } from "../dtype.js";
+import { DeviceMismatchError, DisposedTensorError, DTypeError, InvalidArgumentError, KernelUnavailableError } from "../errors.js";
+import type { KernelTensor, OpDef, TensorSpec } from "../ops/def.js";
+import { opTable, type Attrs, type OpName } from "../ops/table.js";
+import type { Backend } from "../plugin.js";
+import { Tensor, type TensorLike } from "../tensor.js";
+import { currentFrame } from "./context.js";
+import { hostValues } from "./host-data.js";
+import { Storage } from "./memory.js";
+import { getFallbackPolicy, noteFallback, noteOp } from "./placement.js";
+import { bestCpuBackend, getBackend, getDefaultDevice } from "./registry.js";
+import { recordOnTapes } from "./tape.js";
+import { recordSymbolic } from "./trace.js";
+import { copyStorageSync } from "./transfer.js";
+import { sizeOf } from "../shape.js";
+
+/** Non-zero while the tape replays gradients (retained, user-disposed tensors may be read). */
+let backwardDepth = 0;
+export function inBackward<R>(fn: () => R): R {
+  backwardDepth++;
+  try {
+    return fn();
+  } finally {
+    backwardDepth--;
+  }
+}
+
+/** The device for new tensors here, and whether it was chosen by a scope. */
+export function currentDevice(): { name: string; placed: boolean } {
+  const d = currentFrame().device;
+  return d ? { name: d, placed: true } : { name: getDefaultDevice(), placed: false };
+}
+
+/** A tensor holding host values, on the current device (falling back if it lacks the dtype). */
+export function tensorFromHost(values: TypedArray, shape: readonly number[], dtype: DType, device?: { name: string; placed: boolean }): Tensor {
+  const where = device ?? currentDevice();
+  const backend = selectBackend("tensor", where.name, [dtype], false);
+  const buf = backend.alloc(dtype, values.length);
+  if (values.length > 0) backend.write(buf, values);
+  return new Tensor(new Storage(backend, buf, dtype, values.length), shape, dtype, where.placed);
+}
+
+/** Convert a plain value to a tensor; numbers follow `hint` when it is numeric. */
+export function toTensor(x: TensorLike, where: string, hint?: DType): Tensor {
+  if (x instanceof Tensor) return x;
+  if (x === undefined || x === null) throw new InvalidArgumentError(`${where}: expected a tensor or values, got ${String(x)}`);
+  if (typeof x === "string" || typeof x === "function" || (typeof x === "object" && !Array.isArray(x) && !ArrayBuffer.isView(x)))
+    throw new InvalidArgumentError(`${where}: expected a tensor or values, got ${typeof x === "object" ? (x.constructor?.name ?? "object") : typeof x}`);
+  const numberDType: DType = hint && hint !== "bool" ? hint : "float32";
+  const hv = hostValues(x, undefined, undefined, where, numberDType);
+  return tensorFromHost(hv.values, hv.shape, hv.dtype);
+}
+
+function lacks(b: Backend<any>, op: string, dtypes: readonly DType[], needKernel: boolean): string | null {
+  if (needKernel && !(op in b.kernels)) return `no ${op} kernel`;
+  const allowed = (b.kernelDTypes as Record<string, readonly DType[]> | undefined)?.[op] ?? b.capabilities.dtypes;
+  for (const d of dtypes) if (!allowed.includes(d)) return `no ${d} support${allowed === b.capabilities.dtypes ? "" : ` in ${op}`}`;
+  return null;
+}
+
+/** The backend that runs `op` when `requested` was chosen, following the fallback chain. */
+export function selectBackend(op: string, requested: string, dtypes: readonly DType[], needKernel = true): Backend<any> {
+  let backend = getBackend(requested);
+  const first = lacks(backend, op, dtypes, needKernel);
+  if (first === null) return backend;
+  const tried = [requested];
+  let reason: string | null = first;
+  while (reason !== null) {
+    if (getFallbackPolicy() === "error")
+      throw new KernelUnavailableError(`${op}: device "${requested}" has ${first} and the fallback policy is "error"`);
+    const next: string | null = backend.fallback ?? bestCpuBackend(backend.name) ?? (backend.name !== "reference" ? "reference" : null);
+    if (next === null || tried.includes(next)) throw new KernelUnavailableError(`${op}: no device can run it (tried ${tried.join(", ")}; ${first})`);
+    tried.push(next);
+    backend = getBackend(next);
+    reason = lacks(backend, op, dtypes, needKernel);
+  }
+  noteFallback(op, requested, backend.name, first);
+  return backend;
+}
+
+function chooseDevice(op: string, inputs: readonly Tensor[]): { name: string; placed: boolean } {
+  const scoped = currentFrame().device;
+  if (scoped) return { name: scoped, placed: true };
+  let placed: Tensor | null = null;
+  for (const t of inputs) {
+    if (!t._placed) continue;
+    if (placed && placed.device !== t.device)
+      throw new DeviceMismatchError(
+        `${op}: inputs are placed on different devices: ${placed.describe()} on "${placed.device}" and ${t.describe()} on "${t.device}"; move one with .to(device) or choose with withDevice()`,
+      );
+    placed ??= t;
+  }
+  return placed ? { name: placed.device, placed: true } : { name: getDefaultDevice(), placed: false };
+}
+
+function checkInputs(def: OpDef<unknown>, inputs: readonly Tensor[]): void {
+  if (def.arity >= 0 && inputs.length !== def.arity) throw new InvalidArgumentError(`${def.name}: expected ${def.arity} tensor inputs, got ${inputs.length}`);
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i]!;
+    if (t.isDisposed && !(backwardDepth > 0 && t._retains > 0)) throw new DisposedTensorError(`${def.name}: input ${i} (${t.describe()}) was disposed`);
+    if (def.inputDTypes && !def.inputDTypes.includes(t.dtype))
+      throw new DTypeError(`${def.name}: input ${i} has dtype ${t.dtype}; ${def.name} accepts ${def.inputDTypes.join(", ")}`);
+  }
+}
+
+/**
+ * Run one op of the table on tensors or plain values. Returns its outputs (new tensors).
+ * This is the single entry every public op goes through.
+ */
+export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], attrs: Attrs<K>): Tensor[] {
+  const def = opTable[name] as unknown as OpDef<Attrs<K>>;
+  let temps: Tensor[] | null = null;
+  let hint: DType | undefined;
+  for (const a of args) if (a instanceof Tensor) {
+    hint = hint ? promoteTypes(hint, a.dtype) : a.dtype;
+  }
+  let inputs = args as readonly Tensor[];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] instanceof Tensor) continue;
+    if (inputs === args) inputs = [...args] as Tensor[];
+    const t = toTensor(args[i]!, `${name} (argument ${i})`, hint);
+    (inputs as Tensor[])[i] = t;
+    (temps ??= []).push(t);
+  }
+  checkInputs(def as OpDef<unknown>, inputs);
+  if (def.promote) {
+    let common = promoteTypes(...inputs.map((t) => t.dtype));
+    if (def.promote === "float" && !isFloat(common)) common = "float32";
+    else if (def.promote === "arith" && common === "bool") common = "int32";
+    if (inputs.some((t) => t.dtype !== common)) {
+      inputs = inputs.map((t) => {
+        if (t.dtype === common) return t;
+        const c = runOp("cast", [t], { dtype: common })[0]!;
+        (temps ??= []).push(c);
+        return c;
+      });
+    }
+  }
+  const specs = def.infer(inputs, attrs);
+  const outputs = inputs.some((t) => t._storage === null) ? recordSymbolic(def, inputs, attrs, specs) : execute(def, inputs, attrs, specs);
+  recordOnTapes(def, inputs, outputs, attrs);
+  if (temps) for (const t of temps) t.dispose();
+  return outputs;
+}
+
+function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[]): Tensor[] {
+  const where = chooseDevice(def.name, inputs);
+  const dtypes: DType[] = inputs.map((t) => t.dtype);
+  for (const s of specs) dtypes.push(s.dtype);
+  const backend = selectBackend(def.name, where.name, dtypes);
+  const kin: KernelTensor[] = new Array(inputs.length);
+  let moved: Storage[] | null = null;
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i]!;
+    let s = t._storage!;
+    if (s.backend !== backend) {
+      s = copyStorageSync(s, backend, `${def.name}: moving input ${i} from "${s.backend.name}" to "${backend.name}"`);
+      (moved ??= []).push(s);
+    }
+    kin[i] = { data: s.data, shape: t.shape, dtype: t.dtype, size: t.size };
+  }
+  const outputs: Tensor[] = new Array(specs.length);
+  const kout: KernelTensor[] = new Array(specs.length);
+  let anyElements = false;
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i]!;
+    const size = sizeOf(spec.shape);
+    const buf = backend.alloc(spec.dtype, size);
+    const t = new Tensor(new Storage(backend, buf, spec.dtype, size), spec.shape, spec.dtype, where.placed);
+    outputs[i] = t;
+    kout[i] = { data: buf, shape: t.shape, dtype: spec.dtype, size: t.size };
+    if (t.size > 0) anyElements = true;
+  }
+  try {
+    if (anyElements) {
+      const kernel = backend.kernels[def.name as OpName] as unknown as (i: readonly KernelTensor[], o: readonly KernelTensor[], a: A) => void;
+      kernel(kin, kout, attrs);
+    }
+  } catch (e) {
+    for (const t of outputs) t.dispose();
+    throw e;
+  } finally {
+    if (moved) for (const s of moved) s.release();
+  }
+  noteOp(def.name, backend.name);
+  return outputs;
+}
+
+/** True for dtypes that carry gradients. */
+export function differentiable(dtype: DType): boolean {
+  return isFloat(dtype);
+}

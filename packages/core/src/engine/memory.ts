@@ -1,0 +1,151 @@
+/**
+ * Memory ownership: reference-counted storages owned by core, tidy scopes (sync and async),
+ * `memory()` accounting per device, and a FinalizationRegistry that frees storages whose
+ * tensors were garbage-collected without `dispose()`.
+ */
+import { bytesPerElement, type DType } from "../dtype.js";
+import type { Backend } from "../plugin.js";
+import { currentFrame, isPromise, withFrame, type TidyScope } from "./context.js";
+import { getBackend, listBackends } from "./registry.js";
+
+/** A device buffer plus its reference count. Several tensors may share one (reshape, variables). */
+export class Storage {
+  refs = 1;
+  readonly bytes: number;
+  constructor(
+    readonly backend: Backend<any>,
+    readonly data: unknown,
+    readonly dtype: DType,
+    readonly size: number,
+  ) {
+    this.bytes = size * bytesPerElement(dtype);
+    const s = stats(backend.name);
+    s.bytes += this.bytes;
+    s.buffers++;
+  }
+  retain(): void {
+    this.refs++;
+  }
+  release(): void {
+    if (--this.refs > 0) return;
+    if (this.refs < 0) throw new Error("internal: storage released twice");
+    const s = stats(this.backend.name);
+    s.bytes -= this.bytes;
+    s.buffers--;
+    this.backend.free(this.data);
+  }
+}
+
+interface DeviceStats {
+  tensors: number;
+  bytes: number;
+  buffers: number;
+}
+const perDevice = new Map<string, DeviceStats>();
+function stats(device: string): DeviceStats {
+  let s = perDevice.get(device);
+  if (!s) perDevice.set(device, (s = { tensors: 0, bytes: 0, buffers: 0 }));
+  return s;
+}
+
+/** Count a live tensor on `device` (+1 or -1). */
+export function countTensor(device: string, delta: number): void {
+  stats(device).tensors += delta;
+}
+
+/** Frees storages of tensors that were garbage-collected without being disposed. */
+export const finalizer = new FinalizationRegistry<{ storage: Storage; device: string }>((held) => {
+  countTensor(held.device, -1);
+  held.storage.release();
+});
+
+/** Live memory: tensors and bytes per device; pooled bytes (held for reuse) apart. */
+export interface MemoryInfo {
+  numTensors: number;
+  numBytes: number;
+  devices: Record<string, { numTensors: number; numBytes: number; numBuffers: number; pooledBytes: number }>;
+}
+
+/** Live tensors and bytes, in total and per device. */
+export function memory(): MemoryInfo {
+  const out: MemoryInfo = { numTensors: 0, numBytes: 0, devices: {} };
+  for (const [name, s] of perDevice) {
+    let pooled = 0;
+    if (listBackends().includes(name)) {
+      try {
+        pooled = getBackend(name).pooledBytes?.() ?? 0;
+      } catch {
+        pooled = 0;
+      }
+    }
+    out.devices[name] = { numTensors: s.tensors, numBytes: s.bytes, numBuffers: s.buffers, pooledBytes: pooled };
+    out.numTensors += s.tensors;
+    out.numBytes += s.bytes;
+  }
+  return out;
+}
+
+/** Something a tidy scope can dispose. */
+export interface Disposable {
+  dispose(): void;
+  readonly isDisposed: boolean;
+  readonly kept: boolean;
+}
+
+/** Record a new tensor in the innermost tidy scope. */
+export function trackInScope(t: Disposable): void {
+  currentFrame().tidy?.tracked.add(t);
+}
+
+type Keepable = Disposable | readonly Keepable[] | { readonly [k: string]: Keepable } | number | string | boolean | null | undefined | void;
+
+function collect(value: unknown, out: Set<unknown>, depth = 0): void {
+  if (value === null || typeof value !== "object" || depth > 8) return;
+  if ("dispose" in (value as object) && "isDisposed" in (value as object)) {
+    out.add(value);
+    return;
+  }
+  if (Array.isArray(value)) for (const v of value) collect(v, out, depth + 1);
+  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collect(v, out, depth + 1);
+}
+
+function endScope(scope: TidyScope, result: unknown): void {
+  const keep = new Set<unknown>();
+  collect(result, keep);
+  for (const t of scope.tracked) {
+    const d = t as Disposable;
+    if (keep.has(d)) scope.parent?.tracked.add(d);
+    else if (!d.kept && !d.isDisposed) d.dispose();
+  }
+  scope.tracked.clear();
+}
+
+/**
+ * Run `fn` and dispose every tensor it created except those it returns (in arrays or plain
+ * objects) and those marked with `keep()`. `fn` may be async: the scope lasts until it settles.
+ * @example const y = tidy(() => x.square().sum());
+ */
+export function tidy<R extends Keepable | Promise<Keepable>>(fn: () => R): R {
+  const scope: TidyScope = { tracked: new Set(), parent: currentFrame().tidy };
+  let result: R;
+  try {
+    result = withFrame({ tidy: scope }, fn);
+  } catch (e) {
+    endScope(scope, undefined);
+    throw e;
+  }
+  if (isPromise(result)) {
+    return result.then(
+      (v) => {
+        endScope(scope, v);
+        return v;
+      },
+      (e) => {
+        endScope(scope, undefined);
+        throw e;
+      },
+    ) as R;
+  }
+  endScope(scope, result);
+  return result;
+}

@@ -1,0 +1,176 @@
+/**
+ * Tracing: the same op calls, run on symbolic tensors (shape and dtype, no data), append
+ * nodes to a graph instead of computing. A graph is JSON-serializable (constants included)
+ * and can be run again on real tensors by the ordinary dispatcher.
+ */
+import { type DType, type TypedArray, allocArray } from "../dtype.js";
+import { InvalidArgumentError, ShapeError } from "../errors.js";
+import type { OpDef, TensorSpec } from "../ops/def.js";
+import { opTable, type OpName } from "../ops/table.js";
+import { shapeStr, shapesEqual } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import { tensorFromHost, runOp } from "./dispatch.js";
+import { readStorageSync } from "./transfer.js";
+import { withFrame } from "./context.js";
+
+/** One node: an op-table record applied to earlier values. */
+export interface GraphNode {
+  readonly op: OpName;
+  readonly inputs: readonly number[];
+  readonly attrs: unknown;
+  readonly outputs: readonly { id: number; shape: readonly number[]; dtype: DType }[];
+}
+/** A captured concrete tensor, values base64-encoded little-endian. */
+export interface GraphConstant {
+  readonly id: number;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly base64: string;
+}
+/** A traced function: inputs, nodes in execution order (SSA), constants and outputs by value id. */
+export interface GraphJSON {
+  readonly format: "eager-graph";
+  readonly version: 1;
+  readonly inputs: readonly { id: number; shape: readonly number[]; dtype: DType }[];
+  readonly nodes: readonly GraphNode[];
+  readonly constants: readonly GraphConstant[];
+  readonly outputs: readonly number[];
+}
+
+class Builder {
+  readonly nodes: GraphNode[] = [];
+  readonly constants = new Map<number, Tensor>();
+}
+const builders = new WeakMap<Tensor, Builder>();
+
+/** @internal Append a node for an op applied to at least one symbolic input. */
+export function recordSymbolic<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[]): Tensor[] {
+  let builder: Builder | undefined;
+  for (const t of inputs) {
+    const b = builders.get(t);
+    if (!b) continue;
+    if (builder && b !== builder) throw new InvalidArgumentError(`${def.name}: inputs come from two different traces`);
+    builder = b;
+  }
+  if (!builder) throw new InvalidArgumentError(`${def.name}: a symbolic input does not belong to an active trace`);
+  for (const t of inputs) {
+    if (t._storage !== null && !builder.constants.has(t.id)) {
+      t._retain();
+      builder.constants.set(t.id, t);
+    }
+  }
+  const outputs = specs.map((s) => {
+    const o = new Tensor(null, s.shape, s.dtype, false)._keep();
+    builders.set(o, builder!);
+    return o;
+  });
+  builder.nodes.push({ op: def.name as OpName, inputs: inputs.map((t) => t.id), attrs, outputs: outputs.map((o) => ({ id: o.id, shape: o.shape, dtype: o.dtype })) });
+  return outputs;
+}
+
+function toBase64(a: TypedArray): string {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+function fromBase64(b64: string, dtype: DType, size: number): TypedArray {
+  const s = atob(b64);
+  const out = allocArray(dtype, size);
+  const bytes = new Uint8Array(out.buffer);
+  if (s.length !== bytes.length) throw new ShapeError(`graph constant: expected ${bytes.length} bytes, got ${s.length}`);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** Example argument for `trace`: a tensor (its shape and dtype are used) or a spec. */
+export type TraceArg = Tensor | { shape: readonly number[]; dtype?: DType };
+
+/** A traced function, runnable on new inputs of the traced shapes. */
+export class Graph {
+  constructor(readonly json: GraphJSON) {}
+
+  /** Rebuild a graph from `toJSON()` output (checks every op exists). */
+  static fromJSON(json: GraphJSON): Graph {
+    if (json?.format !== "eager-graph" || json.version !== 1) throw new InvalidArgumentError("Graph.fromJSON: not an eager graph (format/version missing)");
+    for (const n of json.nodes) if (!(n.op in opTable)) throw new InvalidArgumentError(`Graph.fromJSON: unknown op "${n.op}"`);
+    return new Graph(json);
+  }
+  toJSON(): GraphJSON {
+    return this.json;
+  }
+  /** Ops in the graph, in order. */
+  get ops(): OpName[] {
+    return this.json.nodes.map((n) => n.op);
+  }
+
+  /** Run the graph on real tensors; returns its outputs in order. */
+  run(...inputs: Tensor[]): Tensor[] {
+    const g = this.json;
+    if (inputs.length !== g.inputs.length) throw new InvalidArgumentError(`Graph.run: expected ${g.inputs.length} inputs, got ${inputs.length}`);
+    const env = new Map<number, Tensor>();
+    const owned: Tensor[] = [];
+    g.inputs.forEach((spec, i) => {
+      const t = inputs[i]!;
+      if (!shapesEqual(t.shape, spec.shape) || t.dtype !== spec.dtype)
+        throw new ShapeError(`Graph.run: input ${i} must be ${spec.dtype}${shapeStr(spec.shape)}, got ${t.describe()}`);
+      env.set(spec.id, t);
+    });
+    for (const c of g.constants) {
+      const t = tensorFromHost(fromBase64(c.base64, c.dtype, c.shape.reduce((a, b) => a * b, 1)), c.shape, c.dtype);
+      env.set(c.id, t);
+      owned.push(t);
+    }
+    for (const n of g.nodes) {
+      const outs = runOp(n.op, n.inputs.map((id) => env.get(id)!), n.attrs as never);
+      n.outputs.forEach((o, i) => {
+        env.set(o.id, outs[i]!);
+        owned.push(outs[i]!);
+      });
+    }
+    const results = g.outputs.map((id) => env.get(id)!);
+    for (const t of owned) if (!results.includes(t)) t.dispose();
+    return results;
+  }
+}
+
+/**
+ * Trace `fn` on symbolic tensors shaped like `exampleArgs` and return its graph. Tensors the
+ * function captures (weights, constants) are stored in the graph as constants.
+ * @example const g = trace((x) => x.square().sum(), { shape: [3] }); g.run(tensor([1, 2, 3]));
+ */
+export function trace(fn: (...args: Tensor[]) => Tensor | readonly Tensor[], ...exampleArgs: TraceArg[]): Graph {
+  const builder = new Builder();
+  const inputs = exampleArgs.map((a, i) => {
+    const shape = a instanceof Tensor ? a.shape : a?.shape;
+    if (!Array.isArray(shape)) throw new InvalidArgumentError(`trace: example argument ${i} must be a tensor or { shape, dtype }`);
+    const t = new Tensor(null, shape, a instanceof Tensor ? a.dtype : (a.dtype ?? "float32"), false)._keep();
+    t._symbolicName = `arg${i}`;
+    builders.set(t, builder);
+    return t;
+  });
+  const out = withFrame({ tapes: [] }, () => fn(...inputs));
+  const outs = (Array.isArray(out) ? out : [out]) as Tensor[];
+  for (const o of outs) {
+    if (!(o instanceof Tensor)) throw new InvalidArgumentError("trace: the function must return a tensor or an array of tensors");
+    if (o._storage !== null && !builder.constants.has(o.id)) {
+      o._retain();
+      builder.constants.set(o.id, o);
+    }
+  }
+  const constants: GraphConstant[] = [...builder.constants.values()].map((t) => ({
+    id: t.id,
+    shape: t.shape,
+    dtype: t.dtype,
+    base64: toBase64(readStorageSync(t._live("trace"), "trace: reading a captured constant")),
+  }));
+  for (const t of builder.constants.values()) t._unretain();
+  return new Graph({
+    format: "eager-graph",
+    version: 1,
+    inputs: inputs.map((t) => ({ id: t.id, shape: t.shape, dtype: t.dtype })),
+    nodes: builder.nodes,
+    constants,
+    outputs: outs.map((o) => o.id),
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * `@eager/core`: tensors whose ops run the moment they are called, gradients from a tape,
+ * device placement, tracing. Importing it registers the reference backend ("reference").
+ */
+import { createReferenceBackend } from "./backends/reference.js";
+import { registerBackend } from "./engine/registry.js";
+import { methodOps } from "./api/methods.js";
+import { Tensor } from "./tensor.js";
+
+export { Tensor, Variable, type TensorLike, type NestedArray } from "./tensor.js";
+export type { DType, TypedArray } from "./dtype.js";
+export * from "./errors.js";
+export * from "./api/creation.js";
+export * from "./api/random.js";
+export * from "./api/elementwise.js";
+export * from "./api/reduce.js";
+export * from "./api/movement.js";
+export * from "./api/linalg.js";
+export * from "./api/index-ops.js";
+export * from "./api/conv.js";
+export * from "./api/nn.js";
+export * from "./api/autodiff.js";
+export { withDevice } from "./api/device.js";
+export { setDefaultDevice, getDefaultDevice, listBackends, registerBackend, ready, resolveDevice } from "./engine/registry.js";
+export { placementReport, resetPlacementReport, setFallbackPolicy, getFallbackPolicy, type PlacementReport, type FallbackPolicy } from "./engine/placement.js";
+export { memory, tidy, type MemoryInfo } from "./engine/memory.js";
+export { trace, Graph, type GraphJSON, type GraphNode, type TraceArg } from "./engine/trace.js";
+export { opNames, type OpName } from "./ops/table.js";
+export type { TapeOptions } from "./engine/tape.js";
+
+/** Keep `t` alive past the enclosing `tidy` scopes. Returns t. */
+export function keep<T extends Tensor>(t: T): T {
+  return t._keep();
+}
+
+for (const [name, fn] of Object.entries(methodOps)) {
+  Object.defineProperty(Tensor.prototype, name, {
+    value: function (this: Tensor, ...args: unknown[]) {
+      return (fn as (...a: unknown[]) => unknown)(this, ...args);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
+registerBackend("reference", () => createReferenceBackend(), { priority: 0 });

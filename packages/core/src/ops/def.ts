@@ -1,0 +1,96 @@
+/**
+ * The shape of one op-table record. Every primitive op is declared once as an `OpDef`:
+ * its shape and dtype rule, its reference kernel, what backward saves and its gradient
+ * written in public tensor ops. Backends, the tape, the tracer and the tests all read it.
+ */
+import type { DType, TypedArray } from "../dtype.js";
+import type { Tensor } from "../tensor.js";
+
+/** The algebraic family an op belongs to; backends generate kernels per family. */
+export type OpFamily = "unary" | "binary" | "ternary" | "reduce" | "scan" | "movement" | "index" | "linalg" | "conv" | "cast";
+
+/** Shape and dtype of a tensor, without data. */
+export interface TensorSpec {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+/**
+ * What a kernel sees of one tensor: the backend's buffer plus shape and dtype. Buffers are
+ * dense and row-major; core allocates outputs before the kernel runs.
+ */
+export interface KernelTensor<B = unknown> {
+  readonly data: B;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly size: number;
+}
+
+/** A reference kernel's view: plain typed arrays. */
+export type RefTensor = KernelTensor<TypedArray>;
+
+/** What a gradient rule receives besides the output gradients. */
+export interface GradContext<A> {
+  /** The op's inputs (only when the op declares `saves.inputs`; otherwise empty). */
+  readonly inputs: readonly Tensor[];
+  /** The op's outputs (only when the op declares `saves.outputs`; otherwise empty). */
+  readonly outputs: readonly Tensor[];
+  readonly attrs: A;
+  /** Shapes and dtypes of the inputs, always available. */
+  readonly inputSpecs: readonly TensorSpec[];
+}
+
+/**
+ * A gradient rule: output gradients in, one gradient (or null) per input out. Gradients may
+ * have the broadcast output shape; the tape sums them back to each input's shape.
+ */
+export type Vjp<A> = (dys: readonly Tensor[], ctx: GradContext<A>) => readonly (Tensor | null)[];
+
+/** Hints for generated tests (conformance and gradient checks). */
+export interface OpTestSpec<A> {
+  /** Range for random float inputs (default [-2, 2]). Per input if an array of ranges. */
+  readonly domain?: readonly [number, number] | readonly (readonly [number, number])[];
+  /** Example calls: input shapes (and optionally dtypes) plus attrs. */
+  readonly cases: readonly OpTestCase<A>[];
+  /** Skip the finite-difference check, with the reason (e.g. piecewise-constant output). */
+  readonly noGradCheck?: string;
+  /** Inputs given as integers in [lo, hi) (e.g. indices), by input position. */
+  readonly intInputs?: Readonly<Record<number, readonly [number, number]>>;
+}
+
+export interface OpTestCase<A> {
+  readonly shapes: readonly (readonly number[])[];
+  readonly dtypes?: readonly DType[];
+  readonly attrs: A;
+}
+
+/** One op-table record. */
+export interface OpDef<A> {
+  readonly name: string;
+  readonly family: OpFamily;
+  /** Number of tensor inputs; -1 for variadic (concat). */
+  readonly arity: number;
+  /** Input dtypes accepted (default: all). Checked before promotion is applied. */
+  readonly inputDTypes?: readonly DType[];
+  /**
+   * Inputs are cast before the kernel runs: "common" to their common dtype (bool < int32 <
+   * float32 < float64), "arith" to that but at least int32, "float" to at least float32.
+   */
+  readonly promote?: "common" | "arith" | "float";
+  /** Shape and dtype rule. Throws a named error naming the op and the argument. */
+  infer(inputs: readonly TensorSpec[], attrs: A): TensorSpec[];
+  /** The reference kernel: the executable definition of the op. */
+  ref(inputs: readonly RefTensor[], outputs: readonly RefTensor[], attrs: A): void;
+  /** What the gradient rule reads besides dy. */
+  readonly saves: { readonly inputs?: boolean; readonly outputs?: boolean };
+  /** The gradient, or "none" for ops that have none (a gradient reaching it is an error). */
+  readonly vjp: Vjp<A> | "none";
+  /** For unary/binary elementwise ops: the scalar function the reference kernel maps. */
+  readonly scalar?: (...x: number[]) => number;
+  readonly test: OpTestSpec<A>;
+}
+
+/** Declare an op record with its attrs type (identity at run time). */
+export function defineOp<A = Record<string, never>>(def: OpDef<A>): OpDef<A> {
+  return def;
+}

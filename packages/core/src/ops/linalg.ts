@@ -1,0 +1,97 @@
+/**
+ * Linear algebra: batched matmul with transposes and broadcast batch dimensions.
+ * d(A B) = (dY B^T, A^T dY), transposes folded into the flags.
+ */
+import { DTypeError, ShapeError } from "../errors.js";
+import { broadcastShapes, shapeStr, sizeOf, stridesOf } from "../shape.js";
+import { matmul } from "../api/linalg.js";
+import { defineOp } from "./def.js";
+
+export interface MatmulAttrs {
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+}
+
+export const linalgOps = {
+  matmul: defineOp<MatmulAttrs>({
+    name: "matmul",
+    family: "linalg",
+    arity: 2,
+    promote: "arith",
+    infer: ([a, b], at) => {
+      if (a!.shape.length < 2 || b!.shape.length < 2)
+        throw new ShapeError(`matmul: both inputs need rank >= 2, got a ${shapeStr(a!.shape)} and b ${shapeStr(b!.shape)}`);
+      if (a!.dtype !== b!.dtype) throw new DTypeError(`matmul: dtypes differ: ${a!.dtype} and ${b!.dtype}`);
+      const ra = a!.shape.length;
+      const rb = b!.shape.length;
+      const [m, ka] = at.transposeA ? [a!.shape[ra - 1]!, a!.shape[ra - 2]!] : [a!.shape[ra - 2]!, a!.shape[ra - 1]!];
+      const [kb, n] = at.transposeB ? [b!.shape[rb - 1]!, b!.shape[rb - 2]!] : [b!.shape[rb - 2]!, b!.shape[rb - 1]!];
+      if (ka !== kb)
+        throw new ShapeError(
+          `matmul: inner dimensions differ: a is ${shapeStr(a!.shape)}${at.transposeA ? " (transposed)" : ""}, b is ${shapeStr(b!.shape)}${at.transposeB ? " (transposed)" : ""}`,
+        );
+      const batch = broadcastShapes("matmul (batch dimensions)", a!.shape.slice(0, -2), b!.shape.slice(0, -2));
+      return [{ shape: [...batch, m, n], dtype: a!.dtype }];
+    },
+    ref: ([a, b], [y], at) => {
+      const ra = a!.shape.length;
+      const rb = b!.shape.length;
+      const ry = y!.shape.length;
+      const m = y!.shape[ry - 2]!;
+      const n = y!.shape[ry - 1]!;
+      const k = at.transposeA ? a!.shape[ra - 2]! : a!.shape[ra - 1]!;
+      const batchShape = y!.shape.slice(0, -2);
+      const batches = sizeOf(batchShape);
+      const bStrides = stridesOf(batchShape);
+      const aBatch = a!.shape.slice(0, -2);
+      const bBatch = b!.shape.slice(0, -2);
+      const offsetOf = (shape: readonly number[], bi: number, matSize: number): number => {
+        const st = stridesOf(shape);
+        let off = 0;
+        for (let d = 0; d < batchShape.length; d++) {
+          const idx = Math.floor(bi / bStrides[d]!) % batchShape[d]!;
+          const j = d - (batchShape.length - shape.length);
+          if (j >= 0 && shape[j] !== 1) off += idx * st[j]!;
+        }
+        return off * matSize;
+      };
+      const A = a!.data;
+      const B = b!.data;
+      const Y = y!.data;
+      const [asr, asc] = at.transposeA ? [1, m] : [k, 1];
+      const [bsr, bsc] = at.transposeB ? [1, k] : [n, 1];
+      for (let bi = 0; bi < batches; bi++) {
+        const ao = offsetOf(aBatch, bi, m * k);
+        const bo = offsetOf(bBatch, bi, k * n);
+        const yo = bi * m * n;
+        for (let i = 0; i < m; i++)
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let p = 0; p < k; p++) s += A[ao + i * asr + p * asc]! * B[bo + p * bsr + j * bsc]!;
+            Y[yo + i * n + j] = s;
+          }
+      }
+    },
+    saves: { inputs: true },
+    vjp: ([g], c) => {
+      const [a, b] = c.inputs;
+      const { transposeA: ta, transposeB: tb } = c.attrs;
+      // Y = op(A) op(B); dA = dY op(B)^T (transposed back if A was), likewise dB.
+      const da = ta ? matmul(b!, g!, tb, true) : matmul(g!, b!, false, !tb);
+      const db = tb ? matmul(g!, a!, true, ta) : matmul(a!, g!, !ta, false);
+      return [da, db];
+    },
+    test: {
+      cases: [
+        { shapes: [[3, 4], [4, 5]], attrs: { transposeA: false, transposeB: false } },
+        { shapes: [[4, 3], [4, 5]], attrs: { transposeA: true, transposeB: false } },
+        { shapes: [[3, 4], [5, 4]], attrs: { transposeA: false, transposeB: true } },
+        { shapes: [[4, 3], [5, 4]], attrs: { transposeA: true, transposeB: true } },
+        { shapes: [[2, 3, 4], [4, 2]], attrs: { transposeA: false, transposeB: false } },
+        { shapes: [[2, 1, 3, 4], [3, 4, 2]], attrs: { transposeA: false, transposeB: false } },
+        { shapes: [[0, 4], [4, 3]], attrs: { transposeA: false, transposeB: false } },
+        { shapes: [[3, 0], [0, 2]], attrs: { transposeA: false, transposeB: false } },
+      ],
+    },
+  }),
+};

@@ -1,0 +1,63 @@
+/**
+ * The backend plugin interface: everything a backend implements. Small on purpose: buffers,
+ * a kernel table keyed by op name, flush and dispose. Core allocates every output and
+ * kernels only fill them, so memory accounting and errors live in core.
+ */
+import type { DType, TypedArray } from "./dtype.js";
+import type { KernelTensor } from "./ops/def.js";
+import type { Attrs, OpName } from "./ops/table.js";
+
+/** A kernel: reads `inputs`, writes `outputs` (already allocated by core). */
+export type Kernel<A, B = unknown> = (inputs: readonly KernelTensor<B>[], outputs: readonly KernelTensor<B>[], attrs: A) => void;
+
+/** A kernel for every op: what first-party backends must provide (a compile error if not). */
+export type KernelTable<B = unknown> = { [K in OpName]: Kernel<Attrs<K>, B> };
+
+/** What a backend can do; placement reads it to decide where ops run and what falls back. */
+export interface BackendCapabilities {
+  /** "cpu" and "gpu" backends answer to the "cpu" and "gpu" device aliases. */
+  readonly kind: "cpu" | "gpu" | "other";
+  /** Dtypes the backend stores and computes. */
+  readonly dtypes: readonly DType[];
+  /** Whether `readSync` works here (so `dataSync()`, `item()` and printing do). */
+  readonly syncRead: boolean;
+  /** Largest tensor, in elements, the backend accepts. */
+  readonly maxElements?: number;
+  /** Facts for reports, e.g. `{ mode: "webgl2" }` or `{ threads: 2 }`. */
+  readonly info?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** A backend. `B` is its buffer handle type (a TypedArray, a GPUBuffer, ...). */
+export interface Backend<B = unknown> {
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+  /** Kernels by op name. First-party backends type this as `KernelTable<B>`. */
+  readonly kernels: Partial<KernelTable<B>>;
+  /** Per-op dtype limits narrower than `capabilities.dtypes` (the rest fall back). */
+  readonly kernelDTypes?: Partial<Record<OpName, readonly DType[]>>;
+  /** Backend to try next when this one lacks a kernel or dtype (default: the best CPU backend). */
+  readonly fallback?: string;
+  init?(): Promise<void>;
+  /** A zero-filled buffer for `size` elements of `dtype`. */
+  alloc(dtype: DType, size: number): B;
+  /** Copy host values into a buffer (`data.length` equals the buffer's size). */
+  write(buffer: B, data: TypedArray): void;
+  /** Read a buffer back, after all queued work that writes it. */
+  read(buffer: B, dtype: DType, size: number): Promise<TypedArray>;
+  readSync?(buffer: B, dtype: DType, size: number): TypedArray;
+  free(buffer: B): void;
+  /** Submit queued work. */
+  flush?(): void;
+  /** Bytes the backend holds in pools for reuse (reported apart from live bytes). */
+  pooledBytes?(): number;
+  dispose?(): void;
+}
+
+/** Options for `registerBackend`. */
+export interface RegisterOptions {
+  /** Higher wins the default device and the "cpu"/"gpu" aliases. The reference backend is 0. */
+  readonly priority?: number;
+}
+
+/** Creates a backend; may be async (then `await ready()` before use). */
+export type BackendFactory = () => Backend<any> | Promise<Backend<any>>;

@@ -1,0 +1,22 @@
+import { describe, it, expect } from "vitest";
+import * as tf from "@eager/core";
+it("smoke", () => {
+  const m = tf.matmul([[2]], [[2]]);
+  console.log(String(m));
+  const g = tf.gradientsFunction((x) => tf.square(x));
+  console.log(String(g(3)[0]));
+  const gg = tf.gradientsFunction((x) => g(x)[0]!);
+  console.log(String(gg(3)[0]));
+  const ggg = tf.gradientsFunction((x) => gg(x)[0]!);
+  console.log(String(ggg(3)[0]));
+  const abs = (x: tf.Tensor) => (x.greater(0).item() ? x : x.neg());
+  const ga = tf.gradientsFunction(abs);
+  console.log(String(ga(2)[0]), String(ga(-2)[0]));
+  const log1pexp = (x: tf.Tensor) => tf.log(tf.add(1, tf.exp(x)));
+  const gl = tf.gradientsFunction(log1pexp);
+  console.log(String(gl(0)[0]), String(gl(100)[0]));
+  const log1pexp2 = tf.customGradient((x) => { const e = tf.exp(x); return [tf.log(tf.add(1, e)), (dy) => tf.mul(dy, tf.sub(1, tf.div(1, tf.add(1, e))))]; });
+  const gl2 = tf.gradientsFunction(log1pexp2);
+  console.log(String(gl2(0)[0]), String(gl2(100)[0]));
+  console.log(tf.memory());
+});
