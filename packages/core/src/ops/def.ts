@@ -54,6 +54,10 @@ export interface OpTestSpec<A> {
   readonly cases: readonly OpTestCase<A>[];
   /** Skip the finite-difference check, with the reason (e.g. piecewise-constant output). */
   readonly noGradCheck?: string;
+  /** Skip only the second-order check, with the reason. */
+  readonly noSecondOrder?: string;
+  /** Absolute tolerance for comparing a float32 backend with the float64 reference (default by dtype). */
+  readonly tolerance?: number;
   /** Inputs given as integers in [lo, hi) (e.g. indices), by input position. */
   readonly intInputs?: Readonly<Record<number, readonly [number, number]>>;
 }
