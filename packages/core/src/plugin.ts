@@ -57,6 +57,8 @@ export interface Backend<B = unknown> {
 export interface RegisterOptions {
   /** Higher wins the default device and the "cpu"/"gpu" aliases. The reference backend is 0. */
   readonly priority?: number;
+  /** The backend's kind, so "cpu"/"gpu" aliases resolve before an async backend is initialized. */
+  readonly kind?: "cpu" | "gpu" | "other";
 }
 
 /** Creates a backend; may be async (then `await ready()` before use). */

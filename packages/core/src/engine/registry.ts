@@ -9,6 +9,7 @@ interface Registration {
   readonly name: string;
   readonly factory: BackendFactory;
   readonly priority: number;
+  readonly kind: "cpu" | "gpu" | "other" | undefined;
   instance: Backend<any> | null;
   pending: Promise<Backend<any>> | null;
   error: unknown;
@@ -25,7 +26,7 @@ export function registerBackend(name: string, factory: BackendFactory, options: 
   if (!/^[a-z][a-z0-9_-]*$/i.test(name)) throw new UnknownDeviceError(`registerBackend: invalid backend name ${JSON.stringify(name)}`);
   const old = registry.get(name);
   old?.instance?.dispose?.();
-  registry.set(name, { name, factory, priority: options.priority ?? 0, instance: null, pending: null, error: null });
+  registry.set(name, { name, factory, priority: options.priority ?? 0, kind: options.kind, instance: null, pending: null, error: null });
 }
 
 /** Remove a backend (its live tensors become unusable). */
@@ -93,14 +94,23 @@ export function getBackend(name: string): Backend<any> {
   throw new BackendCapabilityError(`backend "${name}" is still initializing; call \`await ready("${name}")\` before running ops on it`);
 }
 
+/** A backend's kind: from its capabilities once created, else as registered (sync factories are created here). */
+function kindOf(r: Registration): string | undefined {
+  if (r.instance) return r.instance.capabilities.kind;
+  if (r.kind) return r.kind;
+  try {
+    return getBackend(r.name).capabilities.kind;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Registered backends of a kind, highest priority first. */
 function byKind(kind: "cpu" | "gpu"): Registration[] {
   const out: Registration[] = [];
   for (const name of listBackends()) {
     const r = registry.get(name)!;
-    let k: string | undefined = r.instance?.capabilities.kind;
-    if (!k) k = name === "webgpu" || name === "webgl" || name === "gpu" ? "gpu" : name === "cpu" || name === "reference" ? "cpu" : undefined;
-    if (k === kind) out.push(r);
+    if (kindOf(r) === kind) out.push(r);
   }
   return out;
 }
