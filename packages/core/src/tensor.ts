@@ -140,8 +140,9 @@ export class Tensor {
   }
   /** The single value of a one-element tensor, as a number (or boolean). */
   item(): number | boolean {
+    const storage = this._live("item");
     if (this.size !== 1) throw new ShapeError(`item: tensor ${this.describe()} has ${this.size} elements; item() needs exactly one`);
-    const v = readStorageSync(this._live("item"), "item")[0]!;
+    const v = readStorageSync(storage, "item")[0]!;
     return this.dtype === "bool" ? v !== 0 : v;
   }
   /** @example `${tensor([[4]])}` === "Tensor([[4]], shape=[1,1], dtype=float32)" */
