@@ -134,9 +134,8 @@ describe("stopGradient and non-differentiable ops", () => {
     const [d] = tf.gradientsFunction((x) => tf.add(tf.floor(x), tf.round(x)))(2.3);
     expect(val(d!)).toBe(0);
   });
-  it("integer paths carry no gradient", () => {
-    const [d] = tf.gradientsFunction((x) => tf.cast(tf.cast(x, "int32"), "float32"))(2.5);
-    expect(val(d!)).toBe(0);
+  it("integer paths carry no gradient, and say so", () => {
+    expect(() => tf.gradientsFunction((x) => tf.cast(tf.cast(x, "int32"), "float32"))(2.5)).toThrow(/^cast has no gradient/);
   });
 });
 
@@ -154,5 +153,20 @@ describe("custom gradients", () => {
   it("rejects a wrong number of gradients", () => {
     const f = tf.customGradient((a, b) => [tf.mul(a, b), (dy) => [dy]]);
     expect(() => tf.gradientsFunction(f)(2, 3)).toThrow(/returned 1 gradients for 2 inputs/);
+  });
+});
+
+describe("ops without gradients", () => {
+  it("a gradient asked through one is a named error naming the op and input", () => {
+    const f = (x: tf.Tensor) => tf.cast(tf.greater(x, 0), "float32");
+    expect(() => tf.gradientsFunction(f)(1)).toThrow(tf.NonDifferentiableError);
+    expect(() => tf.gradientsFunction(f)(1)).toThrow(/^greater has no gradient: input 0 \(float32\[\]\)/);
+  });
+  it("using one only for control flow or a where condition is fine", () => {
+    const relu = (x: tf.Tensor) => tf.where(tf.greater(x, 0), x, 0);
+    expect(tf.gradientsFunction(relu)(tf.tensor([-1, 2]))[0]!.arraySync()).toEqual([0, 1]);
+  });
+  it("stopGradient is not an error", () => {
+    expect(tf.gradientsFunction((x) => tf.stopGradient(x))(1)[0]!.item()).toBe(0);
   });
 });

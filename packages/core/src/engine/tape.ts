@@ -22,6 +22,8 @@ interface Entry {
   /** Retained tensors the gradient reads (released with the tape). */
   readonly savedInputs: readonly Tensor[];
   readonly savedOutputs: readonly Tensor[];
+  /** The op has float inputs but no float output: gradients stop here. */
+  readonly blocking: boolean;
 }
 
 let nextTapeId = 1;
@@ -91,8 +93,11 @@ export class Tape implements TapeLike {
         hit = true;
       }
     }
-    if (!hit || !outputs.some((o) => differentiable(o.dtype))) return;
+    if (!hit) return;
     for (const o of outputs) this.watched.add(o.id);
+    // Ops with no float output carry no gradient, but are kept to explain a missing one.
+    const blocking = !outputs.some((o) => differentiable(o.dtype)) && inputs.some((t) => differentiable(t.dtype));
+    if (!blocking && !outputs.some((o) => differentiable(o.dtype))) return;
     this.entries.push({
       name,
       vjp,
@@ -101,8 +106,9 @@ export class Tape implements TapeLike {
       inputSpecs: inputs.map(spec),
       outputIds: outputs.map((t) => t.id),
       outputSpecs: outputs.map(spec),
-      savedInputs: saves.inputs ? inputs.map((t) => this.hold(t)) : [],
-      savedOutputs: saves.outputs ? outputs.map((t) => this.hold(t)) : [],
+      savedInputs: saves.inputs && !blocking ? inputs.map((t) => this.hold(t)) : [],
+      savedOutputs: saves.outputs && !blocking ? outputs.map((t) => this.hold(t)) : [],
+      blocking,
     });
   }
 
@@ -141,7 +147,7 @@ export class Tape implements TapeLike {
     });
     for (let k = end - 1; k >= 0; k--) {
       const e = this.entries[k]!;
-      if (!e.outputIds.some((id) => grads.has(id)) || !e.inputIds.some((id) => needed.has(id))) continue;
+      if (e.blocking || !e.outputIds.some((id) => grads.has(id)) || !e.inputIds.some((id) => needed.has(id))) continue;
       if (e.vjp === "none") {
         const i = e.inputIds.findIndex((id, j) => needed.has(id) && differentiable(e.inputSpecs[j]!.dtype));
         if (i < 0) continue;
@@ -160,7 +166,36 @@ export class Tape implements TapeLike {
         accumulate(id, fitGradient(g, s, e.name, i));
       }
     }
+    sources.forEach((s) => {
+      if (!grads.has(s.id) && differentiable(s.dtype)) this.explainMissing(s, targets, end);
+    });
     return sources.map((s) => grads.get(s.id) ?? null);
+  }
+
+  /**
+   * A source got no gradient. If it reaches a target only through an op that cannot carry
+   * one (vjp "none", or no float output), say which op; otherwise it is simply unconnected.
+   */
+  private explainMissing(source: Tensor, targets: readonly Tensor[], end: number): void {
+    const reaches = new Set<number>(targets.map((t) => t.id));
+    const onPath: Entry[] = [];
+    for (let k = end - 1; k >= 0; k--) {
+      const e = this.entries[k]!;
+      if (!e.outputIds.some((id) => reaches.has(id))) continue;
+      for (const id of e.inputIds) reaches.add(id);
+      onPath.push(e);
+    }
+    if (!reaches.has(source.id)) return;
+    const fromSource = new Set<number>([source.id]);
+    for (const e of onPath.reverse()) {
+      const i = e.inputIds.findIndex((id) => fromSource.has(id));
+      if (i < 0) continue;
+      if (e.blocking || e.vjp === "none")
+        throw new NonDifferentiableError(
+          `${e.name} has no gradient: input ${i} (${e.inputSpecs[i]!.dtype}${shapeStr(e.inputSpecs[i]!.shape)}) of ${e.name} lies between the source and the target, so no gradient can flow; use stopGradient() if that is intended`,
+        );
+      for (const id of e.outputIds) fromSource.add(id);
+    }
   }
 
   /** Release every tensor the tape holds. */
