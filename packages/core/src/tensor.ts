@@ -42,6 +42,8 @@ export class Tensor {
   private _disposed = false;
   private _released = false;
   private _kept = false;
+  /** @internal Whether the finalizer watches this tensor (it escaped every tidy scope). */
+  _registered = false;
   /** @internal Set by the tracer on symbolic tensors. */
   _symbolicName?: string;
 
@@ -52,11 +54,16 @@ export class Tensor {
     this.dtype = dtype;
     this.size = sizeOf(shape);
     this._placed = placed;
-    if (storage) {
-      countTensor(storage.backend.name, 1);
-      finalizer.register(this, { storage, device: storage.backend.name }, this);
-    }
-    trackInScope(this);
+    if (storage) countTensor(storage.backend.name, 1);
+    // Inside tidy the scope frees the tensor; the finalizer is registered only if it escapes.
+    if (!trackInScope(this) && storage) this._escape();
+  }
+
+  /** @internal Register with the finalizer: from now on only GC or dispose() frees it. */
+  _escape(): void {
+    if (this._registered || !this._storage || this._released) return;
+    this._registered = true;
+    finalizer.register(this, { storage: this._storage, device: this._storage.backend.name }, this);
   }
 
   get rank(): number {
@@ -103,7 +110,7 @@ export class Tensor {
   _release(): void {
     if (this._released || !this._storage) return;
     this._released = true;
-    finalizer.unregister(this);
+    if (this._registered) finalizer.unregister(this);
     countTensor(this._storage.backend.name, -1);
     this._storage.release();
   }
@@ -223,9 +230,11 @@ export class Variable extends Tensor {
       src.retain();
       next = src;
     } else next = copyStorageSync(src, old.backend, what);
-    finalizer.unregister(this);
+    const registered = this._registered;
+    if (registered) finalizer.unregister(this);
+    this._registered = false;
     this._storage = next;
-    finalizer.register(this, { storage: next, device: next.backend.name }, this);
+    if (registered) this._escape();
     old.release();
   }
 }

@@ -88,13 +88,18 @@ export function memory(): MemoryInfo {
 /** Something a tidy scope can dispose. */
 export interface Disposable {
   dispose(): void;
+  /** Called when the object outlives every tidy scope (registers the GC safety net). */
+  _escape(): void;
   readonly isDisposed: boolean;
   readonly kept: boolean;
 }
 
-/** Record a new tensor in the innermost tidy scope. */
-export function trackInScope(t: Disposable): void {
-  currentFrame().tidy?.tracked.add(t);
+/** Record a new tensor in the innermost tidy scope; false when there is none. */
+export function trackInScope(t: Disposable): boolean {
+  const scope = currentFrame().tidy;
+  if (!scope) return false;
+  scope.tracked.add(t);
+  return true;
 }
 
 type Keepable = Disposable | readonly Keepable[] | { readonly [k: string]: Keepable } | number | string | boolean | null | undefined | void;
@@ -114,8 +119,11 @@ function endScope(scope: TidyScope, result: unknown): void {
   collect(result, keep);
   for (const t of scope.tracked) {
     const d = t as Disposable;
-    if (keep.has(d)) scope.parent?.tracked.add(d);
-    else if (!d.kept && !d.isDisposed) d.dispose();
+    if (keep.has(d) || d.kept) {
+      if (d.isDisposed) continue;
+      if (scope.parent) scope.parent.tracked.add(d);
+      else d._escape();
+    } else if (!d.isDisposed) d.dispose();
   }
   scope.tracked.clear();
 }
