@@ -70,9 +70,10 @@ export function broadcastShapes(where: string, ...shapes: Shape[]): number[] {
 
 /** Map a possibly negative axis into [0, rank). */
 export function normalizeAxis(axis: number, rank: number, where: string): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1) || (rank === 0 && axis !== 0 && axis !== -1))
-    throw new AxisError(`${where}: axis ${axis} is out of range for a tensor of rank ${rank}`);
-  return axis < 0 ? axis + rank : axis;
+  // A scalar is treated as one element along axis 0 (so 0 and -1 both name it).
+  const r = Math.max(rank, 1);
+  if (!Number.isInteger(axis) || axis < -r || axis >= r) throw new AxisError(`${where}: axis ${axis} is out of range for a tensor of rank ${rank}`);
+  return axis < 0 ? axis + r : axis;
 }
 
 /** Normalize an axis argument (undefined = all axes) into a sorted unique list. */

@@ -170,3 +170,15 @@ describe("ops without gradients", () => {
     expect(tf.gradientsFunction((x) => tf.stopGradient(x))(1)[0]!.item()).toBe(0);
   });
 });
+
+describe("second derivatives through masks", () => {
+  it("relu'' is zero, not an error", () => {
+    const d1 = tf.gradientsFunction((x) => tf.relu(x));
+    const d2 = tf.gradientsFunction((x) => d1(x)[0]!);
+    expect(d2(tf.tensor([-1, 2]))[0]!.arraySync()).toEqual([0, 0]);
+  });
+  it("a comparison after stopGradient is not an error", () => {
+    const f = (x: tf.Tensor) => tf.cast(tf.greater(tf.stopGradient(x), 0), "float32");
+    expect(tf.gradientsFunction(f)(1)[0]!.item()).toBe(0);
+  });
+});

@@ -30,6 +30,11 @@ export function inBackward<R>(fn: () => R): R {
   }
 }
 
+/** True while a tape replays gradients. */
+export function isInBackward(): boolean {
+  return backwardDepth > 0;
+}
+
 /** The device for new tensors here, and whether it was chosen by a scope. */
 export function currentDevice(): { name: string; placed: boolean } {
   const d = currentFrame().device;

@@ -9,7 +9,7 @@ import { broadcastReductionAxes, shapesEqual, shapeStr } from "../shape.js";
 import { Tensor, Variable } from "../tensor.js";
 import { currentFrame, withFrame, type TapeLike } from "./context.js";
 import { tidy } from "./memory.js";
-import { differentiable, inBackward, runOp } from "./dispatch.js";
+import { differentiable, inBackward, isInBackward, runOp } from "./dispatch.js";
 
 interface Entry {
   readonly name: string;
@@ -95,8 +95,9 @@ export class Tape implements TapeLike {
     }
     if (!hit) return;
     for (const o of outputs) this.watched.add(o.id);
-    // Ops with no float output carry no gradient, but are kept to explain a missing one.
-    const blocking = !outputs.some((o) => differentiable(o.dtype)) && inputs.some((t) => differentiable(t.dtype));
+    // Ops with no float output carry no gradient, but are kept to explain a missing one. Masks
+    // built inside gradient rules (relu's x > 0) are piecewise constant there: not blocking.
+    const blocking = !outputs.some((o) => differentiable(o.dtype)) && inputs.some((t) => differentiable(t.dtype)) && !isInBackward();
     if (!blocking && !outputs.some((o) => differentiable(o.dtype))) return;
     this.entries.push({
       name,
@@ -190,6 +191,7 @@ export class Tape implements TapeLike {
     for (const e of onPath.reverse()) {
       const i = e.inputIds.findIndex((id) => fromSource.has(id));
       if (i < 0) continue;
+      if (e.name === "stopGradient") continue;
       if (e.blocking || e.vjp === "none")
         throw new NonDifferentiableError(
           `${e.name} has no gradient: input ${i} (${e.inputSpecs[i]!.dtype}${shapeStr(e.inputSpecs[i]!.shape)}) of ${e.name} lies between the source and the target, so no gradient can flow; use stopGradient() if that is intended`,
