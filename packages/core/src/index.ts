@@ -27,6 +27,13 @@ export { memory, tidy, type MemoryInfo } from "./engine/memory.js";
 export { trace, Graph, type GraphJSON, type GraphNode, type TraceArg } from "./engine/trace.js";
 export { opNames, type OpName } from "./ops/table.js";
 export type { TapeOptions } from "./engine/tape.js";
+export * as layers from "./layers/index.js";
+export { Network } from "./layers/network.js";
+export * as losses from "./losses/index.js";
+export * as nn from "./losses/nn-namespace.js";
+export * as train from "./train/index.js";
+export * as data from "./data/index.js";
+export * as metrics from "./metrics/index.js";
 
 /** Keep `t` alive past the enclosing `tidy` scopes. Returns t. */
 export function keep<T extends Tensor>(t: T): T {
