@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^@eager\/core\/backend$/, replacement: src("./packages/core/src/backend.ts") },
       { find: /^@eager\/core$/, replacement: src("./packages/core/src/index.ts") },
+      { find: /^@eager\/backend-cpu$/, replacement: src("./backends/cpu/src/index.ts") },
       { find: /^@eager\/conformance$/, replacement: src("./packages/conformance/src/index.ts") },
     ],
   },

@@ -1,0 +1,109 @@
+/**
+ * The allocator for the one WebAssembly memory that holds every buffer: size classes with
+ * free lists, 16-byte alignment, bump allocation from the top, growth on demand. Memory is
+ * never returned to the engine (WebAssembly memory cannot shrink); freed blocks are pooled.
+ */
+
+/** A buffer of the CPU backend: a region of the shared memory. */
+export interface CpuBuffer {
+  /** Byte offset in the memory (16-byte aligned). */
+  readonly offset: number;
+  /** Bytes requested. */
+  readonly bytes: number;
+  /** Bytes reserved (the size class). */
+  readonly capacity: number;
+  /** Set by `free`; a freed handle must not be used again. */
+  freed: boolean;
+}
+
+/** Raised when the memory cannot grow to hold a new buffer. */
+export class CpuOutOfMemoryError extends RangeError {
+  override readonly name = "CpuOutOfMemoryError";
+}
+
+const PAGE = 65536;
+const EMPTY_OFFSET = 0;
+
+/** Round a request up to its size class: multiples of 16 up to 256, then 8 steps per power of two. */
+export function sizeClass(bytes: number): number {
+  if (bytes <= 256) return Math.max(16, (bytes + 15) & ~15);
+  const p = 2 ** Math.floor(Math.log2(bytes));
+  const step = p / 8;
+  return Math.ceil(bytes / step) * step;
+}
+
+/** Size-bucketed allocator over a WebAssembly memory. */
+export class Arena {
+  private top: number;
+  private readonly pools = new Map<number, number[]>();
+  private pooled = 0;
+  private live = 0;
+
+  /** `reserved` bytes at the start of the memory are not handed out (the control block). */
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    reserved: number,
+    private readonly maxBytes: number,
+  ) {
+    this.top = Math.max(16, (reserved + 15) & ~15);
+  }
+
+  /** A zero-filled buffer of `bytes` bytes. */
+  alloc(bytes: number): CpuBuffer {
+    const b = this.allocRaw(bytes);
+    if (b.reused && bytes > 0) new Uint8Array(this.memory.buffer, b.buffer.offset, bytes).fill(0);
+    return b.buffer;
+  }
+
+  /** A buffer whose contents are undefined (scratch space that the kernel overwrites). */
+  allocScratch(bytes: number): CpuBuffer {
+    return this.allocRaw(bytes).buffer;
+  }
+
+  private allocRaw(bytes: number): { buffer: CpuBuffer; reused: boolean } {
+    if (bytes === 0) return { buffer: { offset: EMPTY_OFFSET, bytes: 0, capacity: 0, freed: false }, reused: false };
+    const cap = sizeClass(bytes);
+    const list = this.pools.get(cap);
+    this.live += cap;
+    if (list && list.length > 0) {
+      this.pooled -= cap;
+      return { buffer: { offset: list.pop()!, bytes, capacity: cap, freed: false }, reused: true };
+    }
+    const offset = this.top;
+    this.ensure(offset + cap);
+    this.top = offset + cap;
+    return { buffer: { offset, bytes, capacity: cap, freed: false }, reused: false };
+  }
+
+  private ensure(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    if (end > this.maxBytes)
+      throw new CpuOutOfMemoryError(`cpu backend: out of memory: need ${end} bytes, the limit is ${this.maxBytes} (live ${this.live}, pooled ${this.pooled})`);
+    const need = Math.ceil((end - have) / PAGE);
+    const grow = Math.min(Math.max(need, Math.ceil(have / PAGE / 4)), Math.floor((this.maxBytes - have) / PAGE));
+    this.memory.grow(grow);
+  }
+
+  /** Return a buffer to its pool. */
+  free(b: CpuBuffer): void {
+    if (b.freed) throw new Error(`cpu backend: buffer at ${b.offset} freed twice`);
+    b.freed = true;
+    if (b.capacity === 0) return;
+    let list = this.pools.get(b.capacity);
+    if (!list) this.pools.set(b.capacity, (list = []));
+    list.push(b.offset);
+    this.pooled += b.capacity;
+    this.live -= b.capacity;
+  }
+
+  /** Bytes held in free lists for reuse. */
+  pooledBytes(): number {
+    return this.pooled;
+  }
+
+  /** Bytes in buffers handed out and not freed (size classes, not requests). */
+  liveBytes(): number {
+    return this.live;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * `createCpuBackend`: one shared WebAssembly memory holding every buffer, the wasm SIMD
+ * kernels instantiated on it, and a pool of workers that share it. Buffers are handles
+ * into the memory; reads copy out of it, so they are synchronous everywhere.
+ */
+import { bytesPerElement, type Backend, type DType, type TypedArray } from "@eager/core/backend";
+import { Arena, type CpuBuffer } from "./arena.js";
+import { CpuContext, type Thresholds } from "./kernels/context.js";
+import { cpuKernels } from "./kernels/table.js";
+import { CONTROL_BYTES } from "./pool/protocol.mjs";
+import { ThreadPool } from "./pool/pool.js";
+import { nodeTransport, type WorkerTransport } from "./pool/transport.js";
+import { hardwareThreads, threadingSupport, warnSingleThreaded } from "./threading.js";
+import { buildKernels, detectRelaxedSimd, MAX_PAGES } from "./wasm/module.js";
+
+/** Options for a CPU backend instance. */
+export interface CpuBackendOptions {
+  /** Backend name (default "cpu"). */
+  readonly name?: string;
+  /** Threads that run kernels, the calling thread included (default: the hardware threads). */
+  readonly threads?: number;
+  /** Split work across threads above these sizes (defaults measured, see the README). */
+  readonly thresholds?: Partial<Thresholds>;
+  /** Use relaxed-SIMD FMA when the engine has it (default true). */
+  readonly relaxedSimd?: boolean;
+  /** A worker chunk that makes no progress for this long fails the op (default 10000 ms). */
+  readonly stallTimeoutMs?: number;
+  /** How workers are started (default: worker_threads in Node). */
+  readonly transport?: WorkerTransport;
+  /** Initial memory in bytes (default 16 MiB; it grows on demand up to 2 GiB). */
+  readonly initialBytes?: number;
+}
+
+/** Default thresholds, from `scripts/threshold.mjs` on a 2-core machine. */
+export const DEFAULT_THRESHOLDS: Thresholds = { elementwise: 65536, matmul: 64 * 64 * 64 };
+
+/** The CPU backend: a core `Backend` plus facts and hooks for tests and reports. */
+export interface CpuBackend extends Backend<CpuBuffer> {
+  /** Threads that run kernels (1 when single-threaded). */
+  readonly threads: number;
+  /** Why the backend is single-threaded, or null. */
+  readonly singleThreadReason: string | null;
+  /** Kernel state: memory, allocator, pool. */
+  readonly context: CpuContext;
+  readonly pool: ThreadPool | null;
+}
+
+const RESERVED_PARAM_BYTES = 4096;
+
+/**
+ * Create and initialize a CPU backend (not registered; see `registerCpuBackend`).
+ * @example const b = await createCpuBackend({ threads: 2, name: "cpu2" })
+ */
+export async function createCpuBackend(options: CpuBackendOptions = {}): Promise<CpuBackend> {
+  const name = options.name ?? "cpu";
+  const wanted = Math.max(1, Math.floor(options.threads ?? (await hardwareThreads())));
+  const support = threadingSupport();
+  let reason: string | null = null;
+  if (!support.ok) {
+    reason = support.reason;
+    if (wanted > 1) warnSingleThreaded(reason);
+  }
+  const shared = support.ok;
+  const relaxed = options.relaxedSimd !== false && (await detectRelaxedSimd());
+  const kernels = await buildKernels(shared, relaxed);
+  const initialPages = Math.max(2, Math.ceil((options.initialBytes ?? 16 << 20) / 65536));
+  const memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared });
+  const control = 16;
+  const params = (control + CONTROL_BYTES + 15) & ~15;
+  const arena = new Arena(memory, params + RESERVED_PARAM_BYTES, MAX_PAGES * 65536);
+  const instance = await WebAssembly.instantiate(kernels.module, { env: { memory } });
+  const fns = kernels.exportNames.map((n) => instance.exports[n] as (...a: number[]) => unknown);
+  const workers = shared ? wanted - 1 : 0;
+  const pool =
+    workers > 0
+      ? await ThreadPool.start({ memory, module: kernels.module, exportNames: kernels.exportNames, control }, fns, {
+          workers,
+          transport: options.transport ?? nodeTransport(),
+          stallTimeoutMs: options.stallTimeoutMs ?? 10000,
+        })
+      : null;
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
+  const ctx = new CpuContext(memory, arena, kernels.exportNames, fns, pool, thresholds, params, RESERVED_PARAM_BYTES);
+  const threads = pool?.threads ?? 1;
+  const dtypes: DType[] = ["float32", "int32", "bool", "float64"];
+  return {
+    name,
+    threads,
+    singleThreadReason: reason ?? (threads === 1 ? "one thread was requested" : null),
+    context: ctx,
+    pool,
+    capabilities: {
+      kind: "cpu",
+      dtypes,
+      syncRead: true,
+      maxElements: 2 ** 31 / 8,
+      info: { threads, simd: relaxed ? "relaxed-simd" : "simd128", sharedMemory: shared },
+    },
+    kernels: cpuKernels(ctx),
+    alloc: (dtype: DType, size: number) => arena.alloc(size * bytesPerElement(dtype)),
+    write: (buf: CpuBuffer, data: TypedArray) => {
+      ctx.view(buf, dtypeOf(data), data.length).set(data);
+    },
+    readSync: (buf: CpuBuffer, dtype: DType, size: number) => ctx.view(buf, dtype, size).slice(),
+    read: async (buf: CpuBuffer, dtype: DType, size: number) => ctx.view(buf, dtype, size).slice(),
+    free: (buf: CpuBuffer) => arena.free(buf),
+    pooledBytes: () => arena.pooledBytes(),
+    dispose: () => pool?.dispose(),
+  };
+}
+
+function dtypeOf(a: TypedArray): DType {
+  if (a instanceof Float32Array) return "float32";
+  if (a instanceof Float64Array) return "float64";
+  if (a instanceof Int32Array) return "int32";
+  return "bool";
+}

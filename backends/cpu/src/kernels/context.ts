@@ -1,0 +1,136 @@
+/**
+ * What every kernel of the CPU backend shares: the memory and its typed-array views, the
+ * allocator, the wasm exports, and `run`, which executes a chunked wasm call on the calling
+ * thread (small work) or across the pool (large work). Views are rebuilt whenever the
+ * memory's buffer object changed (after a grow); never keep one across an allocation.
+ */
+import type { DType, KernelTensor, TypedArray } from "@eager/core/backend";
+import type { Arena, CpuBuffer } from "../arena.js";
+import type { ThreadPool } from "../pool/pool.js";
+
+/** Work sizes above which a kernel is split across threads (measured: see the README). */
+export interface Thresholds {
+  /** Output elements of an elementwise op or input elements of a reduction. */
+  readonly elementwise: number;
+  /** Multiply-adds (M*N*K) of a matmul. */
+  readonly matmul: number;
+}
+
+type Fn = (...args: number[]) => unknown;
+
+/** Kernel-side state of one CPU backend instance. */
+export class CpuContext {
+  private buf: ArrayBufferLike | null = null;
+  private f32!: Float32Array;
+  private f64!: Float64Array;
+  private i32!: Int32Array;
+  private u8!: Uint8Array;
+  private readonly index = new Map<string, number>();
+  /** Kernel calls that ran across the pool (for tests and reports). */
+  parallelRuns = 0;
+
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    readonly arena: Arena,
+    readonly exportNames: readonly string[],
+    readonly fns: readonly Fn[],
+    readonly pool: ThreadPool | null,
+    readonly thresholds: Thresholds,
+    /** Byte offset of a small parameter area (stride tables) for the current kernel. */
+    readonly params: number,
+    readonly paramBytes: number,
+  ) {
+    exportNames.forEach((n, i) => this.index.set(n, i));
+  }
+
+  /** Threads that run chunks (1 without a pool). */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /** Whether the wasm export exists. */
+  has(name: string): boolean {
+    return this.index.has(name);
+  }
+
+  /** Call wasm export `name(...args, chunk)` for every chunk; across the pool when `parallel`. */
+  run(name: string, args: readonly number[], chunks: number, parallel: boolean): void {
+    const i = this.index.get(name);
+    if (i === undefined) throw new Error(`cpu backend: no wasm kernel ${name}`);
+    if (parallel && this.pool && chunks > 1) {
+      this.parallelRuns++;
+      this.pool.run(i, args, chunks);
+      return;
+    }
+    const f = this.fns[i]!;
+    const a = [...args, 0];
+    for (let c = 0; c < chunks; c++) {
+      a[args.length] = c;
+      f(...a);
+    }
+  }
+
+  /** Split `n` units into chunks: one chunk below `threshold`, else several per thread. */
+  chunking(n: number, threshold: number, align = 16): { per: number; chunks: number; parallel: boolean } {
+    if (n < threshold || this.threads === 1) return { per: Math.max(n, 1), chunks: 1, parallel: false };
+    let per = Math.ceil(n / (this.threads * 4));
+    per = Math.ceil(per / align) * align;
+    return { per, chunks: Math.ceil(n / per), parallel: true };
+  }
+
+  private refresh(): void {
+    const b = this.memory.buffer;
+    if (b === this.buf) return;
+    this.buf = b;
+    this.f32 = new Float32Array(b);
+    this.f64 = new Float64Array(b);
+    this.i32 = new Int32Array(b);
+    this.u8 = new Uint8Array(b);
+  }
+
+  /** Whole-memory views (rebuilt after a grow). */
+  heap(): { f32: Float32Array; f64: Float64Array; i32: Int32Array; u8: Uint8Array } {
+    this.refresh();
+    return { f32: this.f32, f64: this.f64, i32: this.i32, u8: this.u8 };
+  }
+
+  /** A typed-array view of a buffer's elements (valid until the next allocation). */
+  view(b: CpuBuffer, dtype: DType, size: number): TypedArray {
+    const m = this.memory.buffer;
+    switch (dtype) {
+      case "float32":
+        return new Float32Array(m, b.offset, size);
+      case "float64":
+        return new Float64Array(m, b.offset, size);
+      case "int32":
+        return new Int32Array(m, b.offset, size);
+      default:
+        return new Uint8Array(m, b.offset, size);
+    }
+  }
+
+  /** A kernel tensor as the reference kernels see it: a view instead of the handle. */
+  refTensor(t: KernelTensor<CpuBuffer>): KernelTensor<TypedArray> {
+    return { data: this.view(t.data, t.dtype, t.size), shape: t.shape, dtype: t.dtype, size: t.size };
+  }
+
+  /** Copy `bytes` bytes between offsets (memmove). */
+  copy(dst: number, src: number, bytes: number): void {
+    if (bytes > 0 && dst !== src) this.heap().u8.copyWithin(dst, src, src + bytes);
+  }
+
+  /** Write int32 values to the parameter area (or to scratch when too many); returns the offset and a release. */
+  writeInts(values: readonly number[]): { offset: number; release(): void } {
+    const bytes = values.length * 4;
+    let offset = this.params;
+    let release = () => undefined as void;
+    if (bytes > this.paramBytes) {
+      const s = this.arena.allocScratch(bytes);
+      offset = s.offset;
+      release = () => this.arena.free(s);
+    }
+    const i32 = this.heap().i32;
+    for (let i = 0; i < values.length; i++) i32[(offset >> 2) + i] = values[i]! | 0;
+    return { offset, release };
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * JavaScript kernels: the op table's reference implementation run on typed-array views of
+ * the shared memory. Correct for every op and dtype, single-threaded. The wasm kernels use
+ * them for dtypes and layouts they do not cover.
+ */
+import { opTable, type Attrs, type Kernel, type KernelTensor, type OpName } from "@eager/core/backend";
+import type { CpuBuffer } from "../arena.js";
+import type { CpuContext } from "./context.js";
+
+/** The reference kernel of `name` on views of the backend's memory. */
+export function jsKernel<K extends OpName>(ctx: CpuContext, name: K): Kernel<Attrs<K>, CpuBuffer> {
+  const ref = opTable[name].ref as unknown as (i: readonly KernelTensor[], o: readonly KernelTensor[], a: Attrs<K>) => void;
+  return (inputs, outputs, attrs) => {
+    ref(
+      inputs.map((t) => ctx.refTensor(t)),
+      outputs.map((t) => ctx.refTensor(t)),
+      attrs,
+    );
+  };
+}

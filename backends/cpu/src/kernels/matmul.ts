@@ -1,0 +1,92 @@
+/**
+ * The float32 matmul kernel: B packed into 8-column panels (in parallel), then cache tiles
+ * of C computed by the register-blocked wasm micro-kernel, split across threads. Batch
+ * dimensions broadcast through a per-batch offset table. Other dtypes use the reference.
+ */
+import { sizeOf, stridesOf, type Kernel, type KernelTensor } from "@eager/core/backend";
+import type { CpuBuffer } from "../arena.js";
+import { NR } from "../wasm/matmul-wat.js";
+import type { CpuContext } from "./context.js";
+
+/** Matmul tiling: KC deep, MC rows per tile. */
+export const KC = 256;
+export const MC = 64;
+
+type K = Kernel<{ transposeA: boolean; transposeB: boolean }, CpuBuffer>;
+
+/** Flat batch index of `shape` (a batch shape, right-aligned in `outBatch`) for output batch `bi`. */
+function batchIndex(shape: readonly number[], outBatch: readonly number[], bi: number): number {
+  const outStrides = stridesOf(outBatch);
+  const st = stridesOf(shape);
+  const off = outBatch.length - shape.length;
+  let idx = 0;
+  for (let d = 0; d < outBatch.length; d++) {
+    const j = d - off;
+    if (j < 0 || shape[j] === 1) continue;
+    idx += (Math.floor(bi / outStrides[d]!) % outBatch[d]!) * st[j]!;
+  }
+  return idx;
+}
+
+/** The matmul kernel (float32 in wasm; `fallback` for other dtypes). */
+export function matmulKernel(ctx: CpuContext, fallback: K): K {
+  return (inputs, outputs, attrs) => {
+    const [a, b] = inputs as [KernelTensor<CpuBuffer>, KernelTensor<CpuBuffer>];
+    const y = outputs[0]!;
+    if (y.dtype !== "float32" || a.dtype !== "float32" || b.dtype !== "float32") return fallback(inputs, outputs, attrs);
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const ry = y.shape.length;
+    const M = y.shape[ry - 2]!;
+    const N = y.shape[ry - 1]!;
+    const Kd = attrs.transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+    if (Kd === 0) return; // outputs are zero-filled
+    const outBatch = y.shape.slice(0, -2);
+    const batches = sizeOf(outBatch);
+    const bBatches = sizeOf(b.shape.slice(0, -2));
+    const NP = Math.ceil(N / NR);
+    const padded = N % NR !== 0;
+    const panelBytes = Kd * NR * 4;
+    const packed = ctx.arena.allocScratch(bBatches * NP * panelBytes);
+    const cPad = padded ? ctx.arena.allocScratch(batches * M * NP * NR * 4) : null;
+    const work = batches * M * N * Kd;
+    const parallel = work >= ctx.thresholds.matmul && ctx.threads > 1;
+    try {
+      const [brs, bcs] = attrs.transposeB ? [1, Kd] : [N, 1];
+      ctx.run("pack_b", [b.data.offset, packed.offset, Kd, N, brs, bcs, NP, Kd * N * 4, NP * panelBytes], bBatches * NP, parallel);
+      const [ars, acs] = attrs.transposeA ? [4, M * 4] : [Kd * 4, 4];
+      const ldc = NP * NR * 4;
+      const cBase = cPad ? cPad.offset : y.data.offset;
+      const aShape = a.shape.slice(0, -2);
+      const bShape = b.shape.slice(0, -2);
+      const tabVals: number[] = new Array(batches * 3);
+      for (let bi = 0; bi < batches; bi++) {
+        tabVals[bi * 3] = a.data.offset + batchIndex(aShape, outBatch, bi) * M * Kd * 4;
+        tabVals[bi * 3 + 1] = packed.offset + batchIndex(bShape, outBatch, bi) * NP * panelBytes;
+        tabVals[bi * 3 + 2] = cBase + bi * M * ldc;
+      }
+      const tab = ctx.writeInts(tabVals);
+      try {
+        const tilesM = Math.ceil(M / MC);
+        let tilesN = 1;
+        const want = parallel ? ctx.threads * 4 : 1;
+        if (tilesM * batches < want) tilesN = Math.min(NP, Math.ceil(want / (tilesM * batches)));
+        const NCP = Math.ceil(NP / tilesN);
+        tilesN = Math.ceil(NP / NCP);
+        ctx.run("mm_f32", [tab.offset, Kd, NP, ars, acs, ldc, M, MC, NCP, tilesM, tilesN, KC], batches * tilesM * tilesN, parallel);
+      } finally {
+        tab.release();
+      }
+      if (cPad) {
+        const { f32 } = ctx.heap();
+        const src = cPad.offset >> 2;
+        const dst = y.data.offset >> 2;
+        const w = NP * NR;
+        for (let r = 0; r < batches * M; r++) f32.copyWithin(dst + r * N, src + r * w, src + r * w + N);
+      }
+    } finally {
+      ctx.arena.free(packed);
+      if (cPad) ctx.arena.free(cPad);
+    }
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Reduction kernels: sum and mean over any set of adjacent axes in WebAssembly (float32 with
+ * float64 accumulation, float64), split across threads by output rows, or by segments of a
+ * row when there are few rows. Non-adjacent axes and other dtypes use the reference kernel.
+ */
+import type { Kernel, KernelTensor } from "@eager/core/backend";
+import type { CpuBuffer } from "../arena.js";
+import type { CpuContext } from "./context.js";
+
+type K = Kernel<any, CpuBuffer>;
+
+/** The input as (outer, reduced, inner) when the reduced axes are adjacent (ignoring size-1 dims). */
+export function reduceLayout(shape: readonly number[], axes: readonly number[]): { O: number; R: number; I: number } | null {
+  let O = 1;
+  let R = 1;
+  let I = 1;
+  let phase = 0; // 0 before the reduced block, 1 inside, 2 after
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!;
+    const red = axes.includes(i);
+    if (d === 1) continue;
+    if (red) {
+      if (phase === 2) return null;
+      phase = 1;
+      R *= d;
+    } else if (phase === 0) O *= d;
+    else {
+      phase = 2;
+      I *= d;
+    }
+  }
+  return { O, R, I };
+}
+
+/** Sum (or mean when `mean`) over `attrs.axes`. */
+export function sumKernel(ctx: CpuContext, mean: boolean, fallback: K): K {
+  return (inputs, outputs, attrs: { axes: readonly number[] }) => {
+    const x = inputs[0] as KernelTensor<CpuBuffer>;
+    const y = outputs[0]!;
+    const dt = x.dtype === "float32" ? "f32" : x.dtype === "float64" ? "f64" : null;
+    const lay = reduceLayout(x.shape, attrs.axes);
+    if (!dt || y.dtype !== x.dtype || !lay || lay.R === 0) return fallback(inputs, outputs, attrs);
+    const { O, R, I } = lay;
+    const big = x.size >= ctx.thresholds.elementwise && ctx.threads > 1;
+    if (big && I === 1 && O < ctx.threads * 2) {
+      // Few long rows: float64 partial sums of row segments, finished here.
+      const P = Math.max(1, Math.ceil((ctx.threads * 4) / O));
+      const seg = Math.ceil(R / P);
+      const part = ctx.arena.allocScratch(O * P * 8);
+      try {
+        ctx.run(`sumpart_${dt}`, [x.data.offset, part.offset, R, seg, P], O * P, true);
+        const { f64 } = ctx.heap();
+        const out = ctx.view(y.data, y.dtype, y.size);
+        for (let o = 0; o < O; o++) {
+          let s = 0;
+          for (let p = 0; p < P; p++) s += f64[(part.offset >> 3) + o * P + p]!;
+          out[o] = mean ? s / R : s;
+        }
+      } finally {
+        ctx.arena.free(part);
+      }
+      return;
+    }
+    const per = big ? Math.max(1, Math.ceil(O / (ctx.threads * 4))) : O;
+    ctx.run(`sum_${dt}`, [x.data.offset, y.data.offset, R, I, O, per], Math.ceil(O / per), big);
+    if (mean) {
+      const out = ctx.view(y.data, y.dtype, y.size);
+      for (let i = 0; i < out.length; i++) out[i] = out[i]! / R;
+    }
+  };
+}

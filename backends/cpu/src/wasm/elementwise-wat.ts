@@ -1,0 +1,162 @@
+/**
+ * Generated WebAssembly text for elementwise kernels: binary ops with broadcasting (outer
+ * dimensions through a stride table, the inner dimension as vector, splat or both) and
+ * unary ops. Every export takes its arguments then a chunk index; a chunk is `per` elements.
+ */
+import { LANES, type LaneInfo, type WasmDType } from "./types.js";
+
+/** Binary ops with a vector and a scalar form per dtype. */
+export const BINARY_OPS: Record<string, Partial<Record<WasmDType, [vec: string, scalar: string]>>> = {
+  add: { f32: ["f32x4.add", "f32.add"], f64: ["f64x2.add", "f64.add"], i32: ["i32x4.add", "i32.add"] },
+  sub: { f32: ["f32x4.sub", "f32.sub"], f64: ["f64x2.sub", "f64.sub"], i32: ["i32x4.sub", "i32.sub"] },
+  mul: { f32: ["f32x4.mul", "f32.mul"], f64: ["f64x2.mul", "f64.mul"], i32: ["i32x4.mul", "i32.mul"] },
+  div: { f32: ["f32x4.div", "f32.div"], f64: ["f64x2.div", "f64.div"] },
+  minimum: { f32: ["f32x4.min", "f32.min"], f64: ["f64x2.min", "f64.min"], i32: ["i32x4.min_s", "min_s"] },
+  maximum: { f32: ["f32x4.max", "f32.max"], f64: ["f64x2.max", "f64.max"], i32: ["i32x4.max_s", "max_s"] },
+};
+
+function scalarBin(op: string, a: string, b: string): string {
+  if (op === "min_s") return `(select ${a} ${b} (i32.lt_s ${a} ${b}))`;
+  if (op === "max_s") return `(select ${a} ${b} (i32.gt_s ${a} ${b}))`;
+  return `(${op} ${a} ${b})`;
+}
+
+/** One inner loop over `cnt` elements; `va`/`vb`: vector operand (load) or splat (constant). */
+function innerLoop(t: LaneInfo, vop: string, sop: string, va: boolean, vb: boolean): string {
+  const A = va ? `(v128.load (local.get $pa))` : `(local.get $sa_v)`;
+  const B = vb ? `(v128.load (local.get $pb))` : `(local.get $sb_v)`;
+  const sA = va ? `(${t.s}.load (local.get $pa))` : `(local.get $sa_s)`;
+  const sB = vb ? `(${t.s}.load (local.get $pb))` : `(local.get $sb_s)`;
+  const step = t.lanes * t.size;
+  return `
+      (block $vd (loop $vl
+        (br_if $vd (i32.lt_u (local.get $cnt) (i32.const ${t.lanes})))
+        (v128.store (local.get $py) (${vop} ${A} ${B}))
+        ${va ? `(local.set $pa (i32.add (local.get $pa) (i32.const ${step})))` : ""}
+        ${vb ? `(local.set $pb (i32.add (local.get $pb) (i32.const ${step})))` : ""}
+        (local.set $py (i32.add (local.get $py) (i32.const ${step})))
+        (local.set $cnt (i32.sub (local.get $cnt) (i32.const ${t.lanes})))
+        (br $vl)))
+      (block $sd (loop $sl
+        (br_if $sd (i32.eqz (local.get $cnt)))
+        (local.set $x ${sA})
+        (local.set $z ${sB})
+        (${t.s}.store (local.get $py) ${scalarBin(sop, "(local.get $x)", "(local.get $z)")})
+        ${va ? `(local.set $pa (i32.add (local.get $pa) (i32.const ${t.size})))` : ""}
+        ${vb ? `(local.set $pb (i32.add (local.get $pb) (i32.const ${t.size})))` : ""}
+        (local.set $py (i32.add (local.get $py) (i32.const ${t.size})))
+        (local.set $cnt (i32.sub (local.get $cnt) (i32.const 1)))
+        (br $sl)))`;
+}
+
+/**
+ * `bin_<op>_<dt>(a, b, y, tab, outer, len, sa, sb, n, per, chunk)`: y = a op b over the
+ * output elements [chunk*per, min(n, chunk*per+per)). Output rows have `len` elements; the
+ * `outer` dimensions before them are described at `tab` as [dim, strideA, strideB] (element
+ * strides, 0 where broadcast), outermost first. `sa`/`sb` (0 or 1) are the inner strides.
+ */
+export function binaryFunc(op: string, dt: WasmDType): string {
+  const t = LANES[dt];
+  const [vop, sop] = BINARY_OPS[op]![dt]!;
+  const sh = t.shift;
+  return `
+  (func $bin_${op}_${dt} (export "bin_${op}_${dt}")
+    (param $a i32) (param $b i32) (param $y i32) (param $tab i32) (param $outer i32) (param $len i32)
+    (param $sa i32) (param $sb i32) (param $n i32) (param $per i32) (param $chunk i32)
+    (local $e i32) (local $end i32) (local $row i32) (local $col i32) (local $cnt i32) (local $r i32)
+    (local $k i32) (local $d i32) (local $idx i32) (local $oa i32) (local $ob i32) (local $tp i32)
+    (local $pa i32) (local $pb i32) (local $py i32) (local $x ${t.s}) (local $z ${t.s})
+    (local $sa_s ${t.s}) (local $sb_s ${t.s}) (local $sa_v v128) (local $sb_v v128)
+    (local.set $e (i32.mul (local.get $chunk) (local.get $per)))
+    (local.set $end (i32.add (local.get $e) (local.get $per)))
+    (if (i32.gt_u (local.get $end) (local.get $n)) (then (local.set $end (local.get $n))))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $e) (local.get $end)))
+      (local.set $row (i32.div_u (local.get $e) (local.get $len)))
+      (local.set $col (i32.rem_u (local.get $e) (local.get $len)))
+      (local.set $cnt (i32.sub (local.get $len) (local.get $col)))
+      (if (i32.gt_u (local.get $cnt) (i32.sub (local.get $end) (local.get $e))) (then (local.set $cnt (i32.sub (local.get $end) (local.get $e)))))
+      (local.set $oa (i32.const 0)) (local.set $ob (i32.const 0))
+      (local.set $r (local.get $row))
+      (local.set $k (local.get $outer))
+      (block $od (loop $ol
+        (br_if $od (i32.eqz (local.get $k)))
+        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+        (local.set $tp (i32.add (local.get $tab) (i32.mul (local.get $k) (i32.const 12))))
+        (local.set $d (i32.load (local.get $tp)))
+        (local.set $idx (i32.rem_u (local.get $r) (local.get $d)))
+        (local.set $r (i32.div_u (local.get $r) (local.get $d)))
+        (local.set $oa (i32.add (local.get $oa) (i32.mul (local.get $idx) (i32.load offset=4 (local.get $tp)))))
+        (local.set $ob (i32.add (local.get $ob) (i32.mul (local.get $idx) (i32.load offset=8 (local.get $tp)))))
+        (br $ol)))
+      (local.set $pa (i32.add (local.get $a) (i32.shl (i32.add (local.get $oa) (i32.mul (local.get $col) (local.get $sa))) (i32.const ${sh}))))
+      (local.set $pb (i32.add (local.get $b) (i32.shl (i32.add (local.get $ob) (i32.mul (local.get $col) (local.get $sb))) (i32.const ${sh}))))
+      (local.set $py (i32.add (local.get $y) (i32.shl (local.get $e) (i32.const ${sh}))))
+      (local.set $e (i32.add (local.get $e) (local.get $cnt)))
+      (local.set $sa_s (${t.s}.load (local.get $pa)))
+      (local.set $sb_s (${t.s}.load (local.get $pb)))
+      (local.set $sa_v (${t.v}.splat (local.get $sa_s)))
+      (local.set $sb_v (${t.v}.splat (local.get $sb_s)))
+      (if (local.get $sa)
+        (then (if (local.get $sb) (then ${innerLoop(t, vop, sop, true, true)}) (else ${innerLoop(t, vop, sop, true, false)})))
+        (else (if (local.get $sb) (then ${innerLoop(t, vop, sop, false, true)}) (else ${innerLoop(t, vop, sop, false, false)}))))
+      (br $rows))))`;
+}
+
+/** Unary ops: the body maps `$x` (vector) or `$s` (scalar) with params `$p0`, `$p1`. */
+export const UNARY_OPS: Record<string, Partial<Record<"f32" | "f64", [vec: string, scalar: string]>>> = {};
+for (const dt of ["f32", "f64"] as const) {
+  const v = LANES[dt].v;
+  const s = dt;
+  const zeroV = `(${v}.splat (${s}.const 0))`;
+  const def = (name: string, vec: string, sc: string) => ((UNARY_OPS[name] ??= {})[dt] = [vec, sc]);
+  def("neg", `(${v}.neg (local.get $x))`, `(${s}.neg (local.get $s))`);
+  def("abs", `(${v}.abs (local.get $x))`, `(${s}.abs (local.get $s))`);
+  def("sqrt", `(${v}.sqrt (local.get $x))`, `(${s}.sqrt (local.get $s))`);
+  def("floor", `(${v}.floor (local.get $x))`, `(${s}.floor (local.get $s))`);
+  def("ceil", `(${v}.ceil (local.get $x))`, `(${s}.ceil (local.get $s))`);
+  def("round", `(${v}.nearest (local.get $x))`, `(${s}.nearest (local.get $s))`);
+  def("square", `(${v}.mul (local.get $x) (local.get $x))`, `(${s}.mul (local.get $s) (local.get $s))`);
+  def("reciprocal", `(${v}.div (${v}.splat (${s}.const 1)) (local.get $x))`, `(${s}.div (${s}.const 1) (local.get $s))`);
+  def("relu", `(${v}.max (local.get $x) ${zeroV})`, `(${s}.max (local.get $s) (${s}.const 0))`);
+  def("relu6", `(${v}.min (${v}.max (local.get $x) ${zeroV}) (${v}.splat (${s}.const 6)))`, `(${s}.min (${s}.max (local.get $s) (${s}.const 0)) (${s}.const 6))`);
+  def("clipByValue", `(${v}.min (${v}.max (local.get $x) (${v}.splat (local.get $p0))) (${v}.splat (local.get $p1)))`, `(${s}.min (${s}.max (local.get $s) (local.get $p0)) (local.get $p1))`);
+  def(
+    "leakyRelu",
+    `(v128.bitselect (local.get $x) (${v}.mul (local.get $x) (${v}.splat (local.get $p0))) (${v}.gt (local.get $x) ${zeroV}))`,
+    `(select (local.get $s) (${s}.mul (local.get $s) (local.get $p0)) (${s}.gt (local.get $s) (${s}.const 0)))`,
+  );
+  def("copy", `(local.get $x)`, `(local.get $s)`);
+}
+
+/** `un_<op>_<dt>(x, y, n, p0, p1, per, chunk)`: y = op(x) over [chunk*per, min(n, chunk*per+per)). */
+export function unaryFunc(op: string, dt: "f32" | "f64"): string {
+  const t = LANES[dt];
+  const [vec, sc] = UNARY_OPS[op]![dt]!;
+  const step = t.lanes * t.size;
+  return `
+  (func $un_${op}_${dt} (export "un_${op}_${dt}")
+    (param $px i32) (param $py i32) (param $n i32) (param $p0 ${t.s}) (param $p1 ${t.s}) (param $per i32) (param $chunk i32)
+    (local $e i32) (local $end i32) (local $x v128) (local $s ${t.s})
+    (local.set $e (i32.mul (local.get $chunk) (local.get $per)))
+    (local.set $end (i32.add (local.get $e) (local.get $per)))
+    (if (i32.gt_u (local.get $end) (local.get $n)) (then (local.set $end (local.get $n))))
+    (local.set $px (i32.add (local.get $px) (i32.shl (local.get $e) (i32.const ${t.shift}))))
+    (local.set $py (i32.add (local.get $py) (i32.shl (local.get $e) (i32.const ${t.shift}))))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $e) (i32.const ${t.lanes})) (local.get $end)))
+      (local.set $x (v128.load (local.get $px)))
+      (v128.store (local.get $py) ${vec})
+      (local.set $px (i32.add (local.get $px) (i32.const ${step})))
+      (local.set $py (i32.add (local.get $py) (i32.const ${step})))
+      (local.set $e (i32.add (local.get $e) (i32.const ${t.lanes})))
+      (br $vl)))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_u (local.get $e) (local.get $end)))
+      (local.set $s (${t.s}.load (local.get $px)))
+      (${t.s}.store (local.get $py) ${sc})
+      (local.set $px (i32.add (local.get $px) (i32.const ${t.size})))
+      (local.set $py (i32.add (local.get $py) (i32.const ${t.size})))
+      (local.set $e (i32.add (local.get $e) (i32.const 1)))
+      (br $sl))))`;
+}
