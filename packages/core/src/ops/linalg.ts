@@ -2,8 +2,8 @@
  * Linear algebra: batched matmul with transposes and broadcast batch dimensions.
  * d(A B) = (dY B^T, A^T dY), transposes folded into the flags.
  */
-import { DTypeError, ShapeError } from "../errors.js";
-import { broadcastShapes, shapeStr, sizeOf, stridesOf } from "../shape.js";
+import { DTypeError, InvalidArgumentError, ShapeError } from "../errors.js";
+import { broadcastShapes, broadcastStrides, shapeStr, sizeOf, stridesOf } from "../shape.js";
 import { matmul } from "../api/linalg.js";
 import { defineOp } from "./def.js";
 
@@ -19,6 +19,8 @@ export const linalgOps = {
     arity: 2,
     promote: "arith",
     infer: ([a, b], at) => {
+      if (typeof at.transposeA !== "boolean" || typeof at.transposeB !== "boolean")
+        throw new InvalidArgumentError(`matmul: transposeA and transposeB must be booleans, got ${String(at.transposeA)} and ${String(at.transposeB)}`);
       if (a!.shape.length < 2 || b!.shape.length < 2)
         throw new ShapeError(`matmul: both inputs need rank >= 2, got a ${shapeStr(a!.shape)} and b ${shapeStr(b!.shape)}`);
       if (a!.dtype !== b!.dtype) throw new DTypeError(`matmul: dtypes differ: ${a!.dtype} and ${b!.dtype}`);
@@ -42,34 +44,40 @@ export const linalgOps = {
       const k = at.transposeA ? a!.shape[ra - 2]! : a!.shape[ra - 1]!;
       const batchShape = y!.shape.slice(0, -2);
       const batches = sizeOf(batchShape);
-      const bStrides = stridesOf(batchShape);
-      const aBatch = a!.shape.slice(0, -2);
-      const bBatch = b!.shape.slice(0, -2);
-      const offsetOf = (shape: readonly number[], bi: number, matSize: number): number => {
-        const st = stridesOf(shape);
-        let off = 0;
-        for (let d = 0; d < batchShape.length; d++) {
-          const idx = Math.floor(bi / bStrides[d]!) % batchShape[d]!;
-          const j = d - (batchShape.length - shape.length);
-          if (j >= 0 && shape[j] !== 1) off += idx * st[j]!;
+      // Element offset of each output batch's matrix in a and in b (0 along broadcast dimensions).
+      const batchOffsets = (shape: readonly number[], matSize: number): Int32Array => {
+        const strides = broadcastStrides(shape.slice(0, -2), batchShape);
+        const offs = new Int32Array(batches);
+        const outStrides = stridesOf(batchShape);
+        for (let bi = 0; bi < batches; bi++) {
+          let off = 0;
+          for (let d = 0; d < batchShape.length; d++) off += (Math.floor(bi / outStrides[d]!) % batchShape[d]!) * strides[d]!;
+          offs[bi] = off * matSize;
         }
-        return off * matSize;
+        return offs;
       };
+      const aOffsets = batchOffsets(a!.shape, m * k);
+      const bOffsets = batchOffsets(b!.shape, k * n);
       const A = a!.data;
       const B = b!.data;
       const Y = y!.data;
       const [asr, asc] = at.transposeA ? [1, m] : [k, 1];
       const [bsr, bsc] = at.transposeB ? [1, k] : [n, 1];
+      // Row i of Y accumulates a[i, p] * b[p, :] over p in float64 (contiguous in b unless transposed).
+      const acc = new Float64Array(n);
       for (let bi = 0; bi < batches; bi++) {
-        const ao = offsetOf(aBatch, bi, m * k);
-        const bo = offsetOf(bBatch, bi, k * n);
+        const ao = aOffsets[bi]!;
+        const bo = bOffsets[bi]!;
         const yo = bi * m * n;
-        for (let i = 0; i < m; i++)
-          for (let j = 0; j < n; j++) {
-            let s = 0;
-            for (let p = 0; p < k; p++) s += A[ao + i * asr + p * asc]! * B[bo + p * bsr + j * bsc]!;
-            Y[yo + i * n + j] = s;
+        for (let i = 0; i < m; i++) {
+          acc.fill(0);
+          for (let p = 0; p < k; p++) {
+            const av = A[ao + i * asr + p * asc]!;
+            const br = bo + p * bsr;
+            for (let j = 0; j < n; j++) acc[j]! += av * B[br + j * bsc]!;
           }
+          Y.set(acc, yo + i * n);
+        }
       }
     },
     saves: { inputs: true },
@@ -91,6 +99,9 @@ export const linalgOps = {
         { shapes: [[2, 1, 3, 4], [3, 4, 2]], attrs: { transposeA: false, transposeB: false } },
         { shapes: [[0, 4], [4, 3]], attrs: { transposeA: false, transposeB: false } },
         { shapes: [[3, 0], [0, 2]], attrs: { transposeA: false, transposeB: false } },
+        { shapes: [[5, 3], [2, 3, 1]], attrs: { transposeA: false, transposeB: false } },
+        { shapes: [[1, 7], [7, 1]], attrs: { transposeA: false, transposeB: false } },
+        { shapes: [[3, 4], [4, 5]], dtypes: ["int32", "int32"], attrs: { transposeA: false, transposeB: false } },
       ],
     },
   }),
