@@ -91,9 +91,9 @@ function checkFormat(op: string, dataFormat: string): void {
   if (dataFormat !== "NHWC") throw new InvalidArgumentError(`${op}: only dataFormat "NHWC" is supported, got ${JSON.stringify(dataFormat)}`);
 }
 
-function filterOf(op: string, filter: TensorLike): Tensor {
+function filterOf(op: string, filter: TensorLike, last = "outChannels"): Tensor {
   const f = toTensor(filter, `${op} (filter)`);
-  if (f.rank !== 4) throw new ShapeError(`${op}: filter must be rank 4 [filterHeight, filterWidth, inChannels, outChannels], got filter ${shapeStr(f.shape)}`);
+  if (f.rank !== 4) throw new ShapeError(`${op}: filter must be rank 4 [filterHeight, filterWidth, inChannels, ${last}], got filter ${shapeStr(f.shape)}`);
   return f;
 }
 
@@ -146,7 +146,7 @@ export function depthwiseConv2d(
 ): Tensor {
   checkFormat("depthwiseConv2d", dataFormat);
   return batched("depthwiseConv2d", x, (x4) => {
-    const f = filterOf("depthwiseConv2d", filter);
+    const f = filterOf("depthwiseConv2d", filter, "channelMultiplier");
     const attrs = convAttrs("depthwiseConv2d", x4.shape[1]!, x4.shape[2]!, f.shape[0]!, f.shape[1]!, strides, pad, dilations, dimRoundingMode);
     return runOp("depthwiseConv2d", [x4, f], attrs)[0]!;
   });
