@@ -53,6 +53,7 @@ export function validateShape(shape: Shape, where: string): number[] {
 
 /** NumPy broadcasting of two or more shapes. */
 export function broadcastShapes(where: string, ...shapes: Shape[]): number[] {
+  if (shapes.length === 2 && shapesEqual(shapes[0]!, shapes[1]!)) return shapes[0]!.slice();
   const rank = Math.max(...shapes.map((s) => s.length));
   const out = new Array<number>(rank).fill(1);
   for (const s of shapes) {

@@ -19,6 +19,14 @@ export type TensorLike = Tensor | number | boolean | readonly NestedArray[] | Ty
 
 let nextId = 1;
 
+/** Escaped tensors waiting to be registered with the finalizer. */
+let nursery: Tensor[] = [];
+function registerNursery(): void {
+  const batch = nursery;
+  nursery = [];
+  for (const t of batch) if (!t._isReleased && t._box) finalizer.register(t, t._box, t);
+}
+
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Tensor extends TensorMethods {}
 
@@ -42,15 +50,15 @@ export class Tensor {
   private _disposed = false;
   private _released = false;
   private _kept = false;
-  /** @internal Whether the finalizer watches this tensor (it escaped every tidy scope). */
-  _registered = false;
+  /** @internal What the finalizer frees if this tensor is collected undisposed (set once it escapes every tidy scope). */
+  _box: { storage: Storage; device: string } | null = null;
   /** @internal Set by the tracer on symbolic tensors. */
   _symbolicName?: string;
 
   /** @internal Use `tensor()` and the ops to make tensors. */
   constructor(storage: Storage | null, shape: readonly number[], dtype: DType, placed: boolean) {
     this._storage = storage;
-    this.shape = Object.freeze([...shape]);
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
     this.dtype = dtype;
     this.size = sizeOf(shape);
     this._placed = placed;
@@ -59,11 +67,16 @@ export class Tensor {
     if (!trackInScope(this) && storage) this._escape();
   }
 
-  /** @internal Register with the finalizer: from now on only GC or dispose() frees it. */
+  /**
+   * @internal The tensor outlives every tidy scope: register it with the finalizer, from
+   * now on only GC or dispose() frees it. Registration is batched at the next microtask, so
+   * tensors disposed right away (the common case in loops) never pay for it.
+   */
   _escape(): void {
-    if (this._registered || !this._storage || this._released) return;
-    this._registered = true;
-    finalizer.register(this, { storage: this._storage, device: this._storage.backend.name }, this);
+    if (this._box || !this._storage || this._released) return;
+    this._box = { storage: this._storage, device: this._storage.backend.name };
+    nursery.push(this);
+    if (nursery.length === 1) queueMicrotask(registerNursery);
   }
 
   get rank(): number {
@@ -72,6 +85,10 @@ export class Tensor {
   /** The backend name the data lives on ("symbolic" when traced). */
   get device(): string {
     return this._storage ? this._storage.backend.name : "symbolic";
+  }
+  /** @internal Whether the storage was given back. */
+  get _isReleased(): boolean {
+    return this._released;
   }
   get isDisposed(): boolean {
     return this._disposed;
@@ -110,7 +127,7 @@ export class Tensor {
   _release(): void {
     if (this._released || !this._storage) return;
     this._released = true;
-    if (this._registered) finalizer.unregister(this);
+    if (this._box) finalizer.unregister(this); // a no-op if still in the nursery
     countTensor(this._storage.backend.name, -1);
     this._storage.release();
   }
@@ -230,11 +247,8 @@ export class Variable extends Tensor {
       src.retain();
       next = src;
     } else next = copyStorageSync(src, old.backend, what);
-    const registered = this._registered;
-    if (registered) finalizer.unregister(this);
-    this._registered = false;
     this._storage = next;
-    if (registered) this._escape();
+    if (this._box) this._box.storage = next;
     old.release();
   }
 }

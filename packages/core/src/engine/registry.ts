@@ -17,6 +17,8 @@ interface Registration {
 
 const registry = new Map<string, Registration>();
 let explicitDefault: string | null = null;
+/** Names by priority, rebuilt when the registry changes (dispatch reads it per op). */
+let sortedNames: string[] | null = null;
 
 /**
  * Register a backend under `name`. The highest priority backend becomes the default device.
@@ -26,6 +28,7 @@ export function registerBackend(name: string, factory: BackendFactory, options: 
   if (!/^[a-z][a-z0-9_-]*$/i.test(name)) throw new UnknownDeviceError(`registerBackend: invalid backend name ${JSON.stringify(name)}`);
   const old = registry.get(name);
   old?.instance?.dispose?.();
+  sortedNames = null;
   registry.set(name, { name, factory, priority: options.priority ?? 0, kind: options.kind, instance: null, pending: null, error: null });
 }
 
@@ -35,12 +38,14 @@ export function removeBackend(name: string): void {
   if (!r) return;
   r.instance?.dispose?.();
   registry.delete(name);
+  sortedNames = null;
   if (explicitDefault === name) explicitDefault = null;
 }
 
 /** Names of registered backends, highest priority first. */
 export function listBackends(): string[] {
-  return [...registry.values()].sort((a, b) => b.priority - a.priority).map((r) => r.name);
+  sortedNames ??= [...registry.values()].sort((a, b) => b.priority - a.priority).map((r) => r.name);
+  return [...sortedNames];
 }
 
 function checkName(backend: Backend<any>, name: string): Backend<any> {
@@ -147,7 +152,8 @@ export function setDefaultDevice(device: string | null): void {
 /** The device ops run on outside any scope: the one set, else the highest priority backend. */
 export function getDefaultDevice(): string {
   if (explicitDefault && registry.has(explicitDefault)) return explicitDefault;
-  for (const name of listBackends()) {
+  sortedNames ??= listBackends();
+  for (const name of sortedNames) {
     const r = registry.get(name)!;
     if (r.instance || !r.error) return name;
   }
