@@ -67,9 +67,9 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
   const memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared });
   const control = 16;
   const params = (control + CONTROL_BYTES + 15) & ~15;
-  const arena = new Arena(memory, params + RESERVED_PARAM_BYTES, MAX_PAGES * 65536);
   const instance = await WebAssembly.instantiate(kernels.module, { env: { memory } });
   const fns = kernels.exportNames.map((n) => instance.exports[n] as (...a: number[]) => unknown);
+  const arena = new Arena(memory, params + RESERVED_PARAM_BYTES, MAX_PAGES * 65536, instance.exports["mem_zero"] as (o: number, b: number) => void);
   const workers = shared ? wanted - 1 : 0;
   const pool =
     workers > 0
@@ -101,8 +101,8 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
     write: (buf: CpuBuffer, data: TypedArray) => {
       ctx.view(buf, dtypeOf(data), data.length).set(data);
     },
-    readSync: (buf: CpuBuffer, dtype: DType, size: number) => ctx.view(buf, dtype, size).slice(),
-    read: async (buf: CpuBuffer, dtype: DType, size: number) => ctx.view(buf, dtype, size).slice(),
+    readSync: (buf: CpuBuffer, dtype: DType, size: number) => ctx.readCopy(buf, dtype, size),
+    read: async (buf: CpuBuffer, dtype: DType, size: number) => ctx.readCopy(buf, dtype, size),
     free: (buf: CpuBuffer) => arena.free(buf),
     pooledBytes: () => arena.pooledBytes(),
     dispose: () => pool?.dispose(),

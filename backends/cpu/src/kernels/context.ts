@@ -114,9 +114,35 @@ export class CpuContext {
     return { data: this.view(t.data, t.dtype, t.size), shape: t.shape, dtype: t.dtype, size: t.size };
   }
 
-  /** Copy `bytes` bytes between offsets (memmove). */
+  /** Call a wasm export once on this thread. */
+  call(name: string, ...args: number[]): void {
+    const i = this.index.get(name);
+    if (i === undefined) throw new Error(`cpu backend: no wasm kernel ${name}`);
+    this.fns[i]!(...args);
+  }
+
+  /** Copy `bytes` bytes between offsets (memmove, wasm memory.copy). */
   copy(dst: number, src: number, bytes: number): void {
-    if (bytes > 0 && dst !== src) this.heap().u8.copyWithin(dst, src, src + bytes);
+    if (bytes > 0 && dst !== src) this.call("mem_copy", dst, src, bytes);
+  }
+
+  /** Fill `size` elements of `dtype` at `offset` with `value` (already cast to the dtype). */
+  fill(offset: number, dtype: DType, size: number, value: number): void {
+    if (size === 0) return;
+    if (dtype === "bool") this.call("fill_u8", offset, size, value);
+    else if (dtype === "float64") this.call("fill_f64", offset, size, value);
+    else {
+      const bits = dtype === "int32" ? value | 0 : new Int32Array(new Float32Array([value]).buffer)[0]!;
+      this.call("fill_i32", offset, size, bits);
+    }
+  }
+
+  /** A copy of a buffer's elements in ordinary (non-shared) memory. */
+  readCopy(b: CpuBuffer, dtype: DType, size: number): TypedArray {
+    const v = this.view(b, dtype, size);
+    const out = new (v.constructor as { new (n: number): TypedArray })(size);
+    out.set(v);
+    return out;
   }
 
   /** Write int32 values to the parameter area (or to scratch when too many); returns the offset and a release. */

@@ -85,6 +85,6 @@ export function fillKernel(ctx: CpuContext, value: (attrs: any) => number): K {
   return (_inputs, outputs, attrs) => {
     const y = outputs[0]!;
     const v = value(attrs);
-    ctx.view(y.data, y.dtype, y.size).fill(y.dtype === "bool" ? (v ? 1 : 0) : v);
+    ctx.fill(y.data.offset, y.dtype, y.size, y.dtype === "bool" ? (v && v === v ? 1 : 0) : y.dtype === "int32" ? (Number.isFinite(v) ? Math.trunc(v) : 0) : v);
   };
 }

@@ -33,7 +33,7 @@ export interface WorkerTransport {
   spawn(init: WorkerInit, events: WorkerEvents): Promise<WorkerHandle>;
 }
 
-/** The Node transport: one worker_threads Worker per slot, unref'd so it never keeps a process alive. */
+/** The Node transport: one worker_threads Worker per slot, unref'd once ready so it never keeps a process alive. */
 export function nodeTransport(): WorkerTransport {
   return {
     name: "worker_threads",
@@ -41,11 +41,12 @@ export function nodeTransport(): WorkerTransport {
       const { Worker } = await import("node:worker_threads");
       const w = new Worker(new URL("./worker-node.mjs", import.meta.url), { workerData: init });
       w.on("message", (m) => {
-        if (m === "ready") events.ready();
+        if (m !== "ready") return;
+        w.unref(); // referenced only until it is ready, so start-up keeps the process alive
+        events.ready();
       });
       w.on("error", (e) => events.error(e));
       w.on("exit", (code) => events.exit(code));
-      w.unref();
       return { terminate: () => w.terminate() };
     },
   };

@@ -1,0 +1,128 @@
+/**
+ * The CPU backend's wasm kernels against the reference backend, on a 1-thread instance and
+ * a 2-thread instance with low thresholds (so the same sizes run split across workers),
+ * for odd sizes, broadcasting, transposes and batches.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import * as tf from "@eager/core";
+import { registerBackend } from "@eager/core/backend";
+import { createCpuBackend, type CpuBackend } from "@eager/backend-cpu";
+import { expectLikeReference, randomValues } from "./helpers.js";
+
+const instances: Record<string, Promise<CpuBackend>> = {
+  cpu1k: createCpuBackend({ name: "cpu1k", threads: 1 }),
+  cpu2k: createCpuBackend({ name: "cpu2k", threads: 2, thresholds: { elementwise: 1000, matmul: 1000 } }),
+};
+for (const [name, b] of Object.entries(instances)) registerBackend(name, () => b, { priority: -1 });
+const DEVICES = ["cpu1k", "cpu2k"] as const;
+
+beforeAll(async () => {
+  await tf.ready("cpu1k");
+  await tf.ready("cpu2k");
+});
+
+const t = (shape: number[], seed: number, lo = -2, hi = 2) => tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed, lo, hi), shape);
+
+describe.each(DEVICES)("wasm kernels on %s", (device) => {
+  it("runs split across threads on the 2-thread instance", async () => {
+    const b = await instances[device]!;
+    const before = b.context.parallelRuns;
+    tf.withDevice(device, () => tf.tidy(() => void tf.add(t([100, 50], 1), t([50], 2)).dataSync()));
+    expect(b.context.parallelRuns - before).toBe(device === "cpu2k" ? 1 : 0);
+  });
+
+  for (const [m, k, n] of [
+    [1, 1, 1],
+    [3, 5, 7],
+    [4, 8, 8],
+    [17, 33, 9],
+    [64, 64, 64],
+    [65, 130, 67],
+    [1, 300, 257],
+    [129, 257, 1],
+    [200, 300, 100],
+  ] as const) {
+    it(`matmul ${m}x${k} @ ${k}x${n}`, () => {
+      expectLikeReference(device, () => tf.tidy(() => tf.matmul(t([m, k], m * 7 + 1), t([k, n], n * 3 + 2))), 1e-4, 1e-4);
+    });
+  }
+  it("matmul with transposes", () => {
+    for (const [ta, tb] of [
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const)
+      expectLikeReference(device, () => tf.tidy(() => tf.matmul(t(ta ? [37, 19] : [19, 37], 5), t(tb ? [23, 37] : [37, 23], 6), ta, tb)));
+  });
+  it("batched matmul with broadcast batch dims", () => {
+    expectLikeReference(device, () => tf.tidy(() => tf.matmul(t([2, 1, 9, 13], 7), t([3, 13, 11], 8))));
+    expectLikeReference(device, () => tf.tidy(() => tf.matmul(t([5, 33, 40], 9), t([40, 16], 10))));
+  });
+  it("matmul with K = 300 crosses a KC block", () => {
+    expectLikeReference(device, () => tf.tidy(() => tf.matmul(t([70, 300], 11), t([300, 24], 12))), 1e-4, 1e-4);
+  });
+
+  for (const op of ["add", "sub", "mul", "div", "minimum", "maximum"] as const) {
+    it(`${op} with broadcasting (float32)`, () => {
+      const f = tf[op] as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+      const lo = op === "div" ? 0.5 : -2;
+      for (const [sa, sb] of [
+        [[1001], [1001]],
+        [[37, 41], [41]],
+        [[37, 41], [37, 1]],
+        [[3, 1, 5], [4, 1]],
+        [[], [1003]],
+        [[2003], []],
+        [[7, 1, 9, 1], [1, 6, 1, 5]],
+        [[1], [1]],
+      ])
+        expectLikeReference(device, () => tf.tidy(() => f(t(sa!, 3, lo, 2), t(sb!, 4, lo, 2))), 1e-6, 1e-6);
+    });
+  }
+  it("binary ops on float64 and int32", () => {
+    expectLikeReference(device, () => tf.tidy(() => tf.mul(tf.cast(t([33, 17], 1), "float64"), tf.cast(t([17], 2), "float64"))), 0, 0);
+    expectLikeReference(device, () => tf.tidy(() => tf.add(tf.cast(t([33, 17], 1, -50, 50), "int32"), tf.cast(t([33, 1], 2, -50, 50), "int32"))), 0, 0);
+    expectLikeReference(device, () => tf.tidy(() => tf.maximum(tf.cast(t([1003], 1, -50, 50), "int32"), tf.cast(t([1003], 2, -50, 50), "int32"))), 0, 0);
+  });
+  it("NaN propagates through minimum, maximum and relu", () => {
+    const x = () => tf.tensor([NaN, 1, -1, 0, NaN, 2, -3, 4, 5]);
+    expectLikeReference(device, () => tf.tidy(() => tf.minimum(x(), 0.5)));
+    expectLikeReference(device, () => tf.tidy(() => tf.maximum(x(), 0.5)));
+    expectLikeReference(device, () => tf.tidy(() => tf.relu(x())));
+  });
+
+  for (const op of ["neg", "abs", "sqrt", "square", "reciprocal", "relu", "relu6", "floor", "ceil", "round"] as const) {
+    it(`${op} (float32, odd size)`, () => {
+      const f = tf[op] as (a: tf.Tensor) => tf.Tensor;
+      const [lo, hi] = op === "sqrt" || op === "reciprocal" ? [0.1, 8] : [-8, 8];
+      expectLikeReference(device, () => tf.tidy(() => f(t([3001], 5, lo, hi))), 1e-6, 1e-6);
+    });
+  }
+  it("round is half-to-even", () => {
+    expectLikeReference(device, () => tf.round(tf.tensor([0.5, 1.5, 2.5, -0.5, -1.5, 3.49, 7])), 0, 0);
+  });
+  it("clipByValue and leakyRelu", () => {
+    expectLikeReference(device, () => tf.tidy(() => tf.clipByValue(t([2049], 6), -0.5, 0.7)), 0, 0);
+    expectLikeReference(device, () => tf.tidy(() => tf.leakyRelu(t([2049], 7), 0.2)), 1e-7, 1e-7);
+  });
+
+  for (const [shape, axes] of [
+    [[3001], [0]],
+    [[37, 1001], [1]],
+    [[1001, 37], [0]],
+    [[5, 77, 9], [1]],
+    [[4, 5, 6], [0, 1]],
+    [[4, 5, 6], [1, 2]],
+    [[2, 200000], [1]],
+    [[0, 3], [0]],
+  ] as const) {
+    it(`sum and mean over ${JSON.stringify(axes)} of ${JSON.stringify(shape)}`, () => {
+      expectLikeReference(device, () => tf.tidy(() => tf.sum(t([...shape], 9), [...axes])), 1e-4, 1e-5);
+      expectLikeReference(device, () => tf.tidy(() => tf.mean(t([...shape], 9), [...axes])), 1e-5, 1e-5);
+    });
+  }
+  it("sum over non-adjacent axes and of int32 (reference path)", () => {
+    expectLikeReference(device, () => tf.tidy(() => tf.sum(t([4, 5, 6], 2), [0, 2])), 1e-5, 1e-5);
+    expectLikeReference(device, () => tf.tidy(() => tf.sum(tf.cast(t([40, 50], 2, -9, 9), "int32"), [1])), 0, 0);
+  });
+});
