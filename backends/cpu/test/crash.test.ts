@@ -20,7 +20,14 @@ const N = 1 << 21;
 const x = randomValues(N, 1);
 const y = randomValues(N, 2);
 function addOnce(): Float32Array {
-  return tf.withDevice("cpucrash", () => tf.tidy(() => tf.add(x, y).dataSync() as Float32Array));
+  return tf.withDevice("cpucrash", () => {
+    const t = tf.add(x, y);
+    try {
+      return t.dataSync() as Float32Array;
+    } finally {
+      t.dispose();
+    }
+  });
 }
 function expectSum(out: Float32Array): void {
   for (let i = 0; i < N; i += 4099) expect(out[i]).toBeCloseTo(x[i]! + y[i]!, 5);
