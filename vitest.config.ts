@@ -1,8 +1,72 @@
-/** Test projects: node (all *.test.ts). Tests run on the TypeScript sources of every package. */
+/**
+ * Test projects: "node" (every *.test.ts except *.browser.test.ts) and "browser" (every
+ * *.browser.test.ts, in headless Chromium driven by Playwright, on a cross-origin isolated
+ * page so SharedArrayBuffer works). Tests run on the TypeScript sources of every package.
+ *
+ * The browser project needs Chromium at /usr/bin/chromium (Debian's `chromium` package), or
+ * wherever CHROMIUM_PATH points. Without it the project is left out with a printed reason,
+ * unless EAGER_REQUIRE_BROWSER=1 (CI sets it), which turns the missing browser into an error.
+ */
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { playwright } from "@vitest/browser-playwright";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+const chromium = process.env["CHROMIUM_PATH"] || "/usr/bin/chromium";
+
+/** Headless Chromium on a closed network: no background traffic, WebGPU and WebGL on SwiftShader. */
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--enable-unsafe-webgpu",
+  "--enable-unsafe-swiftshader",
+];
+
+/** Cross-origin isolation (SharedArrayBuffer, high-resolution timers) for every page the test server sends. */
+const isolationHeaders = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+};
+
+const nodeProject: TestProjectInlineConfiguration = {
+  extends: true,
+  test: {
+    name: "node",
+    include: ["packages/**/test/**/*.test.ts", "test/**/*.test.ts", "backends/**/test/**/*.test.ts", "plugins/**/test/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/*.browser.test.ts"],
+  },
+};
+
+const browserProject: TestProjectInlineConfiguration = {
+  extends: true,
+  server: { headers: isolationHeaders },
+  test: {
+    name: "browser",
+    include: ["packages/**/*.browser.test.ts", "backends/**/*.browser.test.ts", "plugins/**/*.browser.test.ts", "test/**/*.browser.test.ts"],
+    exclude: ["**/node_modules/**", "**/dist/**"],
+    browser: {
+      enabled: true,
+      headless: true,
+      screenshotFailures: false,
+      instances: [{ browser: "chromium" }],
+      provider: playwright({ launchOptions: { executablePath: chromium, args: chromiumArgs } }),
+    },
+  },
+};
+
+function browserProjects(): TestProjectInlineConfiguration[] {
+  if (existsSync(chromium)) return [browserProject];
+  const reason = `browser tests skipped: no Chromium at ${chromium} (install Debian's "chromium" package or set CHROMIUM_PATH)`;
+  if (process.env["EAGER_REQUIRE_BROWSER"] === "1") throw new Error(`${reason}; EAGER_REQUIRE_BROWSER=1 requires them`);
+  console.warn(`\n[vitest.config] ${reason}\n`);
+  return [];
+}
 
 export default defineConfig({
   resolve: {
@@ -14,8 +78,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["packages/**/test/**/*.test.ts", "test/**/*.test.ts", "backends/**/test/**/*.test.ts", "plugins/**/test/**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/*.browser.test.ts"],
     testTimeout: 30000,
+    projects: [nodeProject, ...browserProjects()],
   },
 });
