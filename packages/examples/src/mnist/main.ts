@@ -1,0 +1,187 @@
+/**
+ * Train MNIST models end to end on the default device: the original eager example's model
+ * with gradient descent (its loop kept as written), an MLP with Adam and a small CNN with
+ * Adam; then save a checkpoint, restore it into a fresh model and check the test accuracy.
+ * Usage: pnpm --filter @eager/examples start -- --model all --epochs 3 --limit 5000
+ */
+import * as tf from "@eager/core";
+import { implicitGradients, mean, nn, oneHot, tidy, train, metrics, type Tensor, layers } from "@eager/core";
+import { join } from "node:path";
+import { loadMnist, type MnistSplit } from "./data.js";
+import { batches, evaluate, splitTensors, trainEpoch } from "./loop.js";
+import { CNN, MLP, MNISTModel } from "./models.js";
+
+type ModelName = "seed" | "mlp" | "cnn";
+interface Options {
+  model: ModelName | "all";
+  epochs?: number;
+  batchSize?: number;
+  device?: string;
+  data?: string;
+  limit?: number;
+  out: string;
+  lr?: number;
+}
+
+const HELP = `Usage: start [--model seed|mlp|cnn|all] [--epochs N] [--batch-size N] [--lr X]
+             [--device cpu|webgpu|webgl|reference] [--data DIR] [--limit N] [--out DIR]`;
+
+function parseArgs(argv: readonly string[]): Options {
+  const o: Options = { model: "all", out: "out" };
+  const num = (k: string, v: string | undefined, int = true): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n) || n <= 0 || (int && !Number.isInteger(n))) throw new Error(`${k} needs a positive ${int ? "integer" : "number"}, got ${v}\n${HELP}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [k, inline] = argv[i]!.split("=", 2) as [string, string | undefined];
+    const v = () => inline ?? argv[++i];
+    switch (k) {
+      case "--": break;
+      case "--model": {
+        const m = v();
+        if (!["seed", "mlp", "cnn", "all"].includes(m!)) throw new Error(`--model must be seed, mlp, cnn or all, got ${m}\n${HELP}`);
+        o.model = m as Options["model"];
+        break;
+      }
+      case "--epochs": o.epochs = num(k, v()); break;
+      case "--batch-size": o.batchSize = num(k, v()); break;
+      case "--lr": o.lr = num(k, v(), false); break;
+      case "--limit": o.limit = num(k, v()); break;
+      case "--device": o.device = v(); break;
+      case "--data": o.data = v(); break;
+      case "--out": o.out = v()!; break;
+      case "--help": case "-h": console.log(HELP); process.exit(0);
+      default: throw new Error(`unknown option ${k}\n${HELP}`);
+    }
+  }
+  return o;
+}
+
+async function chooseDevice(device: string | undefined): Promise<string> {
+  try {
+    await import("@eager/backend-cpu");
+  } catch (e) {
+    console.error(`(the cpu backend is not available: ${(e as Error).message.split("\n")[0]}; using the reference backend)`);
+  }
+  if (device === "webgpu" || device === "webgl") {
+    const pkg = `@eager/backend-${device}`;
+    try {
+      await import(pkg);
+    } catch (e) {
+      throw new Error(`--device ${device}: cannot load ${pkg} (${(e as Error).message.split("\n")[0]})`);
+    }
+  }
+  if (device) tf.setDefaultDevice(device);
+  const name = tf.getDefaultDevice();
+  await tf.ready(name);
+  return name;
+}
+
+interface Report {
+  model: ModelName;
+  device: string;
+  epochs: { seconds: number; steps: number; trainLoss: number; testAccuracy: number; testLoss: number }[];
+  testAccuracy: number;
+  restoredAccuracy: number;
+  checkpoint: string;
+}
+
+/** (a) The original example: its model, gradient descent, and its loop as written. */
+async function runSeed(trainSplit: MnistSplit, testSplit: MnistSplit, o: Options, curve: metrics.LossCurve): Promise<[layers.Layer, train.Optimizer, Report["epochs"]]> {
+  const model = new MNISTModel();
+  const optimizer = new train.GradientDescentOptimizer({ learningRate: o.lr ?? 0.1 });
+  const loss = (x: Tensor, y: Tensor) => mean(nn.softmaxCrossEntropyWithLogits({ labels: y, logits: model.apply(x) }));
+  const grad = implicitGradients(loss);
+  const { images, labels } = splitTensors(trainSplit);
+  const batchSize = o.batchSize ?? 100;
+  const epochs: Report["epochs"] = [];
+  for (let e = 0; e < (o.epochs ?? 2); e++) {
+    const dataset = batches(images, labels, batchSize, 100 + e).map(([x, y]) => [x, oneHot(y, 10)] as [Tensor, Tensor]);
+    const start = performance.now();
+    let step = 0;
+    for await (const [x, y] of dataset) {
+      tidy(() => optimizer.applyGradients(grad(x, y)));
+      if (++step % 50 === 0) curve.add("seed: train loss", e * Math.ceil(trainSplit.count / batchSize) + step, tidy(() => loss(x, y).item() as number));
+      x.dispose();
+      y.dispose();
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const ev = evaluate(model, testSplit);
+    epochs.push({ seconds, steps: step, trainLoss: NaN, testAccuracy: ev.accuracy, testLoss: ev.loss });
+    console.log(`seed epoch ${e + 1}: ${seconds.toFixed(1)}s, ${step} steps, test accuracy ${(100 * ev.accuracy).toFixed(2)}%`);
+  }
+  images.dispose();
+  labels.dispose();
+  return [model, optimizer, epochs];
+}
+
+/** (b, c) MLP or CNN with Adam, using the shared training loop. */
+async function runAdam(kind: "mlp" | "cnn", trainSplit: MnistSplit, testSplit: MnistSplit, o: Options, curve: metrics.LossCurve): Promise<[layers.Layer, train.Optimizer, Report["epochs"]]> {
+  const model = kind === "mlp" ? new MLP() : new CNN();
+  const optimizer = new train.AdamOptimizer({ learningRate: o.lr ?? 1e-3 });
+  const { images, labels } = splitTensors(trainSplit);
+  const batchSize = o.batchSize ?? (kind === "mlp" ? 128 : 64);
+  const steps = Math.ceil(trainSplit.count / batchSize);
+  const nEpochs = o.epochs ?? (kind === "mlp" ? 6 : 3);
+  const epochs: Report["epochs"] = [];
+  for (let e = 0; e < nEpochs; e++) {
+    const r = await trainEpoch(model, optimizer, batches(images, labels, batchSize, 200 + e), {
+      steps, label: `${kind} ${e + 1}/${nEpochs}`, curve, curveName: `${kind}: train loss`, stepOffset: e * steps,
+    });
+    const ev = evaluate(model, testSplit);
+    curve.add(`${kind}: test loss`, (e + 1) * steps, ev.loss);
+    epochs.push({ seconds: r.seconds, steps: r.steps, trainLoss: r.meanLoss, testAccuracy: ev.accuracy, testLoss: ev.loss });
+    console.log(`${kind} epoch ${e + 1}: ${r.seconds.toFixed(1)}s (${((1000 * r.seconds) / r.steps).toFixed(1)} ms/step), train loss ${r.meanLoss.toFixed(4)}, test accuracy ${(100 * ev.accuracy).toFixed(2)}%`);
+  }
+  images.dispose();
+  labels.dispose();
+  return [model, optimizer, epochs];
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const device = await chooseDevice(o.device);
+  const t0 = performance.now();
+  const { train: trainSplit, test: testSplit } = await loadMnist({ dir: o.data, limit: o.limit });
+  console.log(`MNIST: ${trainSplit.count} training and ${testSplit.count} test images (read in ${((performance.now() - t0) / 1000).toFixed(1)}s); device "${device}"`);
+  const names: ModelName[] = o.model === "all" ? ["seed", "mlp", "cnn"] : [o.model];
+  const reports: Report[] = [];
+  for (const name of names) {
+    const curve = new metrics.LossCurve({ title: `MNIST ${name}`, xLabel: "step", yLabel: "cross-entropy" });
+    const [model, optimizer, epochs] = name === "seed" ? await runSeed(trainSplit, testSplit, o, curve) : await runAdam(name, trainSplit, testSplit, o, curve);
+    const testAccuracy = epochs[epochs.length - 1]!.testAccuracy;
+    const path = join(o.out, `mnist-${name}.safetensors`);
+    await new train.Checkpoint({ model, optimizer }).save(path);
+    // Restore into a fresh, unbuilt model: values wait until its variables are created.
+    const fresh = name === "seed" ? new MNISTModel() : name === "mlp" ? new MLP(99) : new CNN({ seed: 99 });
+    const freshOpt = name === "seed" ? new train.GradientDescentOptimizer({ learningRate: 0.1 }) : new train.AdamOptimizer({ learningRate: 1e-3 });
+    await new train.Checkpoint({ model: fresh, optimizer: freshOpt }).restore(path);
+    const restored = evaluate(fresh, testSplit).accuracy;
+    console.log(`${name}: checkpoint ${path}; restored model test accuracy ${(100 * restored).toFixed(2)}% (${restored === testAccuracy ? "same" : "DIFFERENT"}), optimizer step ${freshOpt.iterations}`);
+    const svg = await curve.save(join(o.out, `mnist-${name}-loss.svg`));
+    console.log(`${name}: loss curve ${svg}`);
+    reports.push({ model: name, device, epochs, testAccuracy, restoredAccuracy: restored, checkpoint: path });
+    model.dispose();
+    fresh.dispose();
+    optimizer.dispose();
+    freshOpt.dispose();
+  }
+  const { writeFile, mkdir } = await import("node:fs/promises");
+  await mkdir(o.out, { recursive: true });
+  await writeFile(join(o.out, "mnist-results.json"), JSON.stringify(reports, null, 2) + "\n");
+  console.log("\nmodel  epochs  s/epoch  test accuracy  restored");
+  for (const r of reports) {
+    const avg = r.epochs.reduce((s, e) => s + e.seconds, 0) / r.epochs.length;
+    console.log(`${r.model.padEnd(6)} ${String(r.epochs.length).padStart(6)} ${avg.toFixed(1).padStart(8)}  ${(100 * r.testAccuracy).toFixed(2).padStart(12)}%  ${(100 * r.restoredAccuracy).toFixed(2)}%`);
+  }
+  if (reports.some((r) => r.restoredAccuracy !== r.testAccuracy)) process.exitCode = 1;
+}
+
+main().then(
+  () => process.exit(),
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);
