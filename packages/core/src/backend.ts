@@ -6,7 +6,8 @@
 export type { Backend, BackendCapabilities, BackendFactory, Kernel, KernelTable, RegisterOptions } from "./plugin.js";
 export type { KernelTensor, OpDef, OpFamily, RefTensor, TensorSpec } from "./ops/def.js";
 export { opTable, opNames, type Attrs, type OpName } from "./ops/table.js";
-export { registerBackend, removeBackend, listBackends, ready } from "./engine/registry.js";
+export { registerBackend, removeBackend, listBackends, ready, getBackend } from "./engine/registry.js";
+export { runOp } from "./engine/dispatch.js";
 export { createReferenceBackend } from "./backends/reference.js";
 export { createNullBackend, type NullBackend, type NullBuffer } from "./backends/null.js";
 export { allocArray, bytesPerElement, DTYPES, type DType, type TypedArray } from "./dtype.js";
