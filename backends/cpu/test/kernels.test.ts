@@ -125,4 +125,17 @@ describe.each(DEVICES)("wasm kernels on %s", (device) => {
     expectLikeReference(device, () => tf.tidy(() => tf.sum(t([4, 5, 6], 2), [0, 2])), 1e-5, 1e-5);
     expectLikeReference(device, () => tf.tidy(() => tf.sum(tf.cast(t([40, 50], 2, -9, 9), "int32"), [1])), 0, 0);
   });
+
+  for (const [xs, fs, strides, pad, dil] of [
+    [[1, 5, 5, 3], [3, 3, 3, 4], 1, "same", 1],
+    [[2, 9, 7, 5], [3, 2, 5, 6], 2, "valid", 1],
+    [[2, 8, 8, 4], [3, 3, 4, 3], 1, "same", 2],
+    [[3, 6, 6, 8], [1, 1, 8, 5], 1, "valid", 1],
+    [[2, 17, 19, 3], [5, 5, 3, 9], [2, 3], "same", 1],
+    [[4, 16, 16, 16], [3, 3, 16, 32], 1, "same", 1],
+  ] as const) {
+    it(`conv2d x ${JSON.stringify(xs)} filter ${JSON.stringify(fs)} strides ${strides} ${pad} dilation ${dil}`, () => {
+      expectLikeReference(device, () => tf.tidy(() => tf.conv2d(t([...xs], 21), t([...fs], 22), strides as number, pad, "NHWC", dil)), 1e-4, 1e-4);
+    });
+  }
 });

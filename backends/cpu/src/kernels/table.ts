@@ -8,12 +8,14 @@ import type { CpuBuffer } from "../arena.js";
 import type { CpuContext } from "./context.js";
 import { binaryKernel, copyKernel, fillKernel, unaryKernel } from "./elementwise.js";
 import { jsKernel } from "./fallback.js";
+import { conv2dKernel } from "./conv.js";
 import { matmulKernel } from "./matmul.js";
 import { sumKernel } from "./reduce.js";
 
 /** Every kernel of the CPU backend for one context. */
 export function cpuKernels(ctx: CpuContext): KernelTable<CpuBuffer> {
   const js = <N extends OpName>(name: N) => jsKernel(ctx, name);
+  const matmul = matmulKernel(ctx, js("matmul"));
   return {
     neg: unaryKernel(ctx, "neg", js("neg")),
     abs: unaryKernel(ctx, "abs", js("abs")),
@@ -94,13 +96,13 @@ export function cpuKernels(ctx: CpuContext): KernelTable<CpuBuffer> {
     stridedSliceGrad: js("stridedSliceGrad"),
     pad: js("pad"),
     concat: js("concat"),
-    matmul: matmulKernel(ctx, js("matmul")),
+    matmul,
     gather: js("gather"),
     unsortedSegmentSum: js("unsortedSegmentSum"),
     gatherND: js("gatherND"),
     scatterND: js("scatterND"),
     oneHot: js("oneHot"),
-    conv2d: js("conv2d"),
+    conv2d: conv2dKernel(ctx, matmul, js("conv2d")),
     conv2dBackpropInput: js("conv2dBackpropInput"),
     conv2dBackpropFilter: js("conv2dBackpropFilter"),
     depthwiseConv2d: js("depthwiseConv2d"),
