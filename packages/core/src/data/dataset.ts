@@ -186,8 +186,9 @@ export class Dataset<T> implements AsyncIterable<T> {
       const rand = uniformStream((base + Math.imul(reshuffle ? epoch++ : 0, 0x9e3779b1)) >>> 0);
       const src = source();
       const buf: T[] = [];
+      let r: IteratorResult<T> = { done: true, value: undefined };
       try {
-        let r = await src.next();
+        r = await src.next();
         for (; !r.done && buf.length < bufferSize; r = await src.next()) buf.push(r.value);
         while (buf.length) {
           const i = Math.floor(rand() * buf.length);
@@ -203,6 +204,7 @@ export class Dataset<T> implements AsyncIterable<T> {
         }
       } finally {
         for (const x of buf) disposeExcept(x, null);
+        if (!r.done) disposeExcept(r.value, null);
         await src.return?.();
       }
     });
