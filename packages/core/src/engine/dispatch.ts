@@ -132,25 +132,29 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
     (inputs as Tensor[])[i] = t;
     (temps ??= []).push(t);
   }
-  checkInputs(def as OpDef<unknown>, inputs);
-  if (def.promote) {
-    let common = promoteTypes(...inputs.map((t) => t.dtype));
-    if (def.promote === "float" && !isFloat(common)) common = "float32";
-    else if (def.promote === "arith" && common === "bool") common = "int32";
-    if (inputs.some((t) => t.dtype !== common)) {
-      inputs = inputs.map((t) => {
-        if (t.dtype === common) return t;
-        const c = runOp("cast", [t], { dtype: common })[0]!;
-        (temps ??= []).push(c);
-        return c;
-      });
+  try {
+    checkInputs(def as OpDef<unknown>, inputs);
+    if (def.promote) {
+      let common = promoteTypes(...inputs.map((t) => t.dtype));
+      if (def.promote === "float" && !isFloat(common)) common = "float32";
+      else if (def.promote === "arith" && common === "bool") common = "int32";
+      if (inputs.some((t) => t.dtype !== common)) {
+        inputs = inputs.map((t) => {
+          if (t.dtype === common) return t;
+          const c = runOp("cast", [t], { dtype: common })[0]!;
+          (temps ??= []).push(c);
+          return c;
+        });
+      }
     }
+    const specs = def.infer(inputs, attrs);
+    const outputs = inputs.some((t) => t._storage === null) ? recordSymbolic(def, inputs, attrs, specs) : execute(def, inputs, attrs, specs);
+    recordOnTapes(def, inputs, outputs, attrs);
+    return outputs;
+  } finally {
+    // Converted and promoted inputs are ours; a tape that needs them holds its own reference.
+    if (temps) for (const t of temps) t.dispose();
   }
-  const specs = def.infer(inputs, attrs);
-  const outputs = inputs.some((t) => t._storage === null) ? recordSymbolic(def, inputs, attrs, specs) : execute(def, inputs, attrs, specs);
-  recordOnTapes(def, inputs, outputs, attrs);
-  if (temps) for (const t of temps) t.dispose();
-  return outputs;
 }
 
 function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[]): Tensor[] {
