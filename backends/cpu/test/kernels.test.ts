@@ -98,6 +98,13 @@ describe.each(DEVICES)("wasm kernels on %s", (device) => {
       expectLikeReference(device, () => tf.tidy(() => f(t([3001], 5, lo, hi))), 1e-6, 1e-6);
     });
   }
+  it("exp and sigmoid (float32) across the range, with infinities and NaN", () => {
+    for (const f of [tf.exp, tf.sigmoid]) {
+      expectLikeReference(device, () => tf.tidy(() => f(t([4001], 8, -20, 20))), 1e-30, 3e-7);
+      expectLikeReference(device, () => tf.tidy(() => f(t([4001], 9, -87, 88.7))), 1e-30, 3e-7);
+      expectLikeReference(device, () => f(tf.tensor([0, -0, 1, -1, 88.8, 100, -100, -1000, Infinity, -Infinity, NaN])), 1e-37, 3e-7);
+    }
+  });
   it("round is half-to-even", () => {
     expectLikeReference(device, () => tf.round(tf.tensor([0.5, 1.5, 2.5, -0.5, -1.5, 3.49, 7])), 0, 0);
   });

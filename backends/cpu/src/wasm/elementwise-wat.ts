@@ -129,6 +129,39 @@ for (const dt of ["f32", "f64"] as const) {
   def("copy", `(local.get $x)`, `(local.get $s)`);
 }
 
+{
+  const one = `(f32x4.splat (f32.const 1))`;
+  const lane = (v: string) => `(f32x4.extract_lane 0 ${v})`;
+  const sv = `(f32x4.splat (local.get $s))`;
+  UNARY_OPS["exp"] = { f32: [`(call $vexp_f32 (local.get $x))`, lane(`(call $vexp_f32 ${sv})`)] };
+  const sig = (v: string) => `(f32x4.div ${one} (f32x4.add ${one} (call $vexp_f32 (f32x4.neg ${v}))))`;
+  UNARY_OPS["sigmoid"] = { f32: [sig(`(local.get $x)`), lane(sig(sv))] };
+}
+
+/**
+ * `$vexp_f32(v) -> v`: e^v per lane (Cephes expf: range reduction by ln 2 in two parts, a
+ * degree-5 polynomial, then 2^n built in the exponent bits as 2^(n-1) * 2 so n = 128
+ * still overflows to infinity exactly). About 1 ulp; NaN stays NaN.
+ */
+export function expHelper(): string {
+  const c = (v: number) => `(f32x4.splat (f32.const ${v}))`;
+  return `
+  (func $vexp_f32 (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128)
+    (local.set $x (f32x4.min (f32x4.max (local.get $x) ${c(-87.33654)}) ${c(88.72284)}))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) ${c(1.44269504088896341)})))
+    (local.set $r (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) ${c(0.693359375)})) (f32x4.mul (local.get $n) ${c(-2.12194440e-4)})))
+    (local.set $p (f32x4.add (f32x4.mul ${c(1.9875691500e-4)} (local.get $r)) ${c(1.3981999507e-3)}))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) ${c(8.3334519073e-3)}))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) ${c(4.1665795894e-2)}))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) ${c(1.6666665459e-1)}))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) ${c(5.0000001201e-1)}))
+    (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r)) ${c(1)}))
+    (f32x4.mul (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 126))) (i32.const 23)))
+      ${c(2)}))`;
+}
+
 /** `un_<op>_<dt>(x, y, n, p0, p1, per, chunk)`: y = op(x) over [chunk*per, min(n, chunk*per+per)). */
 export function unaryFunc(op: string, dt: "f32" | "f64"): string {
   const t = LANES[dt];
