@@ -49,7 +49,7 @@ describe("worker crash", () => {
     }
     expect(error).toBeInstanceOf(WorkerCrashError);
     expect(String((error as Error).message)).toMatch(/worker 0 died while running a chunk/);
-    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(performance.now() - t0).toBeLessThan(30_000); // no hang: well under the test timeout even on a loaded machine
     expect(tf.memory().devices["cpucrash"]?.numTensors ?? 0).toBe(before);
     await b.pool!.whenFull();
     expect(b.pool!.replaced).toBeGreaterThanOrEqual(1);
