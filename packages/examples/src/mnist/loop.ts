@@ -46,7 +46,7 @@ export interface EpochResult {
 
 /**
  * One epoch of `optimizer.applyGradients(implicit gradients of the loss)` over `dataset`.
- * `curve` receives the running loss every `every` steps, at x = `stepOffset` + step.
+ * `curve` receives the mean loss of the last `every` steps, at x = `stepOffset` + step.
  */
 export async function trainEpoch(
   model: layers.Layer,
@@ -57,6 +57,7 @@ export async function trainEpoch(
   const lossFn = (x: Tensor, y: Tensor) => losses.sparseSoftmaxCrossEntropyWithLogits({ labels: y, logits: model.apply(x, { training: true }) });
   const step = implicitValueAndGradients(lossFn);
   const meanLoss = new metrics.Mean();
+  const recentLoss = new metrics.Mean();
   const acc = new metrics.Accuracy();
   const bar = new metrics.ProgressBar({ total: o.steps, label: o.label });
   const every = o.every ?? 20;
@@ -67,6 +68,7 @@ export async function trainEpoch(
       const [loss, grads] = step(x, y);
       optimizer.applyGradients(grads);
       meanLoss.update(loss);
+      recentLoss.update(loss);
       if (k % every === 0) acc.update(y, model.apply(x));
     });
     k++;
@@ -74,14 +76,15 @@ export async function trainEpoch(
     x.dispose();
     y.dispose();
     if (k % every === 0 || k === o.steps) {
-      const l = meanLoss.result();
-      o.curve?.add(o.curveName ?? "train loss", (o.stepOffset ?? 0) + k, l);
-      bar.update(k, { examples: n, values: { loss: l, accuracy: acc.result() } });
+      o.curve?.add(o.curveName ?? "train loss", (o.stepOffset ?? 0) + k, recentLoss.result());
+      recentLoss.reset();
+      bar.update(k, { examples: n, values: { loss: meanLoss.result(), accuracy: acc.result() } });
     } else bar.update(k, { examples: n });
   }
   const out = { seconds: (performance.now() - start) / 1000, steps: k, meanLoss: meanLoss.result(), trainAccuracy: acc.result() };
   bar.finish({ loss: out.meanLoss, accuracy: out.trainAccuracy });
   meanLoss.reset();
+  recentLoss.reset();
   acc.reset();
   return out;
 }
