@@ -38,7 +38,11 @@ export interface Backend<B = unknown> {
   /** Backend to try next when this one lacks a kernel or dtype (default: the best CPU backend). */
   readonly fallback?: string;
   init?(): Promise<void>;
-  /** A zero-filled buffer for `size` elements of `dtype`. */
+  /**
+   * A buffer for `size` elements of `dtype`. Its contents may be anything: kernels write every
+   * element of their outputs. (Reference kernels, `opTable[op].ref`, assume zero-filled
+   * outputs; a backend that runs them on buffers it did not zero must zero those first.)
+   */
   alloc(dtype: DType, size: number): B;
   /** Copy host values into a buffer (`data.length` equals the buffer's size). */
   write(buffer: B, data: TypedArray): void;
