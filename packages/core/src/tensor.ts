@@ -58,7 +58,8 @@ export class Tensor {
   /** @internal Use `tensor()` and the ops to make tensors. */
   constructor(storage: Storage | null, shape: readonly number[], dtype: DType, placed: boolean) {
     this._storage = storage;
-    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+    // Shapes come from shape rules as fresh arrays; freezing them in place avoids a copy.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape as number[]);
     this.dtype = dtype;
     this.size = sizeOf(shape);
     this._placed = placed;

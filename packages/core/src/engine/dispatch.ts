@@ -88,9 +88,28 @@ export function selectBackend(op: string, requested: string, dtypes: readonly DT
   return backend;
 }
 
-function chooseDevice(op: string, inputs: readonly Tensor[]): { name: string; placed: boolean } {
+/** Whether the device chooseDevice last returned was chosen explicitly (scope or placed input). */
+let chosenExplicitly = false;
+
+/** selectBackend without allocating when the requested backend has the kernel and dtypes. */
+function backendFor(op: string, device: string, inputs: readonly Tensor[], specs: readonly TensorSpec[]): Backend<any> {
+  const b = getBackend(device);
+  if (op in b.kernels) {
+    const allowed = (b.kernelDTypes as Record<string, readonly DType[]> | undefined)?.[op] ?? b.capabilities.dtypes;
+    let ok = true;
+    for (let i = 0; i < inputs.length && ok; i++) ok = allowed.includes(inputs[i]!.dtype);
+    for (let i = 0; i < specs.length && ok; i++) ok = allowed.includes(specs[i]!.dtype);
+    if (ok) return b;
+  }
+  const dtypes: DType[] = inputs.map((t) => t.dtype);
+  for (const s of specs) dtypes.push(s.dtype);
+  return selectBackend(op, device, dtypes);
+}
+
+function chooseDevice(op: string, inputs: readonly Tensor[]): string {
   const scoped = currentFrame().device;
-  if (scoped) return { name: scoped, placed: true };
+  chosenExplicitly = true;
+  if (scoped) return scoped;
   let placed: Tensor | null = null;
   for (const t of inputs) {
     if (!t._placed) continue;
@@ -100,7 +119,9 @@ function chooseDevice(op: string, inputs: readonly Tensor[]): { name: string; pl
       );
     placed ??= t;
   }
-  return placed ? { name: placed.device, placed: true } : { name: getDefaultDevice(), placed: false };
+  if (placed) return placed.device;
+  chosenExplicitly = false;
+  return getDefaultDevice();
 }
 
 function checkInputs(def: OpDef<unknown>, inputs: readonly Tensor[]): void {
@@ -135,10 +156,18 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
   try {
     checkInputs(def as OpDef<unknown>, inputs);
     if (def.promote) {
-      let common = promoteTypes(...inputs.map((t) => t.dtype));
+      let common = inputs[0]!.dtype;
+      let mixed = false;
+      for (let i = 1; i < inputs.length; i++) {
+        const d = inputs[i]!.dtype;
+        if (d !== common) {
+          mixed = true;
+          common = promoteTypes(common, d);
+        }
+      }
       if (def.promote === "float" && !isFloat(common)) common = "float32";
       else if (def.promote === "arith" && common === "bool") common = "int32";
-      if (inputs.some((t) => t.dtype !== common)) {
+      if (mixed || inputs[0]!.dtype !== common) {
         inputs = inputs.map((t) => {
           if (t.dtype === common) return t;
           const c = runOp("cast", [t], { dtype: common })[0]!;
@@ -148,7 +177,9 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
       }
     }
     const specs = def.infer(inputs, attrs);
-    const outputs = inputs.some((t) => t._storage === null) ? recordSymbolic(def, inputs, attrs, specs) : execute(def, inputs, attrs, specs);
+    let symbolic = false;
+    for (let i = 0; i < inputs.length; i++) if (inputs[i]!._storage === null) symbolic = true;
+    const outputs = symbolic ? recordSymbolic(def, inputs, attrs, specs) : execute(def, inputs, attrs, specs);
     recordOnTapes(def, inputs, outputs, attrs);
     return outputs;
   } finally {
@@ -158,10 +189,9 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
 }
 
 function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[]): Tensor[] {
-  const where = chooseDevice(def.name, inputs);
-  const dtypes: DType[] = inputs.map((t) => t.dtype);
-  for (const s of specs) dtypes.push(s.dtype);
-  const backend = selectBackend(def.name, where.name, dtypes);
+  const device = chooseDevice(def.name, inputs);
+  const placed = chosenExplicitly;
+  const backend = backendFor(def.name, device, inputs, specs);
   const kin: KernelTensor[] = new Array(inputs.length);
   let moved: Storage[] | null = null;
   for (let i = 0; i < inputs.length; i++) {
@@ -180,7 +210,7 @@ function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: r
     const spec = specs[i]!;
     const size = sizeOf(spec.shape);
     const buf = backend.alloc(spec.dtype, size);
-    const t = new Tensor(new Storage(backend, buf, spec.dtype, size), spec.shape, spec.dtype, where.placed);
+    const t = new Tensor(new Storage(backend, buf, spec.dtype, size), spec.shape, spec.dtype, placed);
     outputs[i] = t;
     kout[i] = { data: buf, shape: t.shape, dtype: spec.dtype, size: t.size };
     if (t.size > 0) anyElements = true;

@@ -43,7 +43,8 @@ const RECENT = 256;
 let ops = new Map<string, Map<string, number>>();
 let fallbacks = new Map<string, FallbackRecord>();
 let moves = new Map<string, { bytes: number; count: number }>();
-let recentOps: { op: string; device: string }[] = [];
+let recentOp: string[] = [];
+let recentDevice: string[] = [];
 let recentHead = 0;
 const warned = new Set<string>();
 
@@ -51,10 +52,12 @@ export function noteOp(op: string, device: string): void {
   let m = ops.get(device);
   if (!m) ops.set(device, (m = new Map()));
   m.set(op, (m.get(op) ?? 0) + 1);
-  const entry = { op, device };
-  if (recentOps.length < RECENT) recentOps.push(entry);
-  else {
-    recentOps[recentHead] = entry;
+  if (recentOp.length < RECENT) {
+    recentOp.push(op);
+    recentDevice.push(device);
+  } else {
+    recentOp[recentHead] = op;
+    recentDevice[recentHead] = device;
     recentHead = (recentHead + 1) % RECENT;
   }
 }
@@ -88,7 +91,10 @@ export function placementReport(): PlacementReport {
     fallbacks: [...fallbacks.values()].map((f) => ({ ...f })),
     moves: mv,
     bytesMoved: Object.values(mv).reduce((a, m) => a + m.bytes, 0),
-    recent: [...recentOps.slice(recentHead), ...recentOps.slice(0, recentHead)],
+    recent: recentOp.map((_, i) => {
+      const j = (recentHead + i) % recentOp.length;
+      return { op: recentOp[j]!, device: recentDevice[j]! };
+    }),
   };
 }
 
@@ -97,6 +103,7 @@ export function resetPlacementReport(): void {
   ops = new Map();
   fallbacks = new Map();
   moves = new Map();
-  recentOps = [];
+  recentOp = [];
+  recentDevice = [];
   recentHead = 0;
 }

@@ -144,7 +144,7 @@ export function trace(fn: (...args: Tensor[]) => Tensor | readonly Tensor[], ...
   const inputs = exampleArgs.map((a, i) => {
     const shape = a instanceof Tensor ? a.shape : a?.shape;
     if (!Array.isArray(shape)) throw new InvalidArgumentError(`trace: example argument ${i} must be a tensor or { shape, dtype }`);
-    const t = new Tensor(null, shape, a instanceof Tensor ? a.dtype : (a.dtype ?? "float32"), false)._keep();
+    const t = new Tensor(null, [...shape], a instanceof Tensor ? a.dtype : (a.dtype ?? "float32"), false)._keep();
     t._symbolicName = `arg${i}`;
     builders.set(t, builder);
     return t;
