@@ -21,6 +21,7 @@ let nextId = 1;
 
 /** Escaped tensors waiting to be registered with the finalizer. */
 let nursery: Tensor[] = [];
+const NURSERY_LIMIT = 1024;
 function registerNursery(): void {
   const batch = nursery;
   nursery = [];
@@ -78,6 +79,7 @@ export class Tensor {
     this._box = { storage: this._storage, device: this._storage.backend.name };
     nursery.push(this);
     if (nursery.length === 1) queueMicrotask(registerNursery);
+    else if (nursery.length >= NURSERY_LIMIT) registerNursery(); // long synchronous loops
   }
 
   get rank(): number {
