@@ -2,6 +2,7 @@
  * The allocator for the one WebAssembly memory that holds every buffer: size classes with
  * free lists, 16-byte alignment, bump allocation from the top, growth on demand. Memory is
  * never returned to the engine (WebAssembly memory cannot shrink); freed blocks are pooled.
+ * Blocks are not zeroed: kernels overwrite their outputs.
  */
 
 /** A buffer of the CPU backend: a region of the shared memory. */
@@ -44,37 +45,32 @@ export class Arena {
     readonly memory: WebAssembly.Memory,
     reserved: number,
     private readonly maxBytes: number,
-    /** Zero `bytes` bytes at `offset` (a wasm memory.fill: fast on shared memory too). */
-    private readonly zero: (offset: number, bytes: number) => void,
   ) {
     this.top = Math.max(16, (reserved + 15) & ~15);
   }
 
-  /** A zero-filled buffer of `bytes` bytes. */
+  /**
+   * A buffer of `bytes` bytes with undefined contents: kernels write every element of their
+   * outputs (the JavaScript reference kernels get their outputs zeroed first, see fallback.ts).
+   */
   alloc(bytes: number): CpuBuffer {
-    const b = this.allocRaw(bytes);
-    if (b.reused && bytes > 0) this.zero(b.buffer.offset, bytes);
-    return b.buffer;
-  }
-
-  /** A buffer whose contents are undefined (scratch space that the kernel overwrites). */
-  allocScratch(bytes: number): CpuBuffer {
-    return this.allocRaw(bytes).buffer;
-  }
-
-  private allocRaw(bytes: number): { buffer: CpuBuffer; reused: boolean } {
-    if (bytes === 0) return { buffer: { offset: EMPTY_OFFSET, bytes: 0, capacity: 0, freed: false }, reused: false };
+    if (bytes === 0) return { offset: EMPTY_OFFSET, bytes: 0, capacity: 0, freed: false };
     const cap = sizeClass(bytes);
     const list = this.pools.get(cap);
     this.live += cap;
-    if (list && list.length > 0) {
+    if (list !== undefined && list.length > 0) {
       this.pooled -= cap;
-      return { buffer: { offset: list.pop()!, bytes, capacity: cap, freed: false }, reused: true };
+      return { offset: list.pop()!, bytes, capacity: cap, freed: false };
     }
     const offset = this.top;
     this.ensure(offset + cap);
     this.top = offset + cap;
-    return { buffer: { offset, bytes, capacity: cap, freed: false }, reused: false };
+    return { offset, bytes, capacity: cap, freed: false };
+  }
+
+  /** Scratch space for a kernel (same as `alloc`: contents undefined). */
+  allocScratch(bytes: number): CpuBuffer {
+    return this.alloc(bytes);
   }
 
   private ensure(end: number): void {

@@ -1,7 +1,7 @@
 /**
  * `createCpuBackend`: one shared WebAssembly memory holding every buffer, the wasm SIMD
  * kernels instantiated on it, and a pool of workers that share it. Buffers are handles
- * into the memory; reads copy out of it, so they are synchronous everywhere.
+ * into the memory; reads are views of it (core copies them), synchronous everywhere.
  */
 import { bytesPerElement, type Backend, type DType, type TypedArray } from "@eager/core/backend";
 import { Arena, type CpuBuffer } from "./arena.js";
@@ -29,6 +29,11 @@ export interface CpuBackendOptions {
   readonly transport?: WorkerTransport;
   /** Initial memory in bytes (default 16 MiB; it grows on demand up to 2 GiB). */
   readonly initialBytes?: number;
+  /**
+   * Fill every buffer `alloc` hands out with 0xff bytes (NaN as floats, -1 as int32), to
+   * catch a kernel that leaves output elements unwritten (default false: buffers are not cleared).
+   */
+  readonly poisonAllocations?: boolean;
 }
 
 /** Default thresholds, from `scripts/threshold.mjs` on a 2-core machine. */
@@ -69,7 +74,8 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
   const params = (control + CONTROL_BYTES + 15) & ~15;
   const instance = await WebAssembly.instantiate(kernels.module, { env: { memory } });
   const fns = kernels.exportNames.map((n) => instance.exports[n] as (...a: number[]) => unknown);
-  const arena = new Arena(memory, params + RESERVED_PARAM_BYTES, MAX_PAGES * 65536, instance.exports["mem_zero"] as (o: number, b: number) => void);
+  const arena = new Arena(memory, params + RESERVED_PARAM_BYTES, MAX_PAGES * 65536);
+  const fillBytes = instance.exports["fill_u8"] as (o: number, n: number, v: number) => void;
   const workers = shared ? wanted - 1 : 0;
   const pool =
     workers > 0
@@ -97,12 +103,18 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
       info: { threads, simd: relaxed ? "relaxed-simd" : "simd128", sharedMemory: shared },
     },
     kernels: cpuKernels(ctx),
-    alloc: (dtype: DType, size: number) => arena.alloc(size * bytesPerElement(dtype)),
+    alloc: options.poisonAllocations
+      ? (dtype: DType, size: number) => {
+          const b = arena.alloc(size * bytesPerElement(dtype));
+          if (b.bytes > 0) fillBytes(b.offset, b.bytes, 0xff);
+          return b;
+        }
+      : (dtype: DType, size: number) => arena.alloc(size * bytesPerElement(dtype)),
     write: (buf: CpuBuffer, data: TypedArray) => {
       ctx.view(buf, dtypeOf(data), data.length).set(data);
     },
-    readSync: (buf: CpuBuffer, dtype: DType, size: number) => ctx.readCopy(buf, dtype, size),
-    read: async (buf: CpuBuffer, dtype: DType, size: number) => ctx.readCopy(buf, dtype, size),
+    readSync: (buf: CpuBuffer, dtype: DType, size: number) => ctx.readView(buf, dtype, size),
+    read: async (buf: CpuBuffer, dtype: DType, size: number) => ctx.readView(buf, dtype, size),
     free: (buf: CpuBuffer) => arena.free(buf),
     pooledBytes: () => arena.pooledBytes(),
     dispose: () => pool?.dispose(),

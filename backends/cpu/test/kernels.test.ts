@@ -1,7 +1,8 @@
 /**
  * The CPU backend's wasm kernels against the reference backend, on a 1-thread instance and
  * a 2-thread instance with low thresholds (so the same sizes run split across workers),
- * for odd sizes, broadcasting, transposes and batches.
+ * for odd sizes, broadcasting, transposes and batches. New buffers are filled with NaN bytes,
+ * so an output element a kernel leaves unwritten shows.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
@@ -10,8 +11,8 @@ import { createCpuBackend, type CpuBackend } from "@eager/backend-cpu";
 import { expectLikeReference, randomValues } from "./helpers.js";
 
 const instances: Record<string, Promise<CpuBackend>> = {
-  cpu1k: createCpuBackend({ name: "cpu1k", threads: 1 }),
-  cpu2k: createCpuBackend({ name: "cpu2k", threads: 2, thresholds: { elementwise: 1000, matmul: 1000 } }),
+  cpu1k: createCpuBackend({ name: "cpu1k", threads: 1, poisonAllocations: true }),
+  cpu2k: createCpuBackend({ name: "cpu2k", threads: 2, thresholds: { elementwise: 1000, matmul: 1000 }, poisonAllocations: true }),
 };
 for (const [name, b] of Object.entries(instances)) registerBackend(name, () => b, { priority: -1 });
 const DEVICES = ["cpu1k", "cpu2k"] as const;

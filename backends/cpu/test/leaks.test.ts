@@ -1,6 +1,6 @@
 /**
  * Memory: repeated ops leave no live tensors or bytes behind in core's accounting, the
- * backend's pool stops growing once warm (buffers are reused), and alloc zero-fills reused blocks.
+ * backend's pool stops growing once warm (buffers are reused).
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
@@ -45,13 +45,11 @@ describe("leaks", () => {
     expect(m1.devices["cpuleak"]?.pooledBytes).toBe(pooled1);
   });
 
-  it("alloc returns zero-filled memory even when it reuses a block", () => {
+  it("alloc reuses a freed block of the same size class; a second free throws", () => {
     const buf = b.alloc("float32", 1000);
-    b.write(buf, new Float32Array(1000).fill(7));
     b.free(buf);
     const again = b.alloc("float32", 1000);
     expect(again.offset).toBe(buf.offset);
-    expect(Array.from(b.readSync!(again, "float32", 1000) as Float32Array).every((v) => v === 0)).toBe(true);
     b.free(again);
     expect(() => b.free(again)).toThrow(/freed twice/);
   });

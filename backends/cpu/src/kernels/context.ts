@@ -121,6 +121,11 @@ export class CpuContext {
     this.fns[i]!(...args);
   }
 
+  /** Zero a buffer (wasm memory.fill: typed-array fill on shared memory is far slower). */
+  zero(b: CpuBuffer): void {
+    if (b.bytes > 0) this.call("mem_zero", b.offset, b.bytes);
+  }
+
   /** Copy `bytes` bytes between offsets (memmove, wasm memory.copy). */
   copy(dst: number, src: number, bytes: number): void {
     if (bytes > 0 && dst !== src) this.call("mem_copy", dst, src, bytes);
@@ -137,12 +142,13 @@ export class CpuContext {
     }
   }
 
-  /** A copy of a buffer's elements in ordinary (non-shared) memory. */
-  readCopy(b: CpuBuffer, dtype: DType, size: number): TypedArray {
-    const v = this.view(b, dtype, size);
-    const out = new (v.constructor as { new (n: number): TypedArray })(size);
-    out.set(v);
-    return out;
+  /**
+   * A buffer's elements for a read: a view of the memory, as the reference backend returns
+   * its live array. Core copies it at once (`data()`, `dataSync()`), so the values are never
+   * copied twice; the view is only valid until the next op.
+   */
+  readView(b: CpuBuffer, dtype: DType, size: number): TypedArray {
+    return this.view(b, dtype, size);
   }
 
   /** Write int32 values to the parameter area (or to scratch when too many); returns the offset and a release. */

@@ -40,7 +40,10 @@ export function matmulKernel(ctx: CpuContext, fallback: K): K {
     const M = y.shape[ry - 2]!;
     const N = y.shape[ry - 1]!;
     const Kd = attrs.transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-    if (Kd === 0) return; // outputs are zero-filled
+    if (Kd === 0) {
+      ctx.fill(y.data.offset, "float32", y.size, 0); // an empty sum
+      return;
+    }
     const outBatch = y.shape.slice(0, -2);
     const batches = sizeOf(outBatch);
     const bBatches = sizeOf(b.shape.slice(0, -2));
