@@ -74,6 +74,8 @@ export default defineConfig({
       { find: /^@eager\/core\/backend$/, replacement: src("./packages/core/src/backend.ts") },
       { find: /^@eager\/core$/, replacement: src("./packages/core/src/index.ts") },
       { find: /^@eager\/backend-cpu$/, replacement: src("./backends/cpu/src/index.ts") },
+      { find: /^@eager\/backend-webgl$/, replacement: src("./backends/webgl/src/index.ts") },
+      { find: /^@eager\/backend-webgpu$/, replacement: src("./backends/webgpu/src/index.ts") },
       { find: /^@eager\/conformance$/, replacement: src("./packages/conformance/src/index.ts") },
     ],
   },
