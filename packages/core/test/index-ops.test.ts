@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
 import { opTable } from "../src/ops/table.js";
 import { runOp } from "../src/engine/dispatch.js";
-import { checkOpGradients } from "./support/linear-op-gradients.js";
+import { checkOpGradients } from "./helpers/linear-op-gradients.js";
 
 const arr = (t: tf.Tensor) => t.arraySync();
 const grad1 = (f: (x: tf.Tensor) => tf.Tensor, x: tf.TensorLike) => arr(tf.gradientsFunction(f)(x)[0]!);
