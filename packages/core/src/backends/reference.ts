@@ -17,7 +17,8 @@ function referenceKernels(): KernelTable<TypedArray> {
 export function createReferenceBackend(name = "reference"): Backend<TypedArray> {
   return {
     name,
-    capabilities: { kind: "cpu", dtypes: DTYPES, syncRead: true },
+    // 2^28 elements (1 GiB of float32): beyond it a plain-JS oracle is the wrong tool.
+    capabilities: { kind: "cpu", dtypes: DTYPES, syncRead: true, maxElements: 2 ** 28 },
     kernels: referenceKernels(),
     alloc: (dtype: DType, size: number) => allocArray(dtype, size),
     write: (buf, data) => buf.set(data),

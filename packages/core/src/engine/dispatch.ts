@@ -3,7 +3,7 @@
  * infer output shapes, then either record a symbolic node (tracing) or choose a device,
  * move inputs there, allocate outputs, run the kernel, and record on any watching tape.
  */
-import { isFloat, promoteTypes, type DType, type TypedArray } from "../dtype.js";
+import { bytesPerElement, isFloat, promoteTypes, type DType, type TypedArray } from "../dtype.js";
 import { DeviceMismatchError, DisposedTensorError, DTypeError, InvalidArgumentError, KernelUnavailableError } from "../errors.js";
 import type { KernelTensor, OpDef, TensorSpec } from "../ops/def.js";
 import { opTable, type Attrs, type OpName } from "../ops/table.js";
@@ -41,11 +41,23 @@ export function currentDevice(): { name: string; placed: boolean } {
   return d ? { name: d, placed: true } : { name: getDefaultDevice(), placed: false };
 }
 
+/** `backend.alloc`, with the backend's size limit and allocation failures as clear errors. */
+export function allocOn(backend: Backend<any>, dtype: DType, size: number, op: string): unknown {
+  const limit = backend.capabilities.maxElements;
+  if (limit !== undefined && size > limit)
+    throw new InvalidArgumentError(`${op}: a ${dtype} tensor of ${size} elements exceeds the limit of device "${backend.name}" (${limit} elements)`);
+  try {
+    return backend.alloc(dtype, size);
+  } catch (e) {
+    throw new InvalidArgumentError(`${op}: could not allocate ${size * bytesPerElement(dtype)} bytes on device "${backend.name}": ${(e as Error).message}`);
+  }
+}
+
 /** A tensor holding host values, on the current device (falling back if it lacks the dtype). */
 export function tensorFromHost(values: TypedArray, shape: readonly number[], dtype: DType, device?: { name: string; placed: boolean }): Tensor {
   const where = device ?? currentDevice();
   const backend = selectBackend("tensor", where.name, [dtype], false);
-  const buf = backend.alloc(dtype, values.length);
+  const buf = allocOn(backend, dtype, values.length, "tensor");
   if (values.length > 0) backend.write(buf, values);
   return new Tensor(new Storage(backend, buf, dtype, values.length), shape, dtype, where.placed);
 }
@@ -209,7 +221,13 @@ function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: r
   for (let i = 0; i < specs.length; i++) {
     const spec = specs[i]!;
     const size = sizeOf(spec.shape);
-    const buf = backend.alloc(spec.dtype, size);
+    let buf: unknown;
+    try {
+      buf = allocOn(backend, spec.dtype, size, def.name);
+    } catch (e) {
+      for (let j = 0; j < i; j++) outputs[j]!.dispose();
+      throw e;
+    }
     const t = new Tensor(new Storage(backend, buf, spec.dtype, size), spec.shape, spec.dtype, placed);
     outputs[i] = t;
     kout[i] = { data: buf, shape: t.shape, dtype: spec.dtype, size: t.size };
