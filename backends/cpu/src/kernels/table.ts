@@ -9,6 +9,7 @@ import type { CpuContext } from "./context.js";
 import { binaryKernel, copyKernel, fillKernel, unaryKernel } from "./elementwise.js";
 import { jsKernel } from "./fallback.js";
 import { conv2dKernel } from "./conv.js";
+import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from "./conv-grad.js";
 import { matmulKernel } from "./matmul.js";
 import { sumKernel } from "./reduce.js";
 
@@ -103,8 +104,8 @@ export function cpuKernels(ctx: CpuContext): KernelTable<CpuBuffer> {
     scatterND: js("scatterND"),
     oneHot: js("oneHot"),
     conv2d: conv2dKernel(ctx, matmul, js("conv2d")),
-    conv2dBackpropInput: js("conv2dBackpropInput"),
-    conv2dBackpropFilter: js("conv2dBackpropFilter"),
+    conv2dBackpropInput: conv2dBackpropInputKernel(ctx, matmul, js("conv2dBackpropInput")),
+    conv2dBackpropFilter: conv2dBackpropFilterKernel(ctx, matmul, js("conv2dBackpropFilter")),
     depthwiseConv2d: js("depthwiseConv2d"),
     depthwiseConv2dBackpropInput: js("depthwiseConv2dBackpropInput"),
     depthwiseConv2dBackpropFilter: js("depthwiseConv2dBackpropFilter"),
