@@ -16,6 +16,8 @@ export interface RuntimeOptions {
   readonly mode?: GpuJsMode;
   /** A canvas to draw on (default: a new one where a document or OffscreenCanvas exists). */
   readonly canvas?: HTMLCanvasElement | OffscreenCanvas;
+  /** The backend's name, for error messages (default "webgl"). */
+  readonly name?: string;
 }
 
 type Canvas = HTMLCanvasElement | OffscreenCanvas;
@@ -57,6 +59,10 @@ export class GlRuntime {
   degradedKernels = 0;
   /** Live GPU values handed out (textures or arrays), for leak checks. */
   liveValues = 0;
+  /** Reads back to the host so far (a chain of ops between reads adds none). */
+  downloads = 0;
+  /** Kernel launches so far. */
+  launches = 0;
   private lost = false;
   private readonly cache = new Map<string, GpuKernel>();
   private readonly onLost = (e: Event): void => {
@@ -64,8 +70,10 @@ export class GlRuntime {
     this.lost = true;
   };
   private dummy: GpuValue | null = null;
+  private readonly name: string;
 
   constructor(options: RuntimeOptions = {}) {
+    this.name = options.name ?? "webgl";
     const wantsGl = options.mode === undefined || options.mode === "webgl2" || options.mode === "webgl";
     const canvas = wantsGl ? (options.canvas ?? newCanvas()) : null;
     const gl = canvas ? glContext(canvas, options.mode) : null;
@@ -100,7 +108,7 @@ export class GlRuntime {
   checkContext(what: string): void {
     if (this.contextLost)
       throw new WebGlContextLostError(
-        `${what}: the WebGL context of the "webgl" backend was lost (the browser reset the GPU or the page released it); every tensor on it is gone. Create the tensors again on another device, or reload.`,
+        `${what}: the WebGL context of the "${this.name}" backend was lost (the browser reset the GPU or the page released it); every tensor on it is gone. Create the tensors again on another device, or reload.`,
       );
   }
 
@@ -108,7 +116,7 @@ export class GlRuntime {
   checkSize(op: string, what: string, shape: readonly number[], size: number): void {
     if (size > this.maxElements)
       throw new WebGlLimitError(
-        `${op}: ${what} of shape [${shape.join(",")}] has ${size} elements; the "webgl" backend handles at most ${this.maxElements} per tensor ` +
+        `${op}: ${what} of shape [${shape.join(",")}] has ${size} elements; the "${this.name}" backend handles at most ${this.maxElements} per tensor ` +
           `(float32 indices are exact to 2^24${this.maxTextureSize ? `; textures are at most ${this.maxTextureSize}x${this.maxTextureSize}` : ""}). Run this op on another device.`,
       );
   }
@@ -143,6 +151,7 @@ export class GlRuntime {
     const k = this.kernel(source);
     k.setOutput([size]);
     const result = k(...args.map((a) => (a === null ? this.placeholder() : a)));
+    this.launches++;
     if (!isWebGlMode(modeOf(k.kernel)) && isWebGlMode(this.mode)) this.noteDegraded(op);
     this.checkContext(op);
     this.liveValues++;
@@ -162,6 +171,7 @@ export class GlRuntime {
   /** Read a value back to the host (synchronous: WebGL readback blocks). */
   download(v: GpuValue, what: string): Float32Array {
     this.checkContext(what);
+    this.downloads++;
     return v instanceof Float32Array ? v : v.toArray();
   }
 
@@ -191,7 +201,7 @@ export class GlRuntime {
     this.degradedKernels++;
     if (this.warnedDegraded) return;
     this.warnedDegraded = true;
-    console.warn(`eager: the "webgl" backend's ${op} kernel could not run as a WebGL shader; gpu.js moved it to its CPU fallback (reported in capabilities.info)`);
+    console.warn(`eager: the "${this.name}" backend's ${op} kernel could not run as a WebGL shader; gpu.js moved it to its CPU fallback (reported in capabilities.info)`);
   }
 
   dispose(): void {
