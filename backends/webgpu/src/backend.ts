@@ -106,7 +106,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
       return toHost(await rt.read(buffer, size * 4), dtype);
     },
     free(buffer: GpuBuffer): void {
-      if (buffer.generation === rt.generation && !rt.error) rt.storage.release(buffer.buffer);
+      if (buffer.generation === rt.generation && !rt.error) rt.release(buffer.buffer);
     },
     flush(): void {
       if (rt.pending) void rt.submitSoon();

@@ -59,6 +59,11 @@ export class Runtime {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private batchDispatches = 0;
+  /** Buffers the unsubmitted batch reads or writes; host writes to them wait for a submit. */
+  private readonly batchUses = new Set<GPUBuffer>();
+  /** Buffers freed while the unsubmitted batch may use them; pooled again at submit. */
+  private pendingFree: GPUBuffer[] = [];
+  private pendingFreeBytes = 0;
   private scopesOpen = false;
   private lastCheck: Promise<void> = Promise.resolve();
   private nextSubmit: Deferred | null = null;
@@ -169,7 +174,10 @@ export class Runtime {
     for (let i = 0; i < params.length; i++) this.paramWords[offset / 4 + i] = params[i]!;
     this.paramsUsed += slot;
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.paramBuffer, offset, size: words * 4 } }];
-    buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer } }));
+    buffers.forEach((b, i) => {
+      entries.push({ binding: i + 1, resource: { buffer: b.buffer } });
+      this.batchUses.add(b.buffer);
+    });
     const encoder = this.ensureEncoder();
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     this.pass ??= encoder.beginComputePass();
@@ -189,13 +197,22 @@ export class Runtime {
     const encoder = this.ensureEncoder();
     this.endPass();
     encoder.copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, bytes);
+    this.batchUses.add(src.buffer);
+    this.batchUses.add(dst.buffer);
+  }
+
+  /** Return a tensor's buffer to the pool (after the unsubmitted batch, if it uses it). */
+  release(buffer: GPUBuffer): void {
+    if (!this.batchUses.has(buffer)) return this.storage.release(buffer);
+    this.pendingFree.push(buffer);
+    this.pendingFreeBytes += buffer.size;
   }
 
   /** Write host bytes to a buffer, after any encoded work that may still read its old contents. */
   write(dst: GpuBuffer, data: ArrayBufferView): void {
     this.check();
     this.own(dst);
-    if (this.encoder) this.submit();
+    if (this.batchUses.has(dst.buffer)) this.submit();
     this.device.queue.writeBuffer(dst.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
   }
 
@@ -217,6 +234,10 @@ export class Runtime {
       this.batchDispatches = 0;
       this.stats.submits++;
     }
+    this.batchUses.clear();
+    for (const b of this.pendingFree) this.storage.release(b);
+    this.pendingFree = [];
+    this.pendingFreeBytes = 0;
     this.closeScopes();
     waiting?.resolve({ check: this.lastCheck });
   }
@@ -243,6 +264,7 @@ export class Runtime {
     const encoder = this.ensureEncoder();
     this.endPass();
     encoder.copyBufferToBuffer(src.buffer, 0, staging, 0, bytes);
+    this.batchUses.add(src.buffer);
     const { check } = await this.submitSoon();
     try {
       await Promise.race([staging.mapAsync(GPUMapMode.READ, 0, bytes), this.lostSignal]);
@@ -271,7 +293,7 @@ export class Runtime {
 
   /** Bytes pooled for reuse (storage and staging). */
   pooledBytes(): number {
-    return this.storage.pooledBytes() + this.staging.pooledBytes();
+    return this.storage.pooledBytes() + this.pendingFreeBytes + this.staging.pooledBytes();
   }
 
   /** Release pools and the device. */
@@ -285,6 +307,9 @@ export class Runtime {
     }
     this.pass = null;
     this.encoder = null;
+    this.pendingFree = [];
+    this.pendingFreeBytes = 0;
+    this.batchUses.clear();
     this.storage.clear();
     this.staging.clear();
     this.pipelines.clear();

@@ -11,7 +11,7 @@ import { gpuAvailability } from "./helpers.js";
 
 const availability = await gpuAvailability();
 if (availability.ok) {
-  conformanceSuite({ device: "webgpu", describe, it, largeSize: 4099 });
+  conformanceSuite({ device: "webgpu", describe, it });
 } else {
   describe("conformance on webgpu", () => it.skip(`skipped: ${availability.reason}`, () => undefined));
 }

@@ -1,6 +1,7 @@
 /**
- * Batched matmul as a tiled kernel: each 16x16 workgroup stages 16x16 tiles of A and B in
- * workgroup memory and accumulates one output element per thread. Transposes are strides
+ * Batched matmul: a tiled kernel (each 16x16 workgroup stages a 64x16 tile of A and a 16x64
+ * tile of B in workgroup memory and accumulates a 4x4 block per thread) for large products, a direct one-thread-
+ * per-output kernel for thin ones. Transposes are strides
  * (no copy); broadcast batch dimensions map each output batch to its A and B offsets.
  */
 import type { KernelTable, KernelTensor } from "@eager/core/backend";
@@ -8,16 +9,14 @@ import type { GpuBuffer, Runtime } from "../runtime.js";
 import { header, sizeOf, strides, wgslType } from "../wgsl.js";
 
 type T = KernelTensor<GpuBuffer>;
-const TILE = 16;
+/** The tiled kernel's block: BM x BM outputs per 16x16 workgroup (4x4 per thread), K in steps of BK. */
+const BM = 64;
+const BK = 16;
+/** Below this size in any of M, N, K the direct kernel wins (workgroup barriers cost more than they save). */
+const TILED_MIN = 64;
 
-function matmulSource(t: string): string {
-  const zero = `${t}(0)`;
-  return `${header([{ name: "y", type: t, write: true }, { name: "A", type: t }, { name: "B", type: t }])}
-var<workgroup> ta: array<array<${t}, ${TILE}>, ${TILE}>;
-var<workgroup> tb: array<array<${t}, ${TILE}>, ${TILE}>;
-@compute @workgroup_size(${TILE}, ${TILE})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let M = pu(0u);
+/** WGSL: params M..bsc as lets, and aoff/boff of output batch `batch` from the broadcast batch steps. */
+const PROLOGUE = `let M = pu(0u);
   let N = pu(1u);
   let K = pu(2u);
   let asr = pu(3u);
@@ -25,7 +24,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let bsr = pu(5u);
   let bsc = pu(6u);
   let br = pu(7u);
-  let batch = wid.z;
   var aoff = 0u;
   var boff = 0u;
   var rem = batch;
@@ -35,24 +33,68 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     rem = rem / dim;
     aoff += c * pu(8u + br + u32(d));
     boff += c * pu(8u + 2u * br + u32(d));
-  }
-  let row = wid.y * ${TILE}u + lid.y;
-  let col = wid.x * ${TILE}u + lid.x;
-  var acc = ${zero};
-  for (var k0 = 0u; k0 < K; k0 += ${TILE}u) {
-    let ka = k0 + lid.x;
-    var av = ${zero};
-    if (row < M && ka < K) { av = A[aoff + row * asr + ka * asc]; }
-    ta[lid.y][lid.x] = av;
-    let kb = k0 + lid.y;
-    var bv = ${zero};
-    if (kb < K && col < N) { bv = B[boff + kb * bsr + col * bsc]; }
-    tb[lid.y][lid.x] = bv;
+  }`;
+
+/** One thread per output element, no shared memory: best for thin or small products. */
+function directSource(t: string): string {
+  return `${header([{ name: "y", type: t, write: true }, { name: "A", type: t }, { name: "B", type: t }])}
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let batch = gid.z;
+  ${PROLOGUE}
+  let col = gid.x % N;
+  let row = gid.x / N;
+  if (row >= M) { return; }
+  var acc = ${t}(0);
+  for (var k = 0u; k < K; k++) { acc = acc + A[aoff + row * asr + k * asc] * B[boff + k * bsr + col * bsc]; }
+  y[batch * M * N + row * N + col] = acc;
+}
+`;
+}
+
+function tiledSource(t: string): string {
+  const zero = `${t}(0)`;
+  return `${header([{ name: "y", type: t, write: true }, { name: "A", type: t }, { name: "B", type: t }])}
+var<workgroup> As: array<array<${t}, ${BK}>, ${BM}>;
+var<workgroup> Bs: array<array<${t}, ${BM}>, ${BK}>;
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let batch = wid.z;
+  ${PROLOGUE}
+  let tid = lid.y * 16u + lid.x;
+  let row0 = wid.y * ${BM}u;
+  let col0 = wid.x * ${BM}u;
+  var acc: array<array<${t}, 4>, 4>;
+  for (var k0 = 0u; k0 < K; k0 += ${BK}u) {
+    for (var l = 0u; l < 4u; l++) {
+      let e = tid + l * 256u;
+      let r = e / ${BK}u;
+      let ka = e % ${BK}u;
+      var av = ${zero};
+      if (row0 + r < M && k0 + ka < K) { av = A[aoff + (row0 + r) * asr + (k0 + ka) * asc]; }
+      As[r][ka] = av;
+      let kb = e / ${BM}u;
+      let c = e % ${BM}u;
+      var bv = ${zero};
+      if (k0 + kb < K && col0 + c < N) { bv = B[boff + (k0 + kb) * bsr + (col0 + c) * bsc]; }
+      Bs[kb][c] = bv;
+    }
     workgroupBarrier();
-    for (var kk = 0u; kk < ${TILE}u; kk++) { acc = acc + ta[lid.y][kk] * tb[kk][lid.x]; }
+    for (var kk = 0u; kk < ${BK}u; kk++) {
+      var a: array<${t}, 4>;
+      var b: array<${t}, 4>;
+      for (var q = 0u; q < 4u; q++) { a[q] = As[lid.y * 4u + q][kk]; b[q] = Bs[kk][lid.x * 4u + q]; }
+      for (var r = 0u; r < 4u; r++) { for (var c = 0u; c < 4u; c++) { acc[r][c] = acc[r][c] + a[r] * b[c]; } }
+    }
     workgroupBarrier();
   }
-  if (row < M && col < N) { y[batch * M * N + row * N + col] = acc; }
+  for (var r = 0u; r < 4u; r++) {
+    let row = row0 + lid.y * 4u + r;
+    for (var c = 0u; c < 4u; c++) {
+      let col = col0 + lid.x * 4u + c;
+      if (row < M && col < N) { y[batch * M * N + row * N + col] = acc[r][c]; }
+    }
+  }
 }
 `;
 }
@@ -81,7 +123,9 @@ export function matmulKernels(rt: () => Runtime): Pick<KernelTable<GpuBuffer>, "
       const [bsr, bsc] = at.transposeB ? [1, K] : [N, 1];
       const params = [M, N, K, asr, asc, bsr, bsc, batch.length, ...batch, ...batchSteps(A.shape, batch), ...batchSteps(b!.shape, batch)];
       const t = wgslType(y!.dtype);
-      rt().dispatch(`matmul:${t}`, () => matmulSource(t), [y!.data, A.data, b!.data], params, [Math.ceil(N / TILE), Math.ceil(M / TILE), sizeOf(batch)]);
+      const buffers = [y!.data, A.data, b!.data];
+      if (M >= TILED_MIN && N >= TILED_MIN && K >= TILED_MIN) rt().dispatch(`matmul:tiled:${t}`, () => tiledSource(t), buffers, params, [Math.ceil(N / BM), Math.ceil(M / BM), sizeOf(batch)]);
+      else rt().dispatch(`matmul:direct:${t}`, () => directSource(t), buffers, params, [Math.ceil((M * N) / 64), 1, sizeOf(batch)]);
     },
   };
 }

@@ -198,7 +198,7 @@ function topkKernel(rt: () => Runtime) {
   idx[row * k + at] = i32(me);`;
     const src = () => perElement([{ name: "vals", type: t, write: true }, { name: "idx", type: "i32", write: true }, { name: "xs", type: t }, { name: "ranks", type: "u32" }], placeBody);
     r.dispatch(`topkPlace:${x!.dtype}`, src, [values!.data, indices!.data, x!.data, ranks], [total, n, a.k, a.sorted ? 1 : 0], grid(Math.ceil(total / WG)));
-    r.storage.release(ranks.buffer);
+    r.release(ranks.buffer);
   };
 }
 
