@@ -32,10 +32,16 @@ export interface AcquiredDevice {
   readonly description: string;
 }
 
+/** node:fs, loaded only in Node (the specifier is hidden from browser bundlers). */
+async function nodeFs(): Promise<{ existsSync(path: string): boolean }> {
+  const spec = "node:fs";
+  return (await import(/* @vite-ignore */ spec)) as { existsSync(path: string): boolean };
+}
+
 async function nodeGpu(): Promise<GPU> {
   const proc = (globalThis as { process?: { env: Record<string, string | undefined>; versions?: { node?: string } } }).process;
   if (!proc?.versions?.node) throw new WebGpuUnavailableError("WebGPU is unavailable: this runtime has no navigator.gpu and is not Node");
-  const fs = await import("node:fs");
+  const fs = await nodeFs();
   if (!proc.env["VK_ICD_FILENAMES"] && fs.existsSync(SWIFTSHADER_ICD)) proc.env["VK_ICD_FILENAMES"] = SWIFTSHADER_ICD;
   const spec = "webgpu";
   let mod: { create(flags: string[]): GPU; globals: object };
@@ -55,8 +61,7 @@ async function nodeGpu(): Promise<GPU> {
 export async function softwareAdapterExpected(): Promise<boolean> {
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
   if (!proc?.versions?.node) return false;
-  const fs = await import("node:fs");
-  return fs.existsSync(SWIFTSHADER_ICD);
+  return (await nodeFs()).existsSync(SWIFTSHADER_ICD);
 }
 
 /**
