@@ -12,6 +12,8 @@ type T = KernelTensor<GpuBuffer>;
 /** The tiled kernel's block: BM x BM outputs per 16x16 workgroup (4x4 per thread), K in steps of BK. */
 const BM = 64;
 const BK = 16;
+/** Register-block indices, unrolled in the generated WGSL (scalars stay in registers). */
+const Q = [0, 1, 2, 3];
 /** Below this size in any of M, N, K the direct kernel wins (workgroup barriers cost more than they save). */
 const TILED_MIN = 64;
 
@@ -55,6 +57,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 function tiledSource(t: string): string {
   const zero = `${t}(0)`;
   return `${header([{ name: "y", type: t, write: true }, { name: "A", type: t }, { name: "B", type: t }])}
+fn store(base: u32, row: u32, col: u32, M: u32, N: u32, v: ${t}) { if (row < M && col < N) { y[base + row * N + col] = v; } }
 var<workgroup> As: array<array<${t}, ${BK}>, ${BM}>;
 var<workgroup> Bs: array<array<${t}, ${BM}>, ${BK}>;
 @compute @workgroup_size(16, 16)
@@ -64,7 +67,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let tid = lid.y * 16u + lid.x;
   let row0 = wid.y * ${BM}u;
   let col0 = wid.x * ${BM}u;
-  var acc: array<array<${t}, 4>, 4>;
+  ${Q.map((r) => Q.map((c) => `var acc${r}${c} = ${zero};`).join(" ")).join("\n  ")}
   for (var k0 = 0u; k0 < K; k0 += ${BK}u) {
     for (var l = 0u; l < 4u; l++) {
       let e = tid + l * 256u;
@@ -81,20 +84,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     }
     workgroupBarrier();
     for (var kk = 0u; kk < ${BK}u; kk++) {
-      var a: array<${t}, 4>;
-      var b: array<${t}, 4>;
-      for (var q = 0u; q < 4u; q++) { a[q] = As[lid.y * 4u + q][kk]; b[q] = Bs[kk][lid.x * 4u + q]; }
-      for (var r = 0u; r < 4u; r++) { for (var c = 0u; c < 4u; c++) { acc[r][c] = acc[r][c] + a[r] * b[c]; } }
+      ${Q.map((q) => `let a${q} = As[lid.y * 4u + ${q}u][kk]; let b${q} = Bs[kk][lid.x * 4u + ${q}u];`).join("\n      ")}
+      ${Q.map((r) => Q.map((c) => `acc${r}${c} = acc${r}${c} + a${r} * b${c};`).join(" ")).join("\n      ")}
     }
     workgroupBarrier();
   }
-  for (var r = 0u; r < 4u; r++) {
-    let row = row0 + lid.y * 4u + r;
-    for (var c = 0u; c < 4u; c++) {
-      let col = col0 + lid.x * 4u + c;
-      if (row < M && col < N) { y[batch * M * N + row * N + col] = acc[r][c]; }
-    }
-  }
+  ${Q.map((r) => Q.map((c) => `store(batch * M * N, row0 + lid.y * 4u + ${r}u, col0 + lid.x * 4u + ${c}u, M, N, acc${r}${c});`).join("\n  ")).join("\n  ")}
 }
 `;
 }
