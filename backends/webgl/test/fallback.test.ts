@@ -73,4 +73,14 @@ describe("gpu.js cpu mode computes the same values", () => {
   });
 });
 
+describe("benchmarks in Node", () => {
+  it("leave the eager-webgl engine out, saying gpu.js would not run WebGL here", async () => {
+    const { webglEngines } = await import("../../../bench/src/engines/webgl.js");
+    const r = await webglEngines();
+    expect(r.engines).toEqual([]);
+    expect(r.unavailable).toHaveLength(1);
+    expect(r.unavailable[0]!.reason).toMatch(/no WebGL context here \(it would run in "webasm" mode\)/);
+  });
+});
+
 behaviourTests("webgl");

@@ -12,6 +12,7 @@ interface Group {
 const groups: Group[] = [
   { names: ["eager-reference", "eager-cpu-1t", "eager-cpu-2t"], load: async () => (await import("./eager-backends.js")).eagerEngines() },
   { names: ["eager-webgpu"], load: async () => (await import("./webgpu.js")).webgpuEngines() },
+  { names: ["eager-webgl"], load: async () => (await import("./webgl.js")).webglEngines() },
   { names: ["tfjs-cpu", "tfjs-wasm"], load: async () => (await import("./tfjs.js")).tfjsEngines() },
   { names: ["jax-js-wasm"], load: async () => (await import("./jax.js")).jaxEngines() },
 ];
