@@ -5,7 +5,7 @@
  */
 import type { Attrs, Kernel, KernelTensor } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
-import { COLS_BYTES } from "./conv.js";
+import { COLS_BYTES, im2colLines } from "./conv.js";
 import type { CpuContext } from "./context.js";
 
 type MatmulKernel = Kernel<{ transposeA: boolean; transposeB: boolean }, CpuBuffer>;
@@ -99,10 +99,7 @@ export function conv2dBackpropInputKernel(ctx: CpuContext, matmul: MatmulKernel,
 /** The column matrix of batches b0.. (rows = batches * pixels) by the wasm im2col kernel. */
 function im2col(ctx: CpuContext, g: Geometry, x: CpuBuffer, b0: number, rows: number, cols: CpuBuffer): void {
   const xOff = x.offset + b0 * g.H * g.W * g.C * 4;
-  const { per, chunks, parallel } = ctx.chunking(rows * g.Kd, ctx.thresholds.elementwise, 1);
-  const perRows = Math.max(1, Math.ceil(per / Math.max(1, g.Kd)));
-  const args = [xOff, cols.offset, g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.DH, g.DW, g.PT, g.PL, g.OH, g.OW, rows, perRows];
-  ctx.run("im2col_f32", args, Math.ceil(rows / perRows), parallel && chunks > 1);
+  im2colLines(ctx, xOff, cols.offset, [g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.DH, g.DW, g.PT, g.PL, g.OH, g.OW], rows / g.OW);
 }
 
 /** Scatter-add the column matrix (rows x Kd at `src`) into dx (at `dst`, float32 indices). */

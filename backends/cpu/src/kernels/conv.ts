@@ -13,6 +13,19 @@ export const COLS_BYTES = 32 << 20;
 type K = Kernel<Attrs<"conv2d">, CpuBuffer>;
 type MatmulKernel = Kernel<{ transposeA: boolean; transposeB: boolean }, CpuBuffer>;
 
+/**
+ * The column matrix of `lines` output lines (b, oy) from NHWC input at byte offset `xOff`,
+ * split across threads by lines. `geo` is [H, W, C, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW].
+ */
+export function im2colLines(ctx: CpuContext, xOff: number, colsOff: number, geo: readonly number[], lines: number): void {
+  const [, , C, KH, KW, , , , , , , , OW] = geo as number[];
+  const rowElems = OW! * KH! * KW! * C!;
+  const { per, parallel } = ctx.chunking(lines * rowElems, ctx.thresholds.elementwise, 1);
+  const perLines = Math.max(1, Math.ceil(per / Math.max(1, rowElems)));
+  const chunks = Math.ceil(lines / perLines);
+  ctx.run("im2col_f32", [xOff, colsOff, ...geo, lines, perLines], chunks, parallel && chunks > 1);
+}
+
 /** The conv2d kernel; `matmul` is the backend's matmul kernel. */
 export function conv2dKernel(ctx: CpuContext, matmul: MatmulKernel, fallback: K): K {
   return (inputs, outputs, attrs) => {
@@ -43,9 +56,7 @@ export function conv2dKernel(ctx: CpuContext, matmul: MatmulKernel, fallback: K)
         const g = Math.min(group, n - b0);
         const rows = g * pixels;
         const xOff = x.data.offset + b0 * H * W * C * 4;
-        const { per, chunks, parallel } = ctx.chunking(rows * Kd, ctx.thresholds.elementwise, 1);
-        const perRows = Math.max(1, Math.ceil(per / Math.max(1, Kd)));
-        ctx.run("im2col_f32", [xOff, cols.offset, H, W, C, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW, rows, perRows], Math.ceil(rows / perRows), parallel && chunks > 1);
+        im2colLines(ctx, xOff, cols.offset, [H, W, C, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW], g * OH);
         const yPart = { offset: y.data.offset + b0 * pixels * CO * 4, bytes: rows * CO * 4, capacity: 0, freed: false };
         matmul([{ data: cols, shape: [rows, Kd], dtype: "float32", size: rows * Kd }, filter], [{ data: yPart, shape: [rows, CO], dtype: "float32", size: rows * CO }], {
           transposeA: false,

@@ -1,30 +1,49 @@
 /**
  * Generated WebAssembly text for im2col (NHWC, float32): each row of the column matrix is
- * one output pixel's receptive field, kh x kw taps of c channels, zeros where padded.
+ * one output pixel's receptive field, kh x kw taps of c channels, zeros where padded. Work
+ * goes tap by tap along an output line, so the inner loop is a strided copy of c floats.
  */
 
+/** Write `$cb` bytes at `$d` from `vec`/`word` (expressions of the byte offset `$o`): 16 bytes at a time, then 4. */
+function copyLoop(vec: string, word: string): string {
+  return `
+              (local.set $o (i32.const 0))
+              (block $vd (loop $vl
+                (br_if $vd (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $cb)))
+                (v128.store (i32.add (local.get $d) (local.get $o)) ${vec})
+                (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                (br $vl)))
+              (block $wd (loop $wl
+                (br_if $wd (i32.ge_u (local.get $o) (local.get $cb)))
+                (i32.store (i32.add (local.get $d) (local.get $o)) ${word})
+                (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                (br $wl)))`;
+}
+
 /**
- * `im2col_f32(x, cols, H, W, C, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW, rows, per, chunk)`:
- * rows [chunk*per, min(rows, chunk*per+per)) of the column matrix (row = (b*OH + oy)*OW + ox).
+ * `im2col_f32(x, cols, H, W, C, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW, lines, per, chunk)`:
+ * the column-matrix rows of output lines [chunk*per, min(lines, chunk*per+per)), where line
+ * (b*OH + oy) holds pixels (b, oy, 0..OW-1), row = line*OW + ox.
  */
 export function im2colFunc(): string {
   return `
   (func (export "im2col_f32") (param $x i32) (param $cols i32) (param $H i32) (param $W i32) (param $C i32)
     (param $KH i32) (param $KW i32) (param $SH i32) (param $SW i32) (param $DH i32) (param $DW i32) (param $PT i32) (param $PL i32)
-    (param $OH i32) (param $OW i32) (param $rows i32) (param $per i32) (param $chunk i32)
-    (local $r i32) (local $re i32) (local $b i32) (local $oy i32) (local $ox i32) (local $ky i32) (local $kx i32)
-    (local $iy i32) (local $ix i32) (local $dst i32) (local $cb i32) (local $q i32)
+    (param $OH i32) (param $OW i32) (param $lines i32) (param $per i32) (param $chunk i32)
+    (local $l i32) (local $le i32) (local $b i32) (local $oy i32) (local $ox i32) (local $ky i32) (local $kx i32)
+    (local $iy i32) (local $ix i32) (local $d i32) (local $cb i32) (local $rb i32) (local $s i32) (local $line i32)
+    (local $sstep i32) (local $o i32)
     (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
-    (local.set $r (i32.mul (local.get $chunk) (local.get $per)))
-    (local.set $re (i32.add (local.get $r) (local.get $per)))
-    (if (i32.gt_u (local.get $re) (local.get $rows)) (then (local.set $re (local.get $rows))))
-    (local.set $dst (i32.add (local.get $cols) (i32.mul (local.get $r) (i32.mul (i32.mul (local.get $KH) (local.get $KW)) (local.get $cb)))))
-    (block $rd (loop $rl
-      (br_if $rd (i32.ge_u (local.get $r) (local.get $re)))
-      (local.set $ox (i32.rem_u (local.get $r) (local.get $OW)))
-      (local.set $q (i32.div_u (local.get $r) (local.get $OW)))
-      (local.set $oy (i32.rem_u (local.get $q) (local.get $OH)))
-      (local.set $b (i32.div_u (local.get $q) (local.get $OH)))
+    (local.set $rb (i32.mul (i32.mul (local.get $KH) (local.get $KW)) (local.get $cb)))
+    (local.set $sstep (i32.mul (local.get $SW) (local.get $cb)))
+    (local.set $l (i32.mul (local.get $chunk) (local.get $per)))
+    (local.set $le (i32.add (local.get $l) (local.get $per)))
+    (if (i32.gt_u (local.get $le) (local.get $lines)) (then (local.set $le (local.get $lines))))
+    (block $ld (loop $ll
+      (br_if $ld (i32.ge_u (local.get $l) (local.get $le)))
+      (local.set $oy (i32.rem_u (local.get $l) (local.get $OH)))
+      (local.set $b (i32.div_u (local.get $l) (local.get $OH)))
+      (local.set $line (i32.add (local.get $cols) (i32.mul (i32.mul (local.get $l) (local.get $OW)) (local.get $rb))))
       (local.set $ky (i32.const 0))
       (block $yd (loop $yl
         (br_if $yd (i32.ge_u (local.get $ky) (local.get $KH)))
@@ -32,17 +51,24 @@ export function im2colFunc(): string {
         (local.set $kx (i32.const 0))
         (block $xd (loop $xl
           (br_if $xd (i32.ge_u (local.get $kx) (local.get $KW)))
-          (local.set $ix (i32.add (i32.sub (i32.mul (local.get $ox) (local.get $SW)) (local.get $PL)) (i32.mul (local.get $kx) (local.get $DW))))
-          (if (i32.and (i32.lt_u (local.get $iy) (local.get $H)) (i32.lt_u (local.get $ix) (local.get $W)))
-            (then (memory.copy (local.get $dst)
-              (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $iy)) (local.get $W)) (local.get $ix)) (local.get $cb)))
-              (local.get $cb)))
-            (else (memory.fill (local.get $dst) (i32.const 0) (local.get $cb))))
-          (local.set $dst (i32.add (local.get $dst) (local.get $cb)))
+          (local.set $d (i32.add (local.get $line) (i32.mul (i32.add (i32.mul (local.get $ky) (local.get $KW)) (local.get $kx)) (local.get $cb))))
+          (local.set $ix (i32.sub (i32.mul (local.get $kx) (local.get $DW)) (local.get $PL)))
+          (local.set $s (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $iy)) (local.get $W)) (local.get $ix)) (local.get $cb))))
+          (local.set $ox (i32.const 0))
+          (block $od (loop $ol
+            (br_if $od (i32.ge_u (local.get $ox) (local.get $OW)))
+            (if (i32.and (i32.lt_u (local.get $iy) (local.get $H)) (i32.lt_u (local.get $ix) (local.get $W)))
+              (then ${copyLoop("(v128.load (i32.add (local.get $s) (local.get $o)))", "(i32.load (i32.add (local.get $s) (local.get $o)))")})
+              (else ${copyLoop("(v128.const i32x4 0 0 0 0)", "(i32.const 0)")}))
+            (local.set $d (i32.add (local.get $d) (local.get $rb)))
+            (local.set $s (i32.add (local.get $s) (local.get $sstep)))
+            (local.set $ix (i32.add (local.get $ix) (local.get $SW)))
+            (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+            (br $ol)))
           (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
           (br $xl)))
         (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
         (br $yl)))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $rl))))`;
+      (local.set $l (i32.add (local.get $l) (i32.const 1)))
+      (br $ll))))`;
 }
