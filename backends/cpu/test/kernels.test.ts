@@ -106,6 +106,22 @@ describe.each(DEVICES)("wasm kernels on %s", (device) => {
       expectLikeReference(device, () => f(tf.tensor([0, -0, 1, -1, 88.8, 100, -100, -1000, Infinity, -Infinity, NaN])), 1e-37, 3e-7);
     }
   });
+  it("log, log1p, rsqrt, tanh and softplus (float32) across the range, with edge values", () => {
+    const edges = [0, -0, 1, -1, 1e-8, -1e-8, 1e-30, 1e-40, 0.625, -0.625, 9, -9, 50, -50, 88.8, -100, 3e38, Infinity, -Infinity, NaN];
+    for (const [f, lo, hi] of [
+      [tf.log, 1e-6, 1e6],
+      [tf.log, 0.5, 2],
+      [tf.log1p, -0.999, 100],
+      [tf.log1p, -1e-3, 1e-3],
+      [tf.rsqrt, 1e-4, 1e4],
+      [tf.tanh, -12, 12],
+      [tf.tanh, -0.7, 0.7],
+      [tf.softplus, -30, 30],
+    ] as const) {
+      expectLikeReference(device, () => tf.tidy(() => f(t([4001], 8, lo, hi))), 1e-30, 4e-7);
+      expectLikeReference(device, () => f(tf.tensor(edges)), 1e-37, 4e-7);
+    }
+  });
   it("round is half-to-even", () => {
     expectLikeReference(device, () => tf.round(tf.tensor([0.5, 1.5, 2.5, -0.5, -1.5, 3.49, 7])), 0, 0);
   });

@@ -127,15 +127,25 @@ for (const dt of ["f32", "f64"] as const) {
     `(select (local.get $s) (${s}.mul (local.get $s) (local.get $p0)) (${s}.gt (local.get $s) (${s}.const 0)))`,
   );
   def("copy", `(local.get $x)`, `(local.get $s)`);
+  UNARY_OPS["rsqrt"] ??= {};
 }
 
 {
   const one = `(f32x4.splat (f32.const 1))`;
   const lane = (v: string) => `(f32x4.extract_lane 0 ${v})`;
   const sv = `(f32x4.splat (local.get $s))`;
-  UNARY_OPS["exp"] = { f32: [`(call $vexp_f32 (local.get $x))`, lane(`(call $vexp_f32 ${sv})`)] };
+  const f32 = (name: string, helper: string) => (UNARY_OPS[name] = { f32: [`(call ${helper} (local.get $x))`, lane(`(call ${helper} ${sv})`)] });
+  f32("exp", "$vexp_f32");
   const sig = (v: string) => `(f32x4.div ${one} (f32x4.add ${one} (call $vexp_f32 (f32x4.neg ${v}))))`;
   UNARY_OPS["sigmoid"] = { f32: [sig(`(local.get $x)`), lane(sig(sv))] };
+  f32("log", "$vlog_f32");
+  f32("log1p", "$vlog1p_f32");
+  f32("tanh", "$vtanh_f32");
+  f32("softplus", "$vsoftplus_f32");
+}
+for (const dt of ["f32", "f64"] as const) {
+  const v = LANES[dt].v;
+  UNARY_OPS["rsqrt"]![dt] = [`(${v}.div (${v}.splat (${dt}.const 1)) (${v}.sqrt (local.get $x)))`, `(${dt}.div (${dt}.const 1) (${dt}.sqrt (local.get $s)))`];
 }
 
 /**
@@ -160,6 +170,57 @@ export function expHelper(): string {
     (f32x4.mul (f32x4.mul (local.get $p)
       (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 126))) (i32.const 23)))
       ${c(2)}))`;
+}
+
+/**
+ * `$vlog_f32`, `$vlog1p_f32`, `$vtanh_f32`, `$vsoftplus_f32` (v -> v), float32 per lane.
+ * log: Cephes logf (mantissa in [sqrt(1/2), sqrt(2)), degree-8 polynomial, exponent added in
+ * two parts); subnormals are scaled by 2^23 first; log(0) = -inf, log(x<0) = NaN, log(inf) = inf.
+ * log1p(t) = log(u) * (t / (u - 1)) with u = 1 + t (corrects u's rounding), t where u == 1.
+ * tanh: Cephes tanhf, an odd polynomial below |x| = 0.625, else 1 - 2 / (e^(2|x|) + 1), signed.
+ * softplus(x) = max(x, 0) + log1p(e^-|x|).
+ */
+export function mathHelpers(): string {
+  const lit = (v: number) => (v === Infinity ? "inf" : v === -Infinity ? "-inf" : Number.isNaN(v) ? "nan" : String(v));
+  const c = (v: number) => `(f32x4.splat (f32.const ${lit(v)}))`;
+  const ci = (v: number) => `(i32x4.splat (i32.const ${v}))`;
+  const horner = (x: string, coefs: number[]) => coefs.slice(1).reduce((acc, k) => `(f32x4.add (f32x4.mul ${acc} ${x}) ${c(k)})`, c(coefs[0]!));
+  return `
+  (func $vlog_f32 (param $x v128) (result v128)
+    (local $m v128) (local $e v128) (local $small v128) (local $lt v128) (local $z v128) (local $y v128) (local $r v128)
+    (local.set $small (f32x4.lt (local.get $x) ${c(1.17549435e-38)}))
+    (local.set $m (v128.bitselect (f32x4.mul (local.get $x) ${c(8388608)}) (local.get $x) (local.get $small)))
+    (local.set $e (f32x4.convert_i32x4_s (i32x4.sub (i32x4.shr_u (local.get $m) (i32.const 23)) ${ci(126)})))
+    (local.set $e (f32x4.sub (local.get $e) (v128.and (local.get $small) ${c(23)})))
+    (local.set $m (v128.or (v128.and (local.get $m) ${ci(0x807fffff)}) ${ci(0x3f000000)}))
+    (local.set $lt (f32x4.lt (local.get $m) ${c(0.707106781186547524)}))
+    (local.set $e (f32x4.sub (local.get $e) (v128.and (local.get $lt) ${c(1)})))
+    (local.set $m (f32x4.sub (f32x4.add (local.get $m) (v128.and (local.get $lt) (local.get $m))) ${c(1)}))
+    (local.set $z (f32x4.mul (local.get $m) (local.get $m)))
+    (local.set $y (f32x4.mul (f32x4.mul ${horner("(local.get $m)", [7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1])} (local.get $m)) (local.get $z)))
+    (local.set $y (f32x4.add (local.get $y) (f32x4.mul (local.get $e) ${c(-2.12194440e-4)})))
+    (local.set $y (f32x4.sub (local.get $y) (f32x4.mul (local.get $z) ${c(0.5)})))
+    (local.set $r (f32x4.add (f32x4.add (local.get $m) (local.get $y)) (f32x4.mul (local.get $e) ${c(0.693359375)})))
+    (local.set $r (v128.bitselect ${c(Infinity)} (local.get $r) (f32x4.eq (local.get $x) ${c(Infinity)})))
+    (local.set $r (v128.bitselect ${c(-Infinity)} (local.get $r) (f32x4.eq (local.get $x) ${c(0)})))
+    (v128.bitselect (local.get $r) ${c(NaN)} (f32x4.ge (local.get $x) ${c(0)})))
+  (func $vlog1p_f32 (param $t v128) (result v128)
+    (local $u v128) (local $d v128)
+    (local.set $u (f32x4.add (local.get $t) ${c(1)}))
+    (local.set $d (f32x4.sub (local.get $u) ${c(1)}))
+    (v128.bitselect (local.get $t)
+      (f32x4.mul (call $vlog_f32 (local.get $u)) (f32x4.div (local.get $t) (local.get $d)))
+      (v128.or (f32x4.eq (local.get $d) ${c(0)}) (f32x4.eq (local.get $u) ${c(Infinity)}))))
+  (func $vtanh_f32 (param $x v128) (result v128)
+    (local $a v128) (local $s v128) (local $p v128) (local $big v128)
+    (local.set $a (f32x4.abs (local.get $x)))
+    (local.set $s (f32x4.mul (local.get $x) (local.get $x)))
+    (local.set $p (f32x4.add (f32x4.mul (f32x4.mul ${horner("(local.get $s)", [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1])} (local.get $s)) (local.get $x)) (local.get $x)))
+    (local.set $big (f32x4.sub ${c(1)} (f32x4.div ${c(2)} (f32x4.add (call $vexp_f32 (f32x4.add (local.get $a) (local.get $a))) ${c(1)}))))
+    (local.set $big (v128.or (local.get $big) (v128.and (local.get $x) ${ci(-0x80000000)})))
+    (v128.bitselect (local.get $p) (local.get $big) (f32x4.lt (local.get $a) ${c(0.625)})))
+  (func $vsoftplus_f32 (param $x v128) (result v128)
+    (f32x4.add (f32x4.max (local.get $x) ${c(0)}) (call $vlog1p_f32 (call $vexp_f32 (f32x4.neg (f32x4.abs (local.get $x)))))))`;
 }
 
 /** `un_<op>_<dt>(x, y, n, p0, p1, per, chunk)`: y = op(x) over [chunk*per, min(n, chunk*per+per)). */

@@ -3,7 +3,7 @@
  * per process, at backend init) and compiles it. Relaxed SIMD is used when the engine
  * validates it (Node 20 after `--experimental-wasm-relaxed-simd`); plain SIMD otherwise.
  */
-import { BINARY_OPS, UNARY_OPS, binaryFunc, expHelper, unaryFunc } from "./elementwise-wat.js";
+import { BINARY_OPS, UNARY_OPS, binaryFunc, expHelper, mathHelpers, unaryFunc } from "./elementwise-wat.js";
 import { matmulFuncs } from "./matmul-wat.js";
 import { memoryFuncs } from "./memory-wat.js";
 import { im2colFunc } from "./conv-wat.js";
@@ -43,7 +43,7 @@ export async function detectRelaxedSimd(): Promise<boolean> {
 export function kernelText(shared: boolean, fma: boolean): string {
   const parts: string[] = [`(module (import "env" "memory" (memory 1 ${MAX_PAGES}${shared ? " shared" : ""}))`];
   for (const [op, dts] of Object.entries(BINARY_OPS)) for (const dt of Object.keys(dts) as WasmDType[]) parts.push(binaryFunc(op, dt));
-  parts.push(expHelper());
+  parts.push(expHelper(), mathHelpers());
   for (const [op, dts] of Object.entries(UNARY_OPS)) for (const dt of Object.keys(dts) as ("f32" | "f64")[]) parts.push(unaryFunc(op, dt));
   parts.push(sumFuncs("f32"), sumFuncs("f64"));
   parts.push(matmulFuncs(MATMUL_MR, fma));
