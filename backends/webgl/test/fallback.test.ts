@@ -23,6 +23,15 @@ describe("webgl backend in Node: honest about the fallback", () => {
     expect(b.capabilities.syncRead).toBe(true);
   });
 
+  it("the placement report shows the mode where ops ran", () => {
+    tf.resetPlacementReport();
+    tf.withDevice("webgl", () => tf.add(tf.tensor([1, 2]), 1).dispose());
+    const report = tf.placementReport();
+    expect(report.ops["webgl"]?.["add"]).toBe(1);
+    expect(report.devices["webgl"]!.info["webgl"]).toBe(false);
+    expect(["webasm", "cpu"]).toContain(report.devices["webgl"]!.info["mode"]);
+  });
+
   it("is neither the default device nor the \"gpu\" device", () => {
     expect(listBackends().indexOf("webgl")).toBeGreaterThan(listBackends().indexOf("reference"));
     expect(tf.getDefaultDevice()).not.toBe("webgl");

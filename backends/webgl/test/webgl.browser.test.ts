@@ -25,6 +25,7 @@ describe("webgl backend in Chromium", () => {
     expect(y.device).toBe("webgl");
     expect(y.item()).toBe(11);
     expect(tf.placementReport().ops["webgl"]?.["matmul"]).toBe(1);
+    expect(tf.placementReport().devices["webgl"]!.info["mode"]).toBe("webgl2");
     y.dispose();
   });
 

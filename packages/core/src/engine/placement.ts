@@ -3,6 +3,7 @@
  * it ran on; every fallback and every byte moved between devices is recorded, so nothing
  * falls back silently.
  */
+import { getBackend, listBackends } from "./registry.js";
 
 /** What happens when a backend lacks a kernel or dtype: move on quietly (but reported), warn once, or throw. */
 export type FallbackPolicy = "auto" | "warn" | "error";
@@ -31,6 +32,11 @@ export interface FallbackRecord {
 export interface PlacementReport {
   /** Ops run per device, then per op name. */
   readonly ops: Record<string, Record<string, number>>;
+  /**
+   * What each device that ran ops is: its kind and the facts its backend reports (for
+   * example the mode a WebGL backend really runs in, or a CPU backend's thread count).
+   */
+  readonly devices: Record<string, { kind: string; info: Readonly<Record<string, string | number | boolean>> }>;
   readonly fallbacks: FallbackRecord[];
   /** Bytes copied between devices, keyed "from->to". */
   readonly moves: Record<string, { bytes: number; count: number }>;
@@ -88,6 +94,12 @@ export function placementReport(): PlacementReport {
   const mv = Object.fromEntries([...moves].map(([k, v]) => [k, { ...v }]));
   return {
     ops: o,
+    devices: Object.fromEntries(
+      Object.keys(o).filter((d) => listBackends().includes(d)).map((d) => {
+        const caps = getBackend(d).capabilities;
+        return [d, { kind: caps.kind, info: { ...caps.info } }];
+      }),
+    ),
     fallbacks: [...fallbacks.values()].map((f) => ({ ...f })),
     moves: mv,
     bytesMoved: Object.values(mv).reduce((a, m) => a + m.bytes, 0),
