@@ -17,7 +17,7 @@ export function batches(images: Tensor, labels: Tensor, batchSize: number, seed:
 }
 
 /** Accuracy and mean loss of `model` on a split, in chunks. */
-export function evaluate(model: layers.Layer, s: MnistSplit, chunk = 1000): { accuracy: number; loss: number } {
+export async function evaluate(model: layers.Layer, s: MnistSplit, chunk = 1000): Promise<{ accuracy: number; loss: number }> {
   const acc = new metrics.Accuracy();
   const loss = new metrics.Mean();
   for (let i = 0; i < s.count; i += chunk) {
@@ -30,7 +30,7 @@ export function evaluate(model: layers.Layer, s: MnistSplit, chunk = 1000): { ac
       loss.update(losses.sparseSoftmaxCrossEntropyWithLogits({ labels: y, logits, reduction: "none" }));
     });
   }
-  const out = { accuracy: acc.result(), loss: loss.result() };
+  const out = { accuracy: await acc.resultAsync(), loss: await loss.resultAsync() };
   acc.reset();
   loss.reset();
   return out;
@@ -76,12 +76,12 @@ export async function trainEpoch(
     x.dispose();
     y.dispose();
     if (k % every === 0 || k === o.steps) {
-      o.curve?.add(o.curveName ?? "train loss", (o.stepOffset ?? 0) + k, recentLoss.result());
+      o.curve?.add(o.curveName ?? "train loss", (o.stepOffset ?? 0) + k, await recentLoss.resultAsync());
       recentLoss.reset();
-      bar.update(k, { examples: n, values: { loss: meanLoss.result(), accuracy: acc.result() } });
+      bar.update(k, { examples: n, values: { loss: await meanLoss.resultAsync(), accuracy: await acc.resultAsync() } });
     } else bar.update(k, { examples: n });
   }
-  const out = { seconds: (performance.now() - start) / 1000, steps: k, meanLoss: meanLoss.result(), trainAccuracy: acc.result() };
+  const out = { seconds: (performance.now() - start) / 1000, steps: k, meanLoss: await meanLoss.resultAsync(), trainAccuracy: await acc.resultAsync() };
   bar.finish({ loss: out.meanLoss, accuracy: out.trainAccuracy });
   meanLoss.reset();
   recentLoss.reset();

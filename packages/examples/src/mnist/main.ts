@@ -102,12 +102,16 @@ async function runSeed(trainSplit: MnistSplit, testSplit: MnistSplit, o: Options
     let step = 0;
     for await (const [x, y] of dataset) {
       tidy(() => optimizer.applyGradients(grad(x, y)));
-      if (++step % 50 === 0) curve.add("seed: train loss", e * Math.ceil(trainSplit.count / batchSize) + step, tidy(() => loss(x, y).item() as number));
+      if (++step % 50 === 0) {
+        const l = tidy(() => loss(x, y).mean());
+        curve.add("seed: train loss", e * Math.ceil(trainSplit.count / batchSize) + step, (await l.data())[0]!);
+        l.dispose();
+      }
       x.dispose();
       y.dispose();
     }
     const seconds = (performance.now() - start) / 1000;
-    const ev = evaluate(model, testSplit);
+    const ev = await evaluate(model, testSplit);
     epochs.push({ seconds, steps: step, trainLoss: NaN, testAccuracy: ev.accuracy, testLoss: ev.loss });
     console.log(`seed epoch ${e + 1}: ${seconds.toFixed(1)}s, ${step} steps, test accuracy ${(100 * ev.accuracy).toFixed(2)}%`);
   }
@@ -129,7 +133,7 @@ async function runAdam(kind: "mlp" | "cnn", trainSplit: MnistSplit, testSplit: M
     const r = await trainEpoch(model, optimizer, batches(images, labels, batchSize, 200 + e), {
       steps, label: `${kind} ${e + 1}/${nEpochs}`, curve, curveName: `${kind}: train loss`, stepOffset: e * steps,
     });
-    const ev = evaluate(model, testSplit);
+    const ev = await evaluate(model, testSplit);
     curve.add(`${kind}: test loss`, (e + 1) * steps, ev.loss);
     epochs.push({ seconds: r.seconds, steps: r.steps, trainLoss: r.meanLoss, testAccuracy: ev.accuracy, testLoss: ev.loss });
     console.log(`${kind} epoch ${e + 1}: ${r.seconds.toFixed(1)}s (${((1000 * r.seconds) / r.steps).toFixed(1)} ms/step), train loss ${r.meanLoss.toFixed(4)}, test accuracy ${(100 * ev.accuracy).toFixed(2)}%`);
@@ -157,7 +161,7 @@ async function main(): Promise<void> {
     const fresh = name === "seed" ? new MNISTModel() : name === "mlp" ? new MLP(99) : new CNN({ seed: 99 });
     const freshOpt = name === "seed" ? new train.GradientDescentOptimizer({ learningRate: 0.1 }) : new train.AdamOptimizer({ learningRate: 1e-3 });
     await new train.Checkpoint({ model: fresh, optimizer: freshOpt }).restore(path);
-    const restored = evaluate(fresh, testSplit).accuracy;
+    const restored = (await evaluate(fresh, testSplit)).accuracy;
     console.log(`${name}: checkpoint ${path}; restored model test accuracy ${(100 * restored).toFixed(2)}% (${restored === testAccuracy ? "same" : "DIFFERENT"}), optimizer step ${freshOpt.iterations}`);
     const svg = await curve.save(join(o.out, `mnist-${name}-loss.svg`));
     console.log(`${name}: loss curve ${svg}`);
