@@ -39,6 +39,8 @@ export class Arena {
   private readonly pools = new Map<number, number[]>();
   private pooled = 0;
   private live = 0;
+  /** Bumped whenever the memory grows (its buffer object then changes). */
+  grows = 0;
 
   /** `reserved` bytes at the start of the memory are not handed out (the control block). */
   constructor(
@@ -81,6 +83,7 @@ export class Arena {
     const need = Math.ceil((end - have) / PAGE);
     const grow = Math.min(Math.max(need, Math.ceil(have / PAGE / 4)), Math.floor((this.maxBytes - have) / PAGE));
     this.memory.grow(grow);
+    this.grows++;
   }
 
   /** Return a buffer to its pool. */

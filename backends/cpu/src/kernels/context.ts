@@ -20,7 +20,8 @@ type Fn = (...args: number[]) => unknown;
 
 /** Kernel-side state of one CPU backend instance. */
 export class CpuContext {
-  private buf: ArrayBufferLike | null = null;
+  private buf!: ArrayBufferLike;
+  private bufGrows = -1;
   private f32!: Float32Array;
   private f64!: Float64Array;
   private i32!: Int32Array;
@@ -53,6 +54,13 @@ export class CpuContext {
     return this.index.has(name);
   }
 
+  /** The wasm export `name` (for kernels that call it directly on small work). */
+  fn(name: string): Fn {
+    const i = this.index.get(name);
+    if (i === undefined) throw new Error(`cpu backend: no wasm kernel ${name}`);
+    return this.fns[i]!;
+  }
+
   /** Call wasm export `name(...args, chunk)` for every chunk; across the pool when `parallel`. */
   run(name: string, args: readonly number[], chunks: number, parallel: boolean): void {
     const i = this.index.get(name);
@@ -78,8 +86,15 @@ export class CpuContext {
     return { per, chunks: Math.ceil(n / per), parallel: true };
   }
 
+  /** The memory's buffer, re-read only after the arena grew it (the getter is slow on shared memory). */
+  buffer(): ArrayBufferLike {
+    if (this.bufGrows !== this.arena.grows) this.refresh();
+    return this.buf;
+  }
+
   private refresh(): void {
     const b = this.memory.buffer;
+    this.bufGrows = this.arena.grows;
     if (b === this.buf) return;
     this.buf = b;
     this.f32 = new Float32Array(b);
@@ -90,13 +105,13 @@ export class CpuContext {
 
   /** Whole-memory views (rebuilt after a grow). */
   heap(): { f32: Float32Array; f64: Float64Array; i32: Int32Array; u8: Uint8Array } {
-    this.refresh();
+    if (this.bufGrows !== this.arena.grows) this.refresh();
     return { f32: this.f32, f64: this.f64, i32: this.i32, u8: this.u8 };
   }
 
   /** A typed-array view of a buffer's elements (valid until the next allocation). */
   view(b: CpuBuffer, dtype: DType, size: number): TypedArray {
-    const m = this.memory.buffer;
+    const m = this.buffer();
     switch (dtype) {
       case "float32":
         return new Float32Array(m, b.offset, size);
@@ -151,18 +166,24 @@ export class CpuContext {
     return this.view(b, dtype, size);
   }
 
-  /** Write int32 values to the parameter area (or to scratch when too many); returns the offset and a release. */
-  writeInts(values: readonly number[]): { offset: number; release(): void } {
+  /** Write int32 values to the parameter area (or to scratch when too many); free with `releaseInts`. */
+  writeInts(values: readonly number[]): IntTable {
     const bytes = values.length * 4;
-    let offset = this.params;
-    let release = () => undefined as void;
-    if (bytes > this.paramBytes) {
-      const s = this.arena.allocScratch(bytes);
-      offset = s.offset;
-      release = () => this.arena.free(s);
-    }
+    const scratch = bytes > this.paramBytes ? this.arena.allocScratch(bytes) : null;
+    const offset = scratch ? scratch.offset : this.params;
     const i32 = this.heap().i32;
     for (let i = 0; i < values.length; i++) i32[(offset >> 2) + i] = values[i]! | 0;
-    return { offset, release };
+    return { offset, scratch };
   }
+
+  /** Release what `writeInts` took. */
+  releaseInts(t: IntTable): void {
+    if (t.scratch) this.arena.free(t.scratch);
+  }
+}
+
+/** Int32 values written for a kernel: their offset, and the scratch buffer holding them if any. */
+export interface IntTable {
+  readonly offset: number;
+  readonly scratch: CpuBuffer | null;
 }

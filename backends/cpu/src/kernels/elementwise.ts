@@ -6,7 +6,7 @@
 import { broadcastStrides, type Kernel, type KernelTensor } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import { BINARY_OPS, UNARY_OPS } from "../wasm/elementwise-wat.js";
-import { wasmDType } from "../wasm/types.js";
+import { wasmDType, type WasmDType } from "../wasm/types.js";
 import type { CpuContext } from "./context.js";
 
 type K = Kernel<any, CpuBuffer>;
@@ -40,18 +40,40 @@ export function broadcastPlan(aShape: readonly number[], bShape: readonly number
 /** A binary kernel: wasm when the dtype has it, else `fallback`. */
 export function binaryKernel(ctx: CpuContext, op: string, fallback: K): K {
   const forms = BINARY_OPS[op]!;
+  const names: Partial<Record<WasmDType, string>> = {};
+  const fns: Partial<Record<WasmDType, (...a: number[]) => unknown>> = {};
+  for (const dt of Object.keys(forms) as WasmDType[]) {
+    names[dt] = `bin_${op}_${dt}`;
+    fns[dt] = ctx.fn(names[dt]!);
+  }
   return (inputs, outputs, attrs) => {
-    const [a, b] = inputs as [KernelTensor<CpuBuffer>, KernelTensor<CpuBuffer>];
+    const a = inputs[0] as KernelTensor<CpuBuffer>;
+    const b = inputs[1] as KernelTensor<CpuBuffer>;
     const y = outputs[0]!;
     const dt = wasmDType(y.dtype);
-    if (!dt || !forms[dt] || a.dtype !== y.dtype || b.dtype !== y.dtype) return fallback(inputs, outputs, attrs);
+    const f = dt === null ? undefined : fns[dt];
+    if (f === undefined || a.dtype !== y.dtype || b.dtype !== y.dtype) return fallback(inputs, outputs, attrs);
+    const n = y.size;
+    const small = n < ctx.thresholds.elementwise || ctx.threads === 1;
+    // Same shapes, or a scalar on either side: one inner run, no stride table.
+    if ((a.size === n || a.size === 1) && (b.size === n || b.size === 1)) {
+      const sa = a.size === n ? 1 : 0;
+      const sb = b.size === n ? 1 : 0;
+      if (small) {
+        f(a.data.offset, b.data.offset, y.data.offset, 0, 0, Math.max(n, 1), sa, sb, n, Math.max(n, 1), 0);
+        return;
+      }
+      const { per, chunks } = ctx.chunking(n, ctx.thresholds.elementwise);
+      ctx.run(names[dt!]!, [a.data.offset, b.data.offset, y.data.offset, 0, 0, n, sa, sb, n, per], chunks, true);
+      return;
+    }
     const plan = broadcastPlan(a.shape, b.shape, y.shape);
-    const { per, chunks, parallel } = ctx.chunking(y.size, ctx.thresholds.elementwise);
+    const { per, chunks, parallel } = ctx.chunking(n, ctx.thresholds.elementwise);
     const tab = ctx.writeInts(plan.outer);
     try {
-      ctx.run(`bin_${op}_${dt}`, [a.data.offset, b.data.offset, y.data.offset, tab.offset, plan.outer.length / 3, plan.len, plan.sa, plan.sb, y.size, per], chunks, parallel);
+      ctx.run(names[dt!]!, [a.data.offset, b.data.offset, y.data.offset, tab.offset, plan.outer.length / 3, plan.len, plan.sa, plan.sb, n, per], chunks, parallel);
     } finally {
-      tab.release();
+      ctx.releaseInts(tab);
     }
   };
 }
@@ -59,14 +81,27 @@ export function binaryKernel(ctx: CpuContext, op: string, fallback: K): K {
 /** A unary kernel (with up to two scalar params from attrs): wasm for float32/float64, else `fallback`. */
 export function unaryKernel(ctx: CpuContext, op: string, fallback: K, params?: (attrs: any) => [number, number]): K {
   const forms = UNARY_OPS[op]!;
+  const names: Partial<Record<WasmDType, string>> = {};
+  const fns: Partial<Record<WasmDType, (...a: number[]) => unknown>> = {};
+  for (const dt of Object.keys(forms) as ("f32" | "f64")[]) {
+    names[dt] = `un_${op}_${dt}`;
+    fns[dt] = ctx.fn(names[dt]!);
+  }
   return (inputs, outputs, attrs) => {
     const x = inputs[0]!;
     const y = outputs[0]!;
     const dt = wasmDType(y.dtype);
-    if ((dt !== "f32" && dt !== "f64") || !forms[dt] || x.dtype !== y.dtype) return fallback(inputs, outputs, attrs);
-    const [p0, p1] = params ? params(attrs) : [0, 0];
-    const { per, chunks, parallel } = ctx.chunking(y.size, ctx.thresholds.elementwise);
-    ctx.run(`un_${op}_${dt}`, [x.data.offset, y.data.offset, y.size, p0, p1, per], chunks, parallel);
+    const f = dt === null ? undefined : fns[dt];
+    if (f === undefined || x.dtype !== y.dtype) return fallback(inputs, outputs, attrs);
+    const p0 = params ? params(attrs)[0] : 0;
+    const p1 = params ? params(attrs)[1] : 0;
+    const n = y.size;
+    if (n < ctx.thresholds.elementwise || ctx.threads === 1) {
+      f(x.data.offset, y.data.offset, n, p0, p1, n, 0);
+      return;
+    }
+    const { per, chunks } = ctx.chunking(n, ctx.thresholds.elementwise);
+    ctx.run(names[dt!]!, [x.data.offset, y.data.offset, n, p0, p1, per], chunks, true);
   };
 }
 

@@ -78,7 +78,7 @@ export function matmulKernel(ctx: CpuContext, fallback: K): K {
         tilesN = Math.ceil(NP / NCP);
         ctx.run("mm_f32", [tab.offset, Kd, NP, ars, acs, ldc, M, MC, NCP, tilesM, tilesN, KC], batches * tilesM * tilesN, parallel);
       } finally {
-        tab.release();
+        ctx.releaseInts(tab);
       }
       if (cPad) {
         const { f32 } = ctx.heap();
