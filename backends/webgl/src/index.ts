@@ -16,10 +16,13 @@ export { WebGlBackendError, WebGlContextLostError, WebGlLimitError, WebGlIndexEr
 export { FLOAT_EXACT_INT } from "./runtime.js";
 export { WEBGL_TOLERANCES, type OpTolerance } from "./precision.js";
 
-/** Priority of the "webgl" registration where WebGL runs: above the reference (0), below "cpu" (10). */
+/**
+ * Priority of the "webgl" registration where WebGL runs: below WebGPU (3), so "gpu" means
+ * WebGL only where WebGPU is not registered. Never the default device.
+ */
 export const WEBGL_PRIORITY = 2;
 
-/** Priority where gpu.js would fall back off WebGL: below the reference, never the default. */
+/** Priority where gpu.js would fall back off WebGL (kind "other" then, so never "gpu"). */
 export const WEBGL_FALLBACK_PRIORITY = -1;
 
 /** Whether gpu.js can run WebGL kernels here (a WebGL2, WebGL or headless-gl context). */
@@ -37,7 +40,7 @@ export function webGlAvailable(): boolean {
  * @example registerWebGlBackend("gl2", { mode: "webgl2" }); tf.withDevice("gl2", () => tf.add(a, b));
  */
 export function registerWebGlBackend(name: string, options: WebGlBackendOptions = {}, priority = webGlAvailable() ? WEBGL_PRIORITY : WEBGL_FALLBACK_PRIORITY): void {
-  registerBackend(name, () => createWebGlBackend({ ...options, name }), { priority });
+  registerBackend(name, () => createWebGlBackend({ ...options, name }), { priority, defaultDevice: false });
 }
 
 registerWebGlBackend("webgl");

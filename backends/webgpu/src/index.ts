@@ -11,15 +11,18 @@ export { WebGpuDeviceError, type GpuBuffer, type RuntimeStats } from "./runtime.
 export { WebGpuUnavailableError, softwareAdapterExpected, SWIFTSHADER_ICD } from "./device.js";
 export { UNARY, BINARY } from "./kernels/expressions.js";
 
-/** Priority of the "webgpu" registration: below the reference (0) and CPU (10) backends. */
-export const WEBGPU_PRIORITY = -1;
+/**
+ * Priority of the "webgpu" registration: above WebGL (2), so "gpu" means WebGPU where both
+ * are registered. It never becomes the default device (ops run on it when placed there).
+ */
+export const WEBGPU_PRIORITY = 3;
 
 /**
  * Register a WebGPU backend under `name` (again after a device loss, to start over).
  * @example registerWebGpuBackend(); await ready("gpu");
  */
 export function registerWebGpuBackend(name = "webgpu", options: WebGpuBackendOptions = {}, priority = WEBGPU_PRIORITY): void {
-  registerBackend(name, () => createWebGpuBackend({ ...options, name }), { priority, kind: "gpu" });
+  registerBackend(name, () => createWebGpuBackend({ ...options, name }), { priority, kind: "gpu", defaultDevice: false });
 }
 
 registerWebGpuBackend();

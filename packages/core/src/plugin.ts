@@ -63,6 +63,11 @@ export interface RegisterOptions {
   readonly priority?: number;
   /** The backend's kind, so "cpu"/"gpu" aliases resolve before an async backend is initialized. */
   readonly kind?: "cpu" | "gpu" | "other";
+  /**
+   * Whether it may become the default device by priority (default true). GPU backends pass
+   * false: they answer to "gpu" (highest priority first) but run only ops placed on them.
+   */
+  readonly defaultDevice?: boolean;
 }
 
 /** Creates a backend; may be async (then `await ready()` before use). */

@@ -123,3 +123,16 @@ describe("movement between devices", () => {
     expect(await b.data()).toEqual(new Float32Array([1, 2]));
   });
 });
+
+describe("default candidates", () => {
+  it("a backend registered with defaultDevice: false answers to its alias but never becomes the default", () => {
+    const b = createNullBackend({ name: "bestgpu", kind: "gpu" });
+    registerBackend("bestgpu", () => b, { priority: 100, kind: "gpu", defaultDevice: false });
+    try {
+      expect(tf.getDefaultDevice()).not.toBe("bestgpu");
+      expect(tf.resolveDevice("gpu")).toBe("bestgpu");
+    } finally {
+      removeBackend("bestgpu");
+    }
+  });
+});

@@ -10,6 +10,7 @@ interface Registration {
   readonly factory: BackendFactory;
   readonly priority: number;
   readonly kind: "cpu" | "gpu" | "other" | undefined;
+  readonly defaultCandidate: boolean;
   instance: Backend<any> | null;
   pending: Promise<Backend<any>> | null;
   error: unknown;
@@ -29,7 +30,7 @@ export function registerBackend(name: string, factory: BackendFactory, options: 
   const old = registry.get(name);
   old?.instance?.dispose?.();
   sortedNames = null;
-  registry.set(name, { name, factory, priority: options.priority ?? 0, kind: options.kind, instance: null, pending: null, error: null });
+  registry.set(name, { name, factory, priority: options.priority ?? 0, kind: options.kind, defaultCandidate: options.defaultDevice ?? true, instance: null, pending: null, error: null });
 }
 
 /** Remove a backend (its live tensors become unusable). */
@@ -149,13 +150,13 @@ export function setDefaultDevice(device: string | null): void {
   explicitDefault = device === null ? null : resolveDevice(device);
 }
 
-/** The device ops run on outside any scope: the one set, else the highest priority backend. */
+/** The device ops run on outside any scope: the one set, else the highest priority backend that may be the default. */
 export function getDefaultDevice(): string {
   if (explicitDefault && registry.has(explicitDefault)) return explicitDefault;
   sortedNames ??= listBackends();
   for (const name of sortedNames) {
     const r = registry.get(name)!;
-    if (r.instance || !r.error) return name;
+    if (r.defaultCandidate && (r.instance || !r.error)) return name;
   }
   throw new UnknownDeviceError("no backend is registered");
 }
