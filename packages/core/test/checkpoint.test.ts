@@ -1,3 +1,4 @@
+/** Checkpoints: safetensors round trips bit-exact for every dtype; truncated, oversized, malformed and mismatched files are rejected with nothing changed; restore-on-create. */
 import { describe, expect, it } from "vitest";
 import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

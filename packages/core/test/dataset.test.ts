@@ -1,3 +1,4 @@
+/** Datasets: sources, transformations, order, seeded shuffling, batching edge cases, and who owns the tensors a dataset yields. */
 import { describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
 import { data } from "@eager/core";

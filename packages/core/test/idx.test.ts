@@ -1,3 +1,4 @@
+/** The MNIST IDX reader: valid files (plain and gzip) and malformed headers, dtypes, dimensions and lengths. */
 import { describe, expect, it } from "vitest";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";

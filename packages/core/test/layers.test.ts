@@ -1,3 +1,4 @@
+/** Layers: forward values against hand-computed results and gradients against finite differences. */
 import { describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
 import { layers } from "@eager/core";

@@ -1,3 +1,4 @@
+/** Losses: values, numerical stability, reductions and gradients. */
 import { describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
 import { losses, nn } from "@eager/core";

@@ -1,3 +1,4 @@
+/** Metrics: Mean and Accuracy, the progress bar and the loss-curve SVG. */
 import { describe, expect, it } from "vitest";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

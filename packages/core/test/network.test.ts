@@ -1,3 +1,4 @@
+/** Network: lazy building, layer tracking, nesting and stable hierarchical variable names. */
 import { describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
 import { layers, Network } from "@eager/core";

@@ -1,3 +1,4 @@
+/** Optimizers: each update rule against closed-form steps; schedules, clipping, slot placement, no leaks. */
 import { afterAll, describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
 import { train } from "@eager/core";

@@ -1,3 +1,4 @@
+/** Training on a small MNIST slice: the loss falls, accuracy rises well above chance, and 200 steps leak nothing. */
 import { describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
 import { data, layers, losses, metrics, Network, train } from "@eager/core";
