@@ -157,6 +157,10 @@ describe.each(DEVICES)("wasm kernels on %s", (device) => {
     [[3, 6, 6, 8], [1, 1, 8, 5], 1, "valid", 1],
     [[2, 17, 19, 3], [5, 5, 3, 9], [2, 3], "same", 1],
     [[4, 16, 16, 16], [3, 3, 16, 32], 1, "same", 1],
+    [[3, 11, 13, 1], [3, 3, 1, 7], 1, "same", 1],
+    [[2, 11, 13, 1], [4, 5, 1, 6], [2, 3], "same", 1],
+    [[2, 12, 9, 1], [3, 3, 1, 5], 1, "same", 3],
+    [[2, 10, 10, 6], [3, 3, 6, 4], 1, "valid", 2],
   ] as const) {
     it(`conv2d x ${JSON.stringify(xs)} filter ${JSON.stringify(fs)} strides ${strides} ${pad} dilation ${dil}`, () => {
       expectLikeReference(device, () => tf.tidy(() => tf.conv2d(t([...xs], 21), t([...fs], 22), strides as number, pad, "NHWC", dil)), 1e-4, 1e-4);
