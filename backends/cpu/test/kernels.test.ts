@@ -30,6 +30,11 @@ describe.each(DEVICES)("wasm kernels on %s", (device) => {
     const before = b.context.parallelRuns;
     tf.withDevice(device, () => tf.tidy(() => void tf.add(t([100, 50], 1), t([50], 2)).dataSync()));
     expect(b.context.parallelRuns - before).toBe(device === "cpu2k" ? 1 : 0);
+    if (device === "cpu2k") {
+      const { caller, total } = b.pool!.chunkCounts;
+      expect(total).toBeGreaterThanOrEqual(8);
+      expect(caller).toBeLessThanOrEqual(total);
+    }
   });
 
   for (const [m, k, n] of [

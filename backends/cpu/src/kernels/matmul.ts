@@ -56,7 +56,9 @@ export function matmulKernel(ctx: CpuContext, fallback: K): K {
     const parallel = work >= ctx.thresholds.matmul && ctx.threads > 1;
     try {
       const [brs, bcs] = attrs.transposeB ? [1, Kd] : [N, 1];
-      ctx.run("pack_b", [b.data.offset, packed.offset, Kd, N, brs, bcs, NP, Kd * N * 4, NP * panelBytes], bBatches * NP, parallel);
+      // Packing is a copy: split it only when it is large enough to pay for a dispatch.
+      const packParallel = parallel && bBatches * Kd * N >= ctx.thresholds.elementwise;
+      ctx.run("pack_b", [b.data.offset, packed.offset, Kd, N, brs, bcs, NP, Kd * N * 4, NP * panelBytes], bBatches * NP, packParallel);
       const [ars, acs] = attrs.transposeA ? [4, M * 4] : [Kd * 4, 4];
       const ldc = NP * NR * 4;
       const cBase = cPad ? cPad.offset : y.data.offset;

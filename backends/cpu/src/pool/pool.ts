@@ -36,6 +36,8 @@ export class ThreadPool {
   spawned = 0;
   /** Workers replaced after they died. */
   replaced = 0;
+  /** Chunks run so far by the calling thread, and by all threads (how the work was shared). */
+  readonly chunkCounts = { caller: 0, total: 0 };
 
   private constructor(
     private readonly init: Omit<WorkerInit, "slot">,
@@ -135,7 +137,8 @@ export class ThreadPool {
     Atomics.notify(ctl, P.GEN);
     let own: unknown = null;
     const a = [...args, 0];
-    P.claimChunks(ctl, gen, (c) => {
+    this.chunkCounts.total += chunks;
+    this.chunkCounts.caller += P.claimChunks(ctl, gen, (c) => {
       if (own !== null) return;
       a[args.length] = c;
       try {
