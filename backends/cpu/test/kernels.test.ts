@@ -85,6 +85,41 @@ describe.each(DEVICES)("wasm kernels on %s", (device) => {
         expectLikeReference(device, () => tf.tidy(() => f(t(sa!, 3, lo, 2), t(sb!, 4, lo, 2))), 1e-6, 1e-6);
     });
   }
+  for (const op of ["equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual"] as const) {
+    it(`${op} with broadcasting (float32 with NaN, int32) gives bool`, () => {
+      const f = tf[op] as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+      // Rounded values so that equal pairs occur; NaN on both sides.
+      const r = (shape: number[], seed: number) => tf.tidy(() => tf.round(t(shape, seed, -3, 3)));
+      for (const [sa, sb] of [
+        [[1001], [1001]],
+        [[37, 41], [41]],
+        [[37, 41], [37, 1]],
+        [[3, 1, 5], [4, 1]],
+        [[2003], []],
+        [[], [1003]],
+      ])
+        expectLikeReference(device, () => tf.tidy(() => f(r(sa!, 3), r(sb!, 4))), 0, 0);
+      const nan = () => tf.tensor([NaN, 1, 0, -0, Infinity, NaN, -Infinity, 2, 3]);
+      expectLikeReference(device, () => tf.tidy(() => f(nan(), tf.tensor([NaN, 1, -0, 0, Infinity, 2, -Infinity, NaN, 3]))), 0, 0);
+      expectLikeReference(device, () => tf.tidy(() => f(nan(), tf.scalar(0))), 0, 0);
+      expectLikeReference(device, () => tf.tidy(() => f(tf.cast(r([37, 41], 5), "int32"), tf.cast(r([41], 6), "int32"))), 0, 0);
+    });
+  }
+  it("cast between bool, int32 and float32 (odd sizes, NaN and infinities)", () => {
+    const x = () => tf.tidy(() => tf.round(t([2003], 7, -3, 3)));
+    const special = () => tf.tensor([NaN, 0, -0, 1, -1, Infinity, -Infinity, 0.5, 1e-40]);
+    for (const [from, to] of [
+      ["float32", "bool"],
+      ["bool", "float32"],
+      ["bool", "int32"],
+      ["int32", "float32"],
+      ["int32", "bool"],
+    ] as const) {
+      expectLikeReference(device, () => tf.tidy(() => tf.cast(tf.cast(x(), from), to)), 0, 0);
+      if (from === "float32") expectLikeReference(device, () => tf.tidy(() => tf.cast(special(), to)), 0, 0);
+    }
+    expectLikeReference(device, () => tf.tidy(() => tf.cast(tf.tensor(new Int32Array([2147483647, -2147483648, 16777217, -16777217, 3])), "float32")), 0, 0);
+  });
   it("binary ops on float64 and int32", () => {
     expectLikeReference(device, () => tf.tidy(() => tf.mul(tf.cast(t([33, 17], 1), "float64"), tf.cast(t([17], 2), "float64"))), 0, 0);
     expectLikeReference(device, () => tf.tidy(() => tf.add(tf.cast(t([33, 17], 1, -50, 50), "int32"), tf.cast(t([33, 1], 2, -50, 50), "int32"))), 0, 0);
@@ -148,8 +183,18 @@ describe.each(DEVICES)("wasm kernels on %s", (device) => {
     it(`sum and mean over ${JSON.stringify(axes)} of ${JSON.stringify(shape)}`, () => {
       expectLikeReference(device, () => tf.tidy(() => tf.sum(t([...shape], 9), [...axes])), 1e-4, 1e-5);
       expectLikeReference(device, () => tf.tidy(() => tf.mean(t([...shape], 9), [...axes])), 1e-5, 1e-5);
+      expectLikeReference(device, () => tf.tidy(() => tf.max(t([...shape], 10), [...axes])), 0, 0);
+      expectLikeReference(device, () => tf.tidy(() => tf.min(t([...shape], 11), [...axes])), 0, 0);
     });
   }
+  it("max and min propagate NaN, keep infinities, and handle keepDims", () => {
+    const x = () => tf.tensor([[1, NaN, 3, -Infinity, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17], [Infinity, -2, 0, -0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, -1]]);
+    for (const f of [tf.max, tf.min]) {
+      expectLikeReference(device, () => tf.tidy(() => f(x(), 1)), 0, 0);
+      expectLikeReference(device, () => tf.tidy(() => f(x(), 0)), 0, 0);
+      expectLikeReference(device, () => tf.tidy(() => f(x(), [0, 1], true)), 0, 0);
+    }
+  });
   it("sum over non-adjacent axes and of int32 (reference path)", () => {
     expectLikeReference(device, () => tf.tidy(() => tf.sum(t([4, 5, 6], 2), [0, 2])), 1e-5, 1e-5);
     expectLikeReference(device, () => tf.tidy(() => tf.sum(tf.cast(t([40, 50], 2, -9, 9), "int32"), [1])), 0, 0);

@@ -5,7 +5,7 @@
  */
 import { broadcastStrides, type Kernel, type KernelTensor } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
-import { BINARY_OPS, UNARY_OPS } from "../wasm/elementwise-wat.js";
+import { BINARY_OPS, CAST_EXPORTS, COMPARE_OPS, UNARY_OPS } from "../wasm/elementwise-wat.js";
 import { wasmDType, type WasmDType } from "../wasm/types.js";
 import type { CpuContext } from "./context.js";
 
@@ -37,9 +37,10 @@ export function broadcastPlan(aShape: readonly number[], bShape: readonly number
   return { outer, len: inner.d, sa: inner.a, sb: inner.b };
 }
 
-/** A binary kernel: wasm when the dtype has it, else `fallback`. */
+/** A binary kernel (arithmetic, or a comparison with a bool output): wasm when the dtype has it, else `fallback`. */
 export function binaryKernel(ctx: CpuContext, op: string, fallback: K): K {
-  const forms = BINARY_OPS[op]!;
+  const compare = op in COMPARE_OPS;
+  const forms = (compare ? COMPARE_OPS : BINARY_OPS)[op]!;
   const names: Partial<Record<WasmDType, string>> = {};
   const fns: Partial<Record<WasmDType, (...a: number[]) => unknown>> = {};
   for (const dt of Object.keys(forms) as WasmDType[]) {
@@ -50,9 +51,9 @@ export function binaryKernel(ctx: CpuContext, op: string, fallback: K): K {
     const a = inputs[0] as KernelTensor<CpuBuffer>;
     const b = inputs[1] as KernelTensor<CpuBuffer>;
     const y = outputs[0]!;
-    const dt = wasmDType(y.dtype);
+    const dt = wasmDType(a.dtype);
     const f = dt === null ? undefined : fns[dt];
-    if (f === undefined || a.dtype !== y.dtype || b.dtype !== y.dtype) return fallback(inputs, outputs, attrs);
+    if (f === undefined || b.dtype !== a.dtype || y.dtype !== (compare ? "bool" : a.dtype)) return fallback(inputs, outputs, attrs);
     const n = y.size;
     const small = n < ctx.thresholds.elementwise || ctx.threads === 1;
     // Same shapes, or a scalar on either side: one inner run, no stride table.
@@ -112,6 +113,26 @@ export function copyKernel(ctx: CpuContext, fallback: K): K {
     const y = outputs[0]!;
     if (x.dtype !== y.dtype || x.size !== y.size) return fallback(inputs, outputs, attrs);
     ctx.copy(y.data.offset, x.data.offset, y.data.bytes);
+  };
+}
+
+/** cast: a copy for the same dtype, wasm for bool/int32/float32 pairs in CAST_EXPORTS, else `fallback`. */
+export function castKernel(ctx: CpuContext, fallback: K): K {
+  const copy = copyKernel(ctx, fallback);
+  const fns = new Map(Object.entries(CAST_EXPORTS).map(([k, name]) => [k, { name, f: ctx.fn(name) }]));
+  return (inputs, outputs, attrs) => {
+    const x = inputs[0]!;
+    const y = outputs[0]!;
+    if (x.dtype === y.dtype) return copy(inputs, outputs, attrs);
+    const c = fns.get(`${x.dtype}>${y.dtype}`);
+    if (c === undefined || x.size !== y.size) return fallback(inputs, outputs, attrs);
+    const n = y.size;
+    if (n < ctx.thresholds.elementwise || ctx.threads === 1) {
+      c.f(x.data.offset, y.data.offset, n, n, 0);
+      return;
+    }
+    const { per, chunks } = ctx.chunking(n, ctx.thresholds.elementwise);
+    ctx.run(c.name, [x.data.offset, y.data.offset, n, per], chunks, true);
   };
 }
 

@@ -1,7 +1,7 @@
 /**
- * Reduction kernels: sum and mean over any set of adjacent axes in WebAssembly (float32 with
- * float64 accumulation, float64), split across threads by output rows, or by segments of a
- * row when there are few rows. Non-adjacent axes and other dtypes use the reference kernel.
+ * Reduction kernels: sum and mean (float32 with float64 accumulation, float64) and max/min
+ * (float32) over any set of adjacent axes in WebAssembly, split across threads by output
+ * rows (sums also by row segments when rows are few). Other cases use the reference kernel.
  */
 import type { Kernel, KernelTensor } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
@@ -67,5 +67,24 @@ export function sumKernel(ctx: CpuContext, mean: boolean, fallback: K): K {
       const out = ctx.view(y.data, y.dtype, y.size);
       for (let i = 0; i < out.length; i++) out[i] = out[i]! / R;
     }
+  };
+}
+
+/** max or min over `attrs.axes` (float32, adjacent axes, at least one element reduced); else `fallback`. */
+export function extremumKernel(ctx: CpuContext, op: "max" | "min", fallback: K): K {
+  const name = `${op}_f32`;
+  const f = ctx.fn(name);
+  return (inputs, outputs, attrs: { axes: readonly number[] }) => {
+    const x = inputs[0] as KernelTensor<CpuBuffer>;
+    const y = outputs[0]!;
+    const lay = x.dtype === "float32" && y.dtype === "float32" ? reduceLayout(x.shape, attrs.axes) : null;
+    if (!lay || lay.R === 0 || lay.O * lay.I === 0) return fallback(inputs, outputs, attrs);
+    const { O, R, I } = lay;
+    if (x.size < ctx.thresholds.elementwise || ctx.threads === 1 || O === 1) {
+      f(x.data.offset, y.data.offset, R, I, O, O, 0);
+      return;
+    }
+    const per = Math.max(1, Math.ceil(O / (ctx.threads * 4)));
+    ctx.run(name, [x.data.offset, y.data.offset, R, I, O, per], Math.ceil(O / per), true);
   };
 }

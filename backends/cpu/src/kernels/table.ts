@@ -6,12 +6,12 @@
 import type { Attrs, KernelTable, OpName } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import type { CpuContext } from "./context.js";
-import { binaryKernel, copyKernel, fillKernel, unaryKernel } from "./elementwise.js";
+import { binaryKernel, castKernel, copyKernel, fillKernel, unaryKernel } from "./elementwise.js";
 import { jsKernel } from "./fallback.js";
 import { conv2dKernel } from "./conv.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from "./conv-grad.js";
 import { matmulKernel } from "./matmul.js";
-import { sumKernel } from "./reduce.js";
+import { extremumKernel, sumKernel } from "./reduce.js";
 
 /** Every kernel of the CPU backend for one context. */
 export function cpuKernels(ctx: CpuContext): KernelTable<CpuBuffer> {
@@ -65,25 +65,25 @@ export function cpuKernels(ctx: CpuContext): KernelTable<CpuBuffer> {
     atan2: js("atan2"),
     minimum: binaryKernel(ctx, "minimum", js("minimum")),
     maximum: binaryKernel(ctx, "maximum", js("maximum")),
-    equal: js("equal"),
-    notEqual: js("notEqual"),
-    less: js("less"),
-    lessEqual: js("lessEqual"),
-    greater: js("greater"),
-    greaterEqual: js("greaterEqual"),
+    equal: binaryKernel(ctx, "equal", js("equal")),
+    notEqual: binaryKernel(ctx, "notEqual", js("notEqual")),
+    less: binaryKernel(ctx, "less", js("less")),
+    lessEqual: binaryKernel(ctx, "lessEqual", js("lessEqual")),
+    greater: binaryKernel(ctx, "greater", js("greater")),
+    greaterEqual: binaryKernel(ctx, "greaterEqual", js("greaterEqual")),
     logicalAnd: js("logicalAnd"),
     logicalOr: js("logicalOr"),
     logicalXor: js("logicalXor"),
     where: js("where"),
     clipByValue: unaryKernel(ctx, "clipByValue", js("clipByValue"), (a: Attrs<"clipByValue">) => [a.min, a.max]),
     leakyRelu: unaryKernel(ctx, "leakyRelu", js("leakyRelu"), (a: Attrs<"leakyRelu">) => [a.alpha, 0]),
-    cast: copyKernel(ctx, js("cast")),
+    cast: castKernel(ctx, js("cast")),
     fill: fillKernel(ctx, (a: Attrs<"fill">) => a.value),
     sum: sumKernel(ctx, false, js("sum")),
     mean: sumKernel(ctx, true, js("mean")),
     prod: js("prod"),
-    max: js("max"),
-    min: js("min"),
+    max: extremumKernel(ctx, "max", js("max")),
+    min: extremumKernel(ctx, "min", js("min")),
     all: js("all"),
     any: js("any"),
     argMax: js("argMax"),

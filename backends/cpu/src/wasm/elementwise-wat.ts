@@ -15,6 +15,23 @@ export const BINARY_OPS: Record<string, Partial<Record<WasmDType, [vec: string, 
   maximum: { f32: ["f32x4.max", "f32.max"], f64: ["f64x2.max", "f64.max"], i32: ["i32x4.max_s", "max_s"] },
 };
 
+/** Comparisons (bool output, one byte per element) with a vector mask and a scalar form per dtype. */
+export const COMPARE_OPS: Record<string, Partial<Record<WasmDType, [vec: string, scalar: string]>>> = {};
+for (const [op, f, i] of [
+  ["equal", "eq", "eq"],
+  ["notEqual", "ne", "ne"],
+  ["less", "lt", "lt_s"],
+  ["lessEqual", "le", "le_s"],
+  ["greater", "gt", "gt_s"],
+  ["greaterEqual", "ge", "ge_s"],
+] as const)
+  COMPARE_OPS[op] = { f32: [`f32x4.${f}`, `f32.${f}`], i32: [`i32x4.${i}`, `i32.${i}`] };
+
+/** The low 4 lanes of an i32x4 mask (0 or -1) as 4 bytes of 0 or 1. */
+function maskToBytes(m: string): string {
+  return `(v128.and (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s ${m} (v128.const i32x4 0 0 0 0)) (v128.const i32x4 0 0 0 0)) (i8x16.splat (i32.const 1)))`;
+}
+
 function scalarBin(op: string, a: string, b: string): string {
   if (op === "min_s") return `(select ${a} ${b} (i32.lt_s ${a} ${b}))`;
   if (op === "max_s") return `(select ${a} ${b} (i32.gt_s ${a} ${b}))`;
@@ -22,7 +39,7 @@ function scalarBin(op: string, a: string, b: string): string {
 }
 
 /** One inner loop over `cnt` elements; `va`/`vb`: vector operand (load) or splat (constant). */
-function innerLoop(t: LaneInfo, vop: string, sop: string, va: boolean, vb: boolean): string {
+function innerLoop(t: LaneInfo, vop: string, sop: string, va: boolean, vb: boolean, bool = false): string {
   const A = va ? `(v128.load (local.get $pa))` : `(local.get $sa_v)`;
   const B = vb ? `(v128.load (local.get $pb))` : `(local.get $sb_v)`;
   const sA = va ? `(${t.s}.load (local.get $pa))` : `(local.get $sa_s)`;
@@ -31,20 +48,20 @@ function innerLoop(t: LaneInfo, vop: string, sop: string, va: boolean, vb: boole
   return `
       (block $vd (loop $vl
         (br_if $vd (i32.lt_u (local.get $cnt) (i32.const ${t.lanes})))
-        (v128.store (local.get $py) (${vop} ${A} ${B}))
+        ${bool ? `(v128.store32_lane 0 (local.get $py) ${maskToBytes(`(${vop} ${A} ${B})`)})` : `(v128.store (local.get $py) (${vop} ${A} ${B}))`}
         ${va ? `(local.set $pa (i32.add (local.get $pa) (i32.const ${step})))` : ""}
         ${vb ? `(local.set $pb (i32.add (local.get $pb) (i32.const ${step})))` : ""}
-        (local.set $py (i32.add (local.get $py) (i32.const ${step})))
+        (local.set $py (i32.add (local.get $py) (i32.const ${bool ? t.lanes : step})))
         (local.set $cnt (i32.sub (local.get $cnt) (i32.const ${t.lanes})))
         (br $vl)))
       (block $sd (loop $sl
         (br_if $sd (i32.eqz (local.get $cnt)))
         (local.set $x ${sA})
         (local.set $z ${sB})
-        (${t.s}.store (local.get $py) ${scalarBin(sop, "(local.get $x)", "(local.get $z)")})
+        ${bool ? `(i32.store8 (local.get $py) (${sop} (local.get $x) (local.get $z)))` : `(${t.s}.store (local.get $py) ${scalarBin(sop, "(local.get $x)", "(local.get $z)")})`}
         ${va ? `(local.set $pa (i32.add (local.get $pa) (i32.const ${t.size})))` : ""}
         ${vb ? `(local.set $pb (i32.add (local.get $pb) (i32.const ${t.size})))` : ""}
-        (local.set $py (i32.add (local.get $py) (i32.const ${t.size})))
+        (local.set $py (i32.add (local.get $py) (i32.const ${bool ? 1 : t.size})))
         (local.set $cnt (i32.sub (local.get $cnt) (i32.const 1)))
         (br $sl)))`;
 }
@@ -57,8 +74,10 @@ function innerLoop(t: LaneInfo, vop: string, sop: string, va: boolean, vb: boole
  */
 export function binaryFunc(op: string, dt: WasmDType): string {
   const t = LANES[dt];
-  const [vop, sop] = BINARY_OPS[op]![dt]!;
+  const bool = op in COMPARE_OPS;
+  const [vop, sop] = (bool ? COMPARE_OPS : BINARY_OPS)[op]![dt]!;
   const sh = t.shift;
+  const ysh = bool ? 0 : sh;
   return `
   (func $bin_${op}_${dt} (export "bin_${op}_${dt}")
     (param $a i32) (param $b i32) (param $y i32) (param $tab i32) (param $outer i32) (param $len i32)
@@ -91,15 +110,15 @@ export function binaryFunc(op: string, dt: WasmDType): string {
         (br $ol)))
       (local.set $pa (i32.add (local.get $a) (i32.shl (i32.add (local.get $oa) (i32.mul (local.get $col) (local.get $sa))) (i32.const ${sh}))))
       (local.set $pb (i32.add (local.get $b) (i32.shl (i32.add (local.get $ob) (i32.mul (local.get $col) (local.get $sb))) (i32.const ${sh}))))
-      (local.set $py (i32.add (local.get $y) (i32.shl (local.get $e) (i32.const ${sh}))))
+      (local.set $py (i32.add (local.get $y) (i32.shl (local.get $e) (i32.const ${ysh}))))
       (local.set $e (i32.add (local.get $e) (local.get $cnt)))
       (local.set $sa_s (${t.s}.load (local.get $pa)))
       (local.set $sb_s (${t.s}.load (local.get $pb)))
       (local.set $sa_v (${t.v}.splat (local.get $sa_s)))
       (local.set $sb_v (${t.v}.splat (local.get $sb_s)))
       (if (local.get $sa)
-        (then (if (local.get $sb) (then ${innerLoop(t, vop, sop, true, true)}) (else ${innerLoop(t, vop, sop, true, false)})))
-        (else (if (local.get $sb) (then ${innerLoop(t, vop, sop, false, true)}) (else ${innerLoop(t, vop, sop, false, false)}))))
+        (then (if (local.get $sb) (then ${innerLoop(t, vop, sop, true, true, bool)}) (else ${innerLoop(t, vop, sop, true, false, bool)})))
+        (else (if (local.get $sb) (then ${innerLoop(t, vop, sop, false, true, bool)}) (else ${innerLoop(t, vop, sop, false, false, bool)}))))
       (br $rows))))`;
 }
 
@@ -253,4 +272,59 @@ export function unaryFunc(op: string, dt: "f32" | "f64"): string {
       (local.set $py (i32.add (local.get $py) (i32.const ${t.size})))
       (local.set $e (i32.add (local.get $e) (i32.const 1)))
       (br $sl))))`;
+}
+
+/** Casts with a SIMD form: [from, to, in bytes, out bytes, vector (v128 $x of 4 inputs) -> 4 outputs, scalar ($s: i32/f32) -> value]. */
+const CASTS: [string, string, number, number, string, string][] = [
+  ["u8", "f32", 1, 4, `(f32x4.convert_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (local.get $x))))`, `(f32.convert_i32_u (local.get $s))`],
+  ["u8", "i32", 1, 4, `(i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (local.get $x)))`, `(local.get $s)`],
+  ["i32", "f32", 4, 4, `(f32x4.convert_i32x4_s (local.get $x))`, `(f32.convert_i32_s (local.get $s))`],
+  ["f32", "u8", 4, 1, `(v128.or (f32x4.lt (local.get $x) (v128.const f32x4 0 0 0 0)) (f32x4.gt (local.get $x) (v128.const f32x4 0 0 0 0)))`, `(i32.or (f32.lt (local.get $f) (f32.const 0)) (f32.gt (local.get $f) (f32.const 0)))`],
+  ["i32", "u8", 4, 1, `(v128.not (i32x4.eq (local.get $x) (v128.const i32x4 0 0 0 0)))`, `(i32.ne (local.get $s) (i32.const 0))`],
+];
+
+/** Names of the cast exports, keyed "from>to" with core dtypes. */
+export const CAST_EXPORTS: Record<string, string> = {
+  "bool>float32": "cast_u8_f32",
+  "bool>int32": "cast_u8_i32",
+  "int32>float32": "cast_i32_f32",
+  "float32>bool": "cast_f32_u8",
+  "int32>bool": "cast_i32_u8",
+};
+
+/**
+ * `cast_<from>_<to>(x, y, n, per, chunk)`: y = cast(x) over [chunk*per, min(n, chunk*per+per)),
+ * 4 elements at a time. Float to bool is x < 0 or x > 0 (NaN is false), as core's castScalar.
+ */
+export function castFuncs(): string {
+  return CASTS.map(([from, to, ib, ob, vec, sc]) => {
+    const load = ib === 1 ? `(v128.load32_zero (local.get $px))` : `(v128.load (local.get $px))`;
+    const store = ob === 1 ? `(v128.store32_lane 0 (local.get $py) ${maskToBytes(vec)})` : `(v128.store (local.get $py) ${vec})`;
+    const sload = from === "u8" ? `(local.set $s (i32.load8_u (local.get $px)))` : from === "f32" ? `(local.set $f (f32.load (local.get $px)))` : `(local.set $s (i32.load (local.get $px)))`;
+    const sstore = to === "u8" ? `(i32.store8 (local.get $py) ${sc})` : to === "f32" ? `(f32.store (local.get $py) ${sc})` : `(i32.store (local.get $py) ${sc})`;
+    return `
+  (func (export "cast_${from}_${to}") (param $px i32) (param $py i32) (param $n i32) (param $per i32) (param $chunk i32)
+    (local $e i32) (local $end i32) (local $x v128) (local $s i32) (local $f f32)
+    (local.set $e (i32.mul (local.get $chunk) (local.get $per)))
+    (local.set $end (i32.add (local.get $e) (local.get $per)))
+    (if (i32.gt_u (local.get $end) (local.get $n)) (then (local.set $end (local.get $n))))
+    (local.set $px (i32.add (local.get $px) (i32.mul (local.get $e) (i32.const ${ib}))))
+    (local.set $py (i32.add (local.get $py) (i32.mul (local.get $e) (i32.const ${ob}))))
+    (block $vd (loop $vl
+      (br_if $vd (i32.gt_u (i32.add (local.get $e) (i32.const 4)) (local.get $end)))
+      (local.set $x ${load})
+      ${store}
+      (local.set $px (i32.add (local.get $px) (i32.const ${4 * ib})))
+      (local.set $py (i32.add (local.get $py) (i32.const ${4 * ob})))
+      (local.set $e (i32.add (local.get $e) (i32.const 4)))
+      (br $vl)))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_u (local.get $e) (local.get $end)))
+      ${sload}
+      ${sstore}
+      (local.set $px (i32.add (local.get $px) (i32.const ${ib})))
+      (local.set $py (i32.add (local.get $py) (i32.const ${ob})))
+      (local.set $e (i32.add (local.get $e) (i32.const 1)))
+      (br $sl))))`;
+  }).join("\n");
 }

@@ -103,3 +103,77 @@ export function sumFuncs(dt: "f32" | "f64"): string {
         (call $rowsum_${dt} (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $o) (local.get $R)) (local.get $s0)) (i32.const ${sh}))) (local.get $len))))
       (else (f64.store (i32.add (local.get $part) (i32.shl (local.get $chunk) (i32.const 3))) (f64.const 0)))))`;
 }
+
+/**
+ * `max_f32` / `min_f32(x, y, R, I, O, per, chunk)`: y[o, i] = max (min) over r of x[o, r, i]
+ * for the outer rows [chunk*per, min(O, chunk*per+per)), R >= 1. NaN propagates (f32x4.max).
+ */
+export function extremumFuncs(): string {
+  return (["max", "min"] as const)
+    .map(
+      (op) => `
+  (func $row${op}_f32 (param $p i32) (param $len i32) (result f32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f32)
+    (local.set $s (f32.load (local.get $p)))
+    (local.set $a0 (f32x4.splat (local.get $s)))
+    (local.set $a1 (local.get $a0)) (local.set $a2 (local.get $a0)) (local.set $a3 (local.get $a0))
+    (block $vd (loop $vl
+      (br_if $vd (i32.lt_u (local.get $len) (i32.const 16)))
+      (local.set $a0 (f32x4.${op} (local.get $a0) (v128.load (local.get $p))))
+      (local.set $a1 (f32x4.${op} (local.get $a1) (v128.load offset=16 (local.get $p))))
+      (local.set $a2 (f32x4.${op} (local.get $a2) (v128.load offset=32 (local.get $p))))
+      (local.set $a3 (f32x4.${op} (local.get $a3) (v128.load offset=48 (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 64)))
+      (local.set $len (i32.sub (local.get $len) (i32.const 16)))
+      (br $vl)))
+    (local.set $a0 (f32x4.${op} (f32x4.${op} (local.get $a0) (local.get $a1)) (f32x4.${op} (local.get $a2) (local.get $a3))))
+    (local.set $s (f32.${op} (f32.${op} (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+      (f32.${op} (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+    (block $sd (loop $sl
+      (br_if $sd (i32.eqz (local.get $len)))
+      (local.set $s (f32.${op} (local.get $s) (f32.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (local.set $len (i32.sub (local.get $len) (i32.const 1)))
+      (br $sl)))
+    (local.get $s))
+  (func (export "${op}_f32") (param $x i32) (param $y i32) (param $R i32) (param $I i32) (param $O i32) (param $per i32) (param $chunk i32)
+    (local $o i32) (local $oe i32) (local $px i32) (local $py i32) (local $r i32) (local $i i32) (local $rowBytes i32) (local $q i32)
+    (local.set $o (i32.mul (local.get $chunk) (local.get $per)))
+    (local.set $oe (i32.add (local.get $o) (local.get $per)))
+    (if (i32.gt_u (local.get $oe) (local.get $O)) (then (local.set $oe (local.get $O))))
+    (local.set $rowBytes (i32.shl (i32.mul (local.get $R) (local.get $I)) (i32.const 2)))
+    (block $od (loop $ol
+      (br_if $od (i32.ge_u (local.get $o) (local.get $oe)))
+      (local.set $px (i32.add (local.get $x) (i32.mul (local.get $o) (local.get $rowBytes))))
+      (local.set $py (i32.add (local.get $y) (i32.shl (i32.mul (local.get $o) (local.get $I)) (i32.const 2))))
+      (if (i32.eq (local.get $I) (i32.const 1))
+        (then (f32.store (local.get $py) (call $row${op}_f32 (local.get $px) (local.get $R))))
+        (else
+          (memory.copy (local.get $py) (local.get $px) (i32.shl (local.get $I) (i32.const 2)))
+          (local.set $px (i32.add (local.get $px) (i32.shl (local.get $I) (i32.const 2))))
+          (local.set $r (i32.const 1))
+          (block $rd (loop $rl
+            (br_if $rd (i32.ge_u (local.get $r) (local.get $R)))
+            (local.set $q (local.get $py))
+            (local.set $i (i32.const 0))
+            (block $vd (loop $vl
+              (br_if $vd (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $I)))
+              (v128.store (local.get $q) (f32x4.${op} (v128.load (local.get $q)) (v128.load (local.get $px))))
+              (local.set $q (i32.add (local.get $q) (i32.const 16)))
+              (local.set $px (i32.add (local.get $px) (i32.const 16)))
+              (local.set $i (i32.add (local.get $i) (i32.const 4)))
+              (br $vl)))
+            (block $sd (loop $sl
+              (br_if $sd (i32.ge_u (local.get $i) (local.get $I)))
+              (f32.store (local.get $q) (f32.${op} (f32.load (local.get $q)) (f32.load (local.get $px))))
+              (local.set $q (i32.add (local.get $q) (i32.const 4)))
+              (local.set $px (i32.add (local.get $px) (i32.const 4)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $sl)))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rl)))))
+      (local.set $o (i32.add (local.get $o) (i32.const 1)))
+      (br $ol))))`,
+    )
+    .join("\n");
+}
