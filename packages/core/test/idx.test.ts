@@ -51,6 +51,7 @@ describe("IDX reader", () => {
     // The first training digits of MNIST are 5, 0, 4, 1, 9, 2.
     expect(Array.from(train.labels.subarray(0, 6))).toEqual([5, 0, 4, 1, 9, 2]);
     expect(Array.from(test.labels.subarray(0, 3))).toEqual([7, 2, 1]);
-    await expect(loadMnist({ dir: tmpdir() })).rejects.toThrow(/no train-images-idx3-ubyte/);
+    const empty = await mkdtemp(join(tmpdir(), "eager-mnist-empty-"));
+    await expect(loadMnist({ dir: empty })).rejects.toThrow(/^MNIST: no train-images-idx3-ubyte \(or \.gz\) in /);
   });
 });

@@ -61,8 +61,10 @@ function split(images: IdxArray, labels: IdxArray, limit: number | undefined, wh
  */
 export async function loadMnist(options: { dir?: string; limit?: number; testLimit?: number } = {}): Promise<Mnist> {
   const dir = options.dir ?? defaultMnistDir();
-  const [ti, tl, vi, vl] = await Promise.all(
-    ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"].map(async (b) => readIdxFile(await findFile(dir, b))),
-  );
+  const names = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+  // Find every file first, in order, so a missing one is always reported the same way.
+  const paths: string[] = [];
+  for (const b of names) paths.push(await findFile(dir, b));
+  const [ti, tl, vi, vl] = await Promise.all(paths.map((p) => readIdxFile(p)));
   return { train: split(ti!, tl!, options.limit, "train"), test: split(vi!, vl!, options.testLimit ?? options.limit, "test") };
 }
