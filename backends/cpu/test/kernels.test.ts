@@ -120,6 +120,18 @@ describe.each(DEVICES)("wasm kernels on %s", (device) => {
     }
     expectLikeReference(device, () => tf.tidy(() => tf.cast(tf.tensor(new Int32Array([2147483647, -2147483648, 16777217, -16777217, 3])), "float32")), 0, 0);
   });
+  it("tiny binary ops (computed in JavaScript) match exactly, with NaN, -0 and int32 overflow", () => {
+    const xs = [NaN, -0, 0, 1e-45, 3.4e38, -7.25, 1 / 3, Infinity];
+    const ys = [1, 0, -0, 1e-45, 3.4e38, 2, 3, -Infinity];
+    for (const op of ["add", "sub", "mul", "div", "minimum", "maximum"] as const) {
+      const f = tf[op] as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+      expectLikeReference(device, () => tf.tidy(() => f(tf.tensor(xs), tf.tensor(ys))), 0, 0);
+      expectLikeReference(device, () => tf.tidy(() => f(tf.tensor(xs.slice(0, 5), [5, 1]), tf.scalar(1 / 3))), 0, 0);
+      expectLikeReference(device, () => tf.tidy(() => f(tf.cast(tf.tensor(xs), "float64"), tf.cast(tf.tensor(ys), "float64"))), 0, 0);
+      if (op !== "div")
+        expectLikeReference(device, () => tf.tidy(() => f(tf.tensor(new Int32Array([2147483647, -2147483648, 65536, -3]), [4], "int32"), tf.tensor(new Int32Array([1, -1, 65536, 7]), [4], "int32"))), 0, 0);
+    }
+  });
   it("binary ops on float64 and int32", () => {
     expectLikeReference(device, () => tf.tidy(() => tf.mul(tf.cast(t([33, 17], 1), "float64"), tf.cast(t([17], 2), "float64"))), 0, 0);
     expectLikeReference(device, () => tf.tidy(() => tf.add(tf.cast(t([33, 17], 1, -50, 50), "int32"), tf.cast(t([33, 1], 2, -50, 50), "int32"))), 0, 0);

@@ -37,10 +37,26 @@ export function broadcastPlan(aShape: readonly number[], bShape: readonly number
   return { outer, len: inner.d, sa: inner.a, sb: inner.b };
 }
 
+/** Outputs up to this size are computed in JavaScript on the heap views: cheaper than a wasm call. */
+export const TINY = 8;
+
+type Scalar = (a: number, b: number) => number;
+const f32 = Math.fround;
+/** JavaScript forms of the arithmetic ops with the wasm results (f32 rounding, NaN and -0 as f32x4/i32x4). */
+const TINY_OPS: Record<string, Partial<Record<WasmDType, Scalar>>> = {
+  add: { f32: (a, b) => f32(a + b), f64: (a, b) => a + b, i32: (a, b) => (a + b) | 0 },
+  sub: { f32: (a, b) => f32(a - b), f64: (a, b) => a - b, i32: (a, b) => (a - b) | 0 },
+  mul: { f32: (a, b) => f32(a * b), f64: (a, b) => a * b, i32: (a, b) => Math.imul(a, b) },
+  div: { f32: (a, b) => f32(a / b), f64: (a, b) => a / b },
+  minimum: { f32: Math.min, f64: Math.min, i32: Math.min },
+  maximum: { f32: Math.max, f64: Math.max, i32: Math.max },
+};
+
 /** A binary kernel (arithmetic, or a comparison with a bool output): wasm when the dtype has it, else `fallback`. */
 export function binaryKernel(ctx: CpuContext, op: string, fallback: K): K {
   const compare = op in COMPARE_OPS;
   const forms = (compare ? COMPARE_OPS : BINARY_OPS)[op]!;
+  const tiny = compare ? {} : (TINY_OPS[op] ?? {});
   const names: Partial<Record<WasmDType, string>> = {};
   const fns: Partial<Record<WasmDType, (...a: number[]) => unknown>> = {};
   for (const dt of Object.keys(forms) as WasmDType[]) {
@@ -60,6 +76,17 @@ export function binaryKernel(ctx: CpuContext, op: string, fallback: K): K {
     if ((a.size === n || a.size === 1) && (b.size === n || b.size === 1)) {
       const sa = a.size === n ? 1 : 0;
       const sb = b.size === n ? 1 : 0;
+      const js = tiny[dt!];
+      if (js !== undefined && n <= TINY) {
+        const h = ctx.heap();
+        const v = dt === "f32" ? h.f32 : dt === "f64" ? h.f64 : h.i32;
+        const sh = dt === "f64" ? 3 : 2;
+        const pa = a.data.offset >> sh;
+        const pb = b.data.offset >> sh;
+        const py = y.data.offset >> sh;
+        for (let i = 0; i < n; i++) v[py + i] = js(v[pa + i * sa]!, v[pb + i * sb]!);
+        return;
+      }
       if (small) {
         f(a.data.offset, b.data.offset, y.data.offset, 0, 0, Math.max(n, 1), sa, sb, n, Math.max(n, 1), 0);
         return;
