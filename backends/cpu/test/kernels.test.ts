@@ -174,6 +174,37 @@ describe.each(DEVICES)("wasm kernels on %s", (device) => {
       expectLikeReference(device, () => f(tf.tensor(edges)), 1e-37, 4e-7);
     }
   });
+  it("transpose of odd shapes in every dtype", () => {
+    for (const [shape, perm] of [
+      [[37, 41], [1, 0]],
+      [[5, 7, 9], [2, 0, 1]],
+      [[5, 7, 9], [0, 2, 1]],
+      [[3, 1, 4, 5], [3, 1, 0, 2]],
+      [[130, 257], [1, 0]],
+      [[6, 33], [0, 1]],
+    ] as const) {
+      const x = () => t([...shape], 12, -9, 9);
+      expectLikeReference(device, () => tf.tidy(() => tf.transpose(x(), [...perm])), 0, 0);
+      for (const dt of ["int32", "bool", "float64"] as const) expectLikeReference(device, () => tf.tidy(() => tf.transpose(tf.cast(x(), dt), [...perm])), 0, 0);
+    }
+  });
+  it("broadcastTo and stridedSlice (negative strides, masks) in several dtypes", () => {
+    for (const [from, to] of [
+      [[3, 1], [2, 3, 37]],
+      [[], [1001]],
+      [[41], [37, 41]],
+      [[1, 5, 1], [4, 5, 6]],
+    ] as const) {
+      expectLikeReference(device, () => tf.tidy(() => tf.broadcastTo(t([...from], 13), [...to])), 0, 0);
+      expectLikeReference(device, () => tf.tidy(() => tf.broadcastTo(tf.cast(t([...from], 13), "bool"), [...to])), 0, 0);
+      expectLikeReference(device, () => tf.tidy(() => tf.broadcastTo(tf.cast(t([...from], 13), "float64"), [...to])), 0, 0);
+    }
+    const x = () => t([20, 30, 7], 14);
+    expectLikeReference(device, () => tf.tidy(() => tf.stridedSlice(x(), [2, 1, 0], [19, 29, 7], [3, 2, 1])), 0, 0);
+    expectLikeReference(device, () => tf.tidy(() => tf.stridedSlice(x(), [-1, -2, 6], [0, 3, 0], [-2, -3, -1])), 0, 0);
+    expectLikeReference(device, () => tf.tidy(() => tf.stridedSlice(tf.cast(x(), "int32"), [0, 5, 0], [20, 6, 7], [1, 1, 1], 0, 0, 0, 0, 2)), 0, 0);
+    expectLikeReference(device, () => tf.tidy(() => tf.stridedSlice(tf.cast(x(), "bool"), [4, 0, 1], [16, 30, 6], [1, 1, 2])), 0, 0);
+  });
   it("round is half-to-even", () => {
     expectLikeReference(device, () => tf.round(tf.tensor([0.5, 1.5, 2.5, -0.5, -1.5, 3.49, 7])), 0, 0);
   });

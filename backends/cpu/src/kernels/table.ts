@@ -11,6 +11,7 @@ import { jsKernel } from "./fallback.js";
 import { conv2dKernel } from "./conv.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from "./conv-grad.js";
 import { matmulKernel } from "./matmul.js";
+import { broadcastToKernel, stridedSliceKernel, transposeKernel } from "./movement.js";
 import { extremumKernel, sumKernel } from "./reduce.js";
 
 /** Every kernel of the CPU backend for one context. */
@@ -91,9 +92,9 @@ export function cpuKernels(ctx: CpuContext): KernelTable<CpuBuffer> {
     cumsum: js("cumsum"),
     topk: js("topk"),
     reshape: copyKernel(ctx, js("reshape")),
-    broadcastTo: js("broadcastTo"),
-    transpose: js("transpose"),
-    stridedSlice: js("stridedSlice"),
+    broadcastTo: broadcastToKernel(ctx),
+    transpose: transposeKernel(ctx),
+    stridedSlice: stridedSliceKernel(ctx),
     stridedSliceGrad: js("stridedSliceGrad"),
     pad: js("pad"),
     concat: js("concat"),
