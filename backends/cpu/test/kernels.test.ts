@@ -205,6 +205,25 @@ describe.each(DEVICES)("wasm kernels on %s", (device) => {
     expectLikeReference(device, () => tf.tidy(() => tf.stridedSlice(tf.cast(x(), "int32"), [0, 5, 0], [20, 6, 7], [1, 1, 1], 0, 0, 0, 0, 2)), 0, 0);
     expectLikeReference(device, () => tf.tidy(() => tf.stridedSlice(tf.cast(x(), "bool"), [4, 0, 1], [16, 30, 6], [1, 1, 2])), 0, 0);
   });
+  for (const [xs, f, st, pad] of [
+    [[2, 9, 11, 6], 2, 2, "valid"],
+    [[3, 8, 8, 5], 3, 1, "same"],
+    [[2, 13, 10, 9], [3, 2], [2, 3], "same"],
+    [[1, 7, 7, 1], 3, 2, "same"],
+    [[4, 12, 12, 16], 2, 2, "same"],
+  ] as const) {
+    it(`maxPool and its gradient: x ${JSON.stringify(xs)} window ${f} strides ${st} ${pad} (ties, NaN)`, () => {
+      // Rounded values make ties, so the first-maximum rule is exercised.
+      const x = () => tf.tidy(() => tf.round(t([...xs], 15, -3, 3)));
+      const pool = (v: tf.Tensor) => tf.maxPool(v, f as number, st as number, pad);
+      expectLikeReference(device, () => tf.tidy(() => pool(x())), 0, 0);
+      const w = () => t([...(tf.tidy(() => pool(x())).shape as number[])], 16);
+      expectLikeReference(device, () => tf.tidy(() => tf.gradientsFunction((v: tf.Tensor) => tf.sum(tf.mul(pool(v), w())))(x())[0]!), 1e-6, 1e-6);
+      const withNaN = () => tf.tidy(() => tf.where(tf.greater(t([...xs], 17), 1.5), tf.scalar(NaN), x()));
+      expectLikeReference(device, () => tf.tidy(() => pool(withNaN())), 0, 0);
+      expectLikeReference(device, () => tf.tidy(() => tf.gradientsFunction((v: tf.Tensor) => tf.sum(tf.mul(pool(v), w())))(withNaN())[0]!), 1e-6, 1e-6);
+    });
+  }
   it("round is half-to-even", () => {
     expectLikeReference(device, () => tf.round(tf.tensor([0.5, 1.5, 2.5, -0.5, -1.5, 3.49, 7])), 0, 0);
   });

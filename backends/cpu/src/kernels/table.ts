@@ -12,6 +12,7 @@ import { conv2dKernel } from "./conv.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from "./conv-grad.js";
 import { matmulKernel } from "./matmul.js";
 import { broadcastToKernel, stridedSliceKernel, transposeKernel } from "./movement.js";
+import { maxPoolGradKernel, maxPoolKernel } from "./pool.js";
 import { extremumKernel, sumKernel } from "./reduce.js";
 
 /** Every kernel of the CPU backend for one context. */
@@ -110,8 +111,8 @@ export function cpuKernels(ctx: CpuContext): KernelTable<CpuBuffer> {
     depthwiseConv2d: js("depthwiseConv2d"),
     depthwiseConv2dBackpropInput: js("depthwiseConv2dBackpropInput"),
     depthwiseConv2dBackpropFilter: js("depthwiseConv2dBackpropFilter"),
-    maxPool: js("maxPool"),
-    maxPoolGrad: js("maxPoolGrad"),
+    maxPool: maxPoolKernel(ctx, js("maxPool")),
+    maxPoolGrad: maxPoolGradKernel(ctx, js("maxPoolGrad")),
     maxPoolGradGrad: js("maxPoolGradGrad"),
     avgPool: js("avgPool"),
     avgPoolGrad: js("avgPoolGrad"),
