@@ -36,8 +36,11 @@ export interface CpuBackendOptions {
   readonly poisonAllocations?: boolean;
 }
 
-/** Default thresholds, from `scripts/threshold.mjs` on a 2-core machine. */
-export const DEFAULT_THRESHOLDS: Thresholds = { elementwise: 65536, matmul: 64 * 64 * 64 };
+/**
+ * Default thresholds, from `scripts/threshold.ts` on a 2-core machine: split when one thread
+ * would take at least about four times the 7-9 us dispatch (see the README).
+ */
+export const DEFAULT_THRESHOLDS: Thresholds = { elementwise: 262144, matmul: 128 * 128 * 128 };
 
 /** The CPU backend: a core `Backend` plus facts and hooks for tests and reports. */
 export interface CpuBackend extends Backend<CpuBuffer> {
