@@ -1,6 +1,8 @@
 /**
  * Writes bench/RESULTS.md from a results JSON (default bench/results/latest.json):
- * `pnpm --filter @eager/bench report [path/to/results.json]`.
+ * `pnpm --filter @eager/bench report [path/to/results.json]`. Sections between
+ * `<!-- name:start -->` and `<!-- name:end -->` markers (written by other runs, such as the
+ * WebGL run in Chromium) are kept at the end.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -13,5 +15,17 @@ const input = process.argv[2] ? path.resolve(process.argv[2]) : path.join(benchD
 const results = JSON.parse(await readFile(input, "utf8")) as ResultsFile;
 if (results.schema !== 1) throw new Error(`${input}: unknown results schema ${String(results.schema)}`);
 const out = path.join(benchDir, "RESULTS.md");
-await writeFile(out, renderMarkdown(results));
+await writeFile(out, renderMarkdown(results) + (await keptSections(out)));
 console.log(`wrote ${path.relative(process.cwd(), out)} from ${path.relative(process.cwd(), input)}`);
+
+/** The marked sections of the existing file, to append after the regenerated content. */
+async function keptSections(file: string): Promise<string> {
+  let text = "";
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    return "";
+  }
+  const sections = text.match(/<!-- ([\w-]+):start -->[\s\S]*?<!-- \1:end -->/g) ?? [];
+  return sections.map((s) => `\n${s}\n`).join("");
+}
