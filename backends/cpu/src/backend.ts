@@ -9,7 +9,8 @@ import { CpuContext, type Thresholds } from "./kernels/context.js";
 import { cpuKernels } from "./kernels/table.js";
 import { CONTROL_BYTES } from "./pool/protocol.mjs";
 import { ThreadPool } from "./pool/pool.js";
-import { nodeTransport, type WorkerTransport } from "./pool/transport.js";
+import type { WorkerTransport } from "./pool/transport.js";
+import { defaultTransport } from "./pool/transport-browser.js";
 import { hardwareThreads, threadingSupport, warnSingleThreaded } from "./threading.js";
 import { buildKernels, detectRelaxedSimd, MAX_PAGES } from "./wasm/module.js";
 
@@ -84,7 +85,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
     workers > 0
       ? await ThreadPool.start({ memory, module: kernels.module, exportNames: kernels.exportNames, control }, fns, {
           workers,
-          transport: options.transport ?? nodeTransport(),
+          transport: options.transport ?? defaultTransport(),
           stallTimeoutMs: options.stallTimeoutMs ?? 10000,
         })
       : null;
