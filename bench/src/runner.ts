@@ -54,6 +54,7 @@ export interface Expectation {
 export async function runCase(c: Case, engine: Engine, expect: Expectation, budget: Budget): Promise<{ row: ResultRow; result?: Float32Array | number }> {
   const row: ResultRow = { workload: c.workload, case: c.id, engine: engine.name, peer: engine.peer, status: "ok", unit: c.metric.unit, higherIsBetter: c.metric.higherIsBetter };
   if (engine.name === "eager-reference" && c.skipReference) return { row: { ...row, status: "skipped", reason: c.skipReference } };
+  if (c.onlyEngines && !c.onlyEngines.names.includes(engine.name)) return { row: { ...row, status: "skipped", reason: c.onlyEngines.reason } };
   if (c.workload === "conv2d" && !engine.conv2d) return { row: { ...row, status: "skipped", reason: engine.conv2dMissing ?? "no conv2d" } };
   let p: PreparedCase | undefined;
   try {

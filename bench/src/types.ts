@@ -113,6 +113,8 @@ export interface Case {
   readonly checkRuns?: number;
   /** Set when the reference backend would take minutes here. */
   readonly skipReference?: string;
+  /** Engines the case runs on (others skip it with `reason`); every engine when absent. */
+  readonly onlyEngines?: { readonly names: readonly string[]; readonly reason: string };
   /** "light" cases take more iterations than "heavy" ones. */
   readonly weight: "light" | "heavy";
   /** Sets up inputs on the engine; the returned case's run() is one iteration. */
