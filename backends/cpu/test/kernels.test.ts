@@ -273,6 +273,10 @@ describe.each(DEVICES)("wasm kernels on %s", (device) => {
     [[2, 11, 13, 1], [4, 5, 1, 6], [2, 3], "same", 1],
     [[2, 12, 9, 1], [3, 3, 1, 5], 1, "same", 3],
     [[2, 10, 10, 6], [3, 3, 6, 4], 1, "valid", 2],
+    // Winograd F(2x2, 3x3): odd output sizes, channels not a multiple of 4, valid padding, several batch groups.
+    [[3, 7, 9, 9], [3, 3, 9, 11], 1, "same", 1],
+    [[2, 9, 8, 12], [3, 3, 12, 8], 1, "valid", 1],
+    [[3, 24, 24, 40], [3, 3, 40, 40], 1, "same", 1],
   ] as const) {
     it(`conv2d x ${JSON.stringify(xs)} filter ${JSON.stringify(fs)} strides ${strides} ${pad} dilation ${dil}`, () => {
       expectLikeReference(device, () => tf.tidy(() => tf.conv2d(t([...xs], 21), t([...fs], 22), strides as number, pad, "NHWC", dil)), 1e-4, 1e-4);

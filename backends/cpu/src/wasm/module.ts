@@ -8,6 +8,7 @@ import { matmulFuncs } from "./matmul-wat.js";
 import { memoryFuncs } from "./memory-wat.js";
 import { gatherFuncs } from "./movement-wat.js";
 import { poolFuncs } from "./pool-wat.js";
+import { winogradFuncs } from "./winograd-wat.js";
 import { im2colFunc } from "./conv-wat.js";
 import { extremumFuncs, sumFuncs } from "./reduce-wat.js";
 import type { WasmDType } from "./types.js";
@@ -49,7 +50,7 @@ export function kernelText(shared: boolean, fma: boolean): string {
   for (const [op, dts] of Object.entries(UNARY_OPS)) for (const dt of Object.keys(dts) as ("f32" | "f64")[]) parts.push(unaryFunc(op, dt));
   parts.push(sumFuncs("f32"), sumFuncs("f64"), extremumFuncs());
   parts.push(matmulFuncs(MATMUL_MR, fma));
-  parts.push(memoryFuncs(), im2colFunc(), gatherFuncs(), poolFuncs());
+  parts.push(memoryFuncs(), im2colFunc(), gatherFuncs(), poolFuncs(), winogradFuncs());
   parts.push(")");
   return parts.join("\n");
 }
