@@ -123,11 +123,13 @@ async function runSeed(trainSplit: MnistSplit, testSplit: MnistSplit, o: Options
 /** (b, c) MLP or CNN with Adam, using the shared training loop. */
 async function runAdam(kind: "mlp" | "cnn", trainSplit: MnistSplit, testSplit: MnistSplit, o: Options, curve: metrics.LossCurve): Promise<[layers.Layer, train.Optimizer, Report["epochs"]]> {
   const model = kind === "mlp" ? new MLP() : new CNN();
-  const optimizer = new train.AdamOptimizer({ learningRate: o.lr ?? 1e-3 });
   const { images, labels } = splitTensors(trainSplit);
   const batchSize = o.batchSize ?? (kind === "mlp" ? 128 : 64);
   const steps = Math.ceil(trainSplit.count / batchSize);
-  const nEpochs = o.epochs ?? (kind === "mlp" ? 6 : 3);
+  const nEpochs = o.epochs ?? 6;
+  // Adam with the learning rate decaying along a cosine to 5% of its start over the run.
+  const learningRate = train.cosineDecay({ initialLearningRate: o.lr ?? 1e-3, decaySteps: nEpochs * steps, alpha: 0.05 });
+  const optimizer = new train.AdamOptimizer({ learningRate });
   const epochs: Report["epochs"] = [];
   for (let e = 0; e < nEpochs; e++) {
     const r = await trainEpoch(model, optimizer, batches(images, labels, batchSize, 200 + e), {
