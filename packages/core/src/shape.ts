@@ -51,9 +51,20 @@ export function validateShape(shape: Shape, where: string): number[] {
   return [...shape];
 }
 
+/** NumPy broadcasting of two shapes (the hot path of every binary op; no rest arguments). */
+export function broadcastPair(where: string, a: Shape, b: Shape): number[] {
+  const ra = a.length;
+  const rb = b.length;
+  if (ra === rb) {
+    let same = true;
+    for (let i = 0; i < ra; i++) if (a[i] !== b[i]) same = false;
+    if (same) return a.slice();
+  }
+  return broadcastShapes(where, a, b);
+}
+
 /** NumPy broadcasting of two or more shapes. */
 export function broadcastShapes(where: string, ...shapes: Shape[]): number[] {
-  if (shapes.length === 2 && shapesEqual(shapes[0]!, shapes[1]!)) return shapes[0]!.slice();
   const rank = Math.max(...shapes.map((s) => s.length));
   const out = new Array<number>(rank).fill(1);
   for (const s of shapes) {

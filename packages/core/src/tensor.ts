@@ -6,7 +6,7 @@
 import { type DType, type TypedArray } from "./dtype.js";
 import { DisposedTensorError, SymbolicTensorError, InvalidArgumentError, ShapeError, DTypeError } from "./errors.js";
 import { formatTensor } from "./format.js";
-import { countTensor, finalizer, Storage, trackInScope } from "./engine/memory.js";
+import { finalizer, Storage, trackInScope } from "./engine/memory.js";
 import { copyStorage, copyStorageSync, readStorageSync } from "./engine/transfer.js";
 import { getBackend, resolveDevice } from "./engine/registry.js";
 import { shapeStr, sizeOf } from "./shape.js";
@@ -59,12 +59,13 @@ export class Tensor {
   /** @internal Use `tensor()` and the ops to make tensors. */
   constructor(storage: Storage | null, shape: readonly number[], dtype: DType, placed: boolean) {
     this._storage = storage;
-    // Shapes come from shape rules as fresh arrays; freezing them in place avoids a copy.
-    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape as number[]);
+    // Shapes come from shape rules as fresh arrays and are never mutated (readonly). They are
+    // not frozen: V8 copies frozen arrays on a slow path, and shape rules copy shapes often.
+    this.shape = shape;
     this.dtype = dtype;
     this.size = sizeOf(shape);
     this._placed = placed;
-    if (storage) countTensor(storage.backend.name, 1);
+    if (storage) storage.stats.tensors++;
     // Inside tidy the scope frees the tensor; the finalizer is registered only if it escapes.
     if (!trackInScope(this) && storage) this._escape();
   }
@@ -131,7 +132,7 @@ export class Tensor {
     if (this._released || !this._storage) return;
     this._released = true;
     if (this._box) finalizer.unregister(this); // a no-op if still in the nursery
-    countTensor(this._storage.backend.name, -1);
+    this._storage.stats.tensors--;
     this._storage.release();
   }
 

@@ -12,6 +12,8 @@ import { getBackend, listBackends } from "./registry.js";
 export class Storage {
   refs = 1;
   readonly bytes: number;
+  /** The per-device counters this storage and its tensors are counted in. */
+  readonly stats: DeviceStats;
   constructor(
     readonly backend: Backend<any>,
     readonly data: unknown,
@@ -19,7 +21,7 @@ export class Storage {
     readonly size: number,
   ) {
     this.bytes = size * bytesPerElement(dtype);
-    const s = stats(backend.name);
+    const s = (this.stats = stats(backend.name));
     s.bytes += this.bytes;
     s.buffers++;
   }
@@ -29,14 +31,15 @@ export class Storage {
   release(): void {
     if (--this.refs > 0) return;
     if (this.refs < 0) throw new Error("internal: storage released twice");
-    const s = stats(this.backend.name);
+    const s = this.stats;
     s.bytes -= this.bytes;
     s.buffers--;
     this.backend.free(this.data);
   }
 }
 
-interface DeviceStats {
+/** Live counts on one device. */
+export interface DeviceStats {
   tensors: number;
   bytes: number;
   buffers: number;
@@ -48,14 +51,9 @@ function stats(device: string): DeviceStats {
   return s;
 }
 
-/** Count a live tensor on `device` (+1 or -1). */
-export function countTensor(device: string, delta: number): void {
-  stats(device).tensors += delta;
-}
-
 /** Frees storages of tensors that were garbage-collected without being disposed. */
 export const finalizer = new FinalizationRegistry<{ storage: Storage; device: string }>((held) => {
-  countTensor(held.device, -1);
+  held.storage.stats.tensors--;
   held.storage.release();
 });
 

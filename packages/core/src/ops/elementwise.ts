@@ -4,7 +4,7 @@
  */
 import { DTYPES, isFloat, type DType } from "../dtype.js";
 import { DTypeError, InvalidArgumentError } from "../errors.js";
-import { broadcastShapes, validateShape } from "../shape.js";
+import { broadcastPair, broadcastShapes, validateShape } from "../shape.js";
 import * as T from "../api/elementwise.js";
 import type { Tensor } from "../tensor.js";
 import { defineOp, type OpDef, type OpTestCase, type Vjp } from "./def.js";
@@ -66,7 +66,7 @@ function binary(name: string, f: (a: number, b: number) => number, vjp: Vjp<NoAt
     arity: 2,
     promote: o.promote,
     inputDTypes: o.inputDTypes,
-    infer: ([a, b]) => [{ shape: broadcastShapes(name, a!.shape, b!.shape), dtype: o.out ?? a!.dtype }],
+    infer: ([a, b]) => [{ shape: broadcastPair(name, a!.shape, b!.shape), dtype: o.out ?? a!.dtype }],
     ref: ([a, b], [y]) => mapBinary(a!, b!, y!, f),
     scalar: f,
     saves: { inputs: o.saves ?? vjp !== "none" },
