@@ -1,7 +1,8 @@
 /**
  * Our engine: @eager/core on one named device ("reference", or a cpu backend instance).
- * Every op runs inside withDevice(device); iterations wait with `await t.data()`, the only
- * public way to wait for a result. Composite ops missing from core are never faked.
+ * Inputs are created inside withDevice(device), so they are placed there and every op on
+ * them runs there (the placement rule), with no scope per op; iterations wait with
+ * `await t.data()`. Composite ops missing from core are never faked.
  */
 import * as core from "@eager/core";
 import type { Tensor } from "@eager/core";
@@ -104,18 +105,17 @@ export function createEagerEngine(name: string, device: string, info: Record<str
     fromHost: (a) => on(() => core.tensor(a.data, a.shape)),
     read: async (t) => (await t.data()) as Float32Array,
     dispose: (t) => t.dispose(),
-    matmul: (a, b) => on(() => core.matmul(a, b)),
-    mulAdd: (a, b, c) =>
-      on(() => {
-        const p = core.mul(a, b);
-        const out = core.add(p, c);
-        p.dispose();
-        return out;
-      }),
-    exp: (a) => on(() => core.exp(a)),
-    tanh: (a) => on(() => core.tanh(a)),
-    sum: (a) => on(() => core.sum(a)),
-    add: (a, b) => on(() => core.add(a, b)),
+    matmul: (a, b) => core.matmul(a, b),
+    mulAdd: (a, b, c) => {
+      const p = core.mul(a, b);
+      const out = core.add(p, c);
+      p.dispose();
+      return out;
+    },
+    exp: (a) => core.exp(a),
+    tanh: (a) => core.tanh(a),
+    sum: (a) => core.sum(a),
+    add: (a, b) => core.add(a, b),
     conv2d,
     conv2dMissing: conv2d ? undefined : "@eager/core has no conv2d yet",
     mlp: (spec) => new EagerMlp(device, spec),
