@@ -11,6 +11,7 @@ import { copyStorage, copyStorageSync, readStorageSync } from "./engine/transfer
 import { getBackend, resolveDevice } from "./engine/registry.js";
 import { shapeStr, sizeOf } from "./shape.js";
 import type { TensorMethods } from "./api/methods.js";
+import type { KernelTensor } from "./ops/def.js";
 
 /** Nested JS arrays of numbers or booleans. */
 export type NestedArray = number | boolean | readonly NestedArray[];
@@ -90,6 +91,14 @@ export class Tensor {
   get device(): string {
     return this._storage ? this._storage.backend.name : "symbolic";
   }
+  /** @internal What kernels see of this tensor, made once per storage. */
+  _kernelView(): KernelTensor {
+    const s = this._storage!;
+    if (this._view === null || this._view.data !== s.data) this._view = { data: s.data, shape: this.shape, dtype: this.dtype, size: this.size };
+    return this._view;
+  }
+  private _view: KernelTensor | null = null;
+
   /** @internal Whether the storage was given back. */
   get _isReleased(): boolean {
     return this._released;

@@ -208,12 +208,12 @@ function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: r
   let moved: Storage[] | null = null;
   for (let i = 0; i < inputs.length; i++) {
     const t = inputs[i]!;
-    let s = t._storage!;
+    const s = t._storage!;
     if (s.backend !== backend) {
-      s = copyStorageSync(s, backend, `${def.name}: moving input ${i} from "${s.backend.name}" to "${backend.name}"`);
-      (moved ??= []).push(s);
-    }
-    kin[i] = { data: s.data, shape: t.shape, dtype: t.dtype, size: t.size };
+      const copy = copyStorageSync(s, backend, `${def.name}: moving input ${i} from "${s.backend.name}" to "${backend.name}"`);
+      (moved ??= []).push(copy);
+      kin[i] = { data: copy.data, shape: t.shape, dtype: t.dtype, size: t.size };
+    } else kin[i] = t._kernelView();
   }
   const outputs: Tensor[] = new Array(specs.length);
   const kout: KernelTensor[] = new Array(specs.length);
@@ -230,7 +230,7 @@ function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: r
     }
     const t = new Tensor(new Storage(backend, buf, spec.dtype, size), spec.shape, spec.dtype, placed);
     outputs[i] = t;
-    kout[i] = { data: buf, shape: t.shape, dtype: spec.dtype, size: t.size };
+    kout[i] = t._kernelView();
     if (t.size > 0) anyElements = true;
   }
   try {
