@@ -5,7 +5,8 @@
  */
 import { NonDifferentiableError, InvalidArgumentError } from "../errors.js";
 import type { GradContext, OpDef, TensorSpec, Vjp } from "../ops/def.js";
-import { broadcastReductionAxes, shapesEqual, shapeStr } from "../shape.js";
+import { shapesEqual, shapeStr } from "../shape.js";
+import { sumTo } from "../api/movement.js";
 import { Tensor, Variable } from "../tensor.js";
 import { currentFrame, withFrame, type TapeLike } from "./context.js";
 import { tidy } from "./memory.js";
@@ -214,10 +215,8 @@ export class Tape implements TapeLike {
 function fitGradient(g: Tensor, s: TensorSpec, op: string, i: number): Tensor {
   let out = g;
   if (!shapesEqual(g.shape, s.shape)) {
-    const axes = broadcastReductionAxes(s.shape, g.shape);
     if (g.shape.length < s.shape.length) throw new Error(`internal: gradient of ${op} input ${i} has shape ${shapeStr(g.shape)}, input has ${shapeStr(s.shape)}`);
-    out = runOp("sum", [out], { axes, keepDims: true })[0]!;
-    out = runOp("reshape", [out], { shape: s.shape })[0]!;
+    out = sumTo(g, s.shape);
   }
   if (out.dtype !== s.dtype) out = runOp("cast", [out], { dtype: s.dtype })[0]!;
   return out;

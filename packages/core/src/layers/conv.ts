@@ -2,12 +2,11 @@
  * Convolution layers on NHWC inputs: Conv2D (kernel [kh, kw, inChannels, filters]) and
  * DepthwiseConv2D (kernel [kh, kw, inChannels, depthMultiplier]). Padding "valid" or "same".
  */
-import { add } from "../api/elementwise.js";
 import { conv2d, depthwiseConv2d } from "../api/conv.js";
 import { InvalidArgumentError, ShapeError } from "../errors.js";
 import type { Tensor, Variable } from "../tensor.js";
 import { getActivation, type ActivationIdentifier } from "./activations.js";
-import { checkPositiveInt } from "./dense.js";
+import { addBiasAndActivate, checkPositiveInt } from "./dense.js";
 import type { Initializer, InitializerName } from "./initializers.js";
 import { Layer, type LayerOptions } from "./layer.js";
 
@@ -66,17 +65,7 @@ abstract class ConvBase extends Layer {
   }
 
   protected finish(y: Tensor): Tensor {
-    if (this.bias) {
-      const b = add(y, this.bias);
-      y.dispose();
-      y = b;
-    }
-    if (this.activation) {
-      const a = this.activation(y);
-      y.dispose();
-      y = a;
-    }
-    return y;
+    return addBiasAndActivate(y, this.bias, this.activation);
   }
 }
 

@@ -77,16 +77,21 @@ export class Dense extends Layer {
       flat.dispose();
       prod.dispose();
     }
-    if (this.bias) {
-      const b = add(y, this.bias);
-      y.dispose();
-      y = b;
-    }
-    if (this.activation) {
-      const a = this.activation(y);
-      y.dispose();
-      y = a;
-    }
-    return y;
+    return addBiasAndActivate(y, this.bias, this.activation);
   }
+}
+
+/** The tail shared by Dense and the convolutions: activation(y + bias), freeing what it replaces. */
+export function addBiasAndActivate(y: Tensor, bias: Variable | null, activation: ((x: Tensor) => Tensor) | null): Tensor {
+  if (bias) {
+    const b = add(y, bias);
+    y.dispose();
+    y = b;
+  }
+  if (activation) {
+    const a = activation(y);
+    y.dispose();
+    y = a;
+  }
+  return y;
 }
