@@ -2,8 +2,7 @@
  * `@eager/core`: tensors whose ops run the moment they are called, gradients from a tape,
  * device placement, tracing. Importing it registers the reference backend ("reference").
  */
-import { createReferenceBackend } from "./backends/reference.js";
-import { registerBackend } from "./engine/registry.js";
+import "./engine/reference-registration.js";
 import { methodOps } from "./api/methods.js";
 import { Tensor } from "./tensor.js";
 
@@ -49,5 +48,3 @@ for (const [name, fn] of Object.entries(methodOps)) {
     configurable: true,
   });
 }
-
-registerBackend("reference", () => createReferenceBackend(), { priority: 0 });

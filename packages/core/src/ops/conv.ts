@@ -6,10 +6,14 @@
  * The reference loops live in conv-ref.ts.
  */
 import { InvalidArgumentError, ShapeError } from "../errors.js";
-import { runOp } from "../engine/dispatch.js";
 import { shapeStr, validateShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { defineOp, type OpTestCase, type TensorSpec } from "./def.js";
+import { defineOp, optional, type OpTestCase, type TensorSpec } from "./def.js";
+import {
+  avgPoolByPatches, avgPoolGradByPatches, conv2dByMatmul, conv2dFilterGrad, conv2dInputGrad, depthwiseByPatches, depthwiseFilterGrad, depthwiseInputGrad,
+  maxPoolByPatches, maxPoolGradByPatches, maxPoolGradGradByPatches,
+} from "./decompose-conv.js";
+import { P } from "./primitives.js";
 import { forEachWindow, conv2dRef, conv2dBackpropInputRef, conv2dBackpropFilterRef, depthwiseRef, depthwiseBackpropInputRef, depthwiseBackpropFilterRef, forEachArgmax } from "./conv-ref.js";
 
 /** Explicit zero padding of the two spatial dimensions, in elements. */
@@ -210,7 +214,7 @@ function run(name: "conv2dBackpropFilter" | "depthwiseConv2dBackpropFilter", inp
 function run(name: "maxPoolGrad" | "maxPoolGradGrad" | "avgPool", inputs: Tensor[], attrs: PoolAttrs): Tensor;
 function run(name: "avgPoolGrad", inputs: Tensor[], attrs: PoolGradAttrs): Tensor;
 function run(name: string, inputs: Tensor[], attrs: object): Tensor {
-  return (runOp as (n: string, i: Tensor[], a: object) => Tensor[])(name, inputs, attrs)[0]!;
+  return (P.run as (n: string, i: Tensor[], a: object) => Tensor[])(name, inputs, attrs)[0]!;
 }
 
 /** The window attrs alone (drops inputShape / filterShape), as plain JSON. */
@@ -281,7 +285,7 @@ export const convOps = {
    * 2-D convolution (cross-correlation), NHWC: x [n, h, w, c], filter [kh, kw, c, co] gives
    * [n, oh, ow, co]. Bilinear: y = conv(x, f).
    */
-  conv2d: defineOp<ConvAttrs>({
+  conv2d: optional(defineOp<ConvAttrs>({
     name: "conv2d",
     family: "conv",
     arity: 2,
@@ -301,13 +305,13 @@ export const convOps = {
       ];
     },
     test: { cases: conv2dCases() },
-  }),
+  }), ([x, f], a) => [conv2dByMatmul(x!, f!, conv2dGeometry("conv2d", x!.shape, f!.shape, a), a.pad)]),
 
   /**
    * The adjoint of conv2d in x (the transposed convolution): dy [n, oh, ow, co] and filter
    * [kh, kw, c, co] give dx with attrs.inputShape [n, h, w, c].
    */
-  conv2dBackpropInput: defineOp<ConvInputGradAttrs>({
+  conv2dBackpropInput: optional(defineOp<ConvInputGradAttrs>({
     name: "conv2dBackpropInput",
     family: "conv",
     arity: 2,
@@ -326,13 +330,13 @@ export const convOps = {
     test: {
       cases: CONV_CASES.map((k) => ({ shapes: [k.y, k.f], attrs: { ...k.attrs, inputShape: k.x } })),
     },
-  }),
+  }), ([dy, f], a) => [conv2dInputGrad(dy!, f!, conv2dGeometry("conv2dBackpropInput", a.inputShape, f!.shape, a), a.pad)]),
 
   /**
    * The adjoint of conv2d in the filter: x [n, h, w, c] and dy [n, oh, ow, co] give df with
    * attrs.filterShape [kh, kw, c, co].
    */
-  conv2dBackpropFilter: defineOp<ConvFilterGradAttrs>({
+  conv2dBackpropFilter: optional(defineOp<ConvFilterGradAttrs>({
     name: "conv2dBackpropFilter",
     family: "conv",
     arity: 2,
@@ -354,13 +358,13 @@ export const convOps = {
     test: {
       cases: CONV_CASES.map((k) => ({ shapes: [k.x, k.y], attrs: { ...k.attrs, filterShape: k.f } })),
     },
-  }),
+  }), ([x, dy], a) => [conv2dFilterGrad(x!, dy!, conv2dGeometry("conv2dBackpropFilter", x!.shape, a.filterShape, a), a.pad, a.filterShape)]),
 
   /**
    * Depthwise 2-D convolution, NHWC: x [n, h, w, c], filter [kh, kw, c, m] gives
    * [n, oh, ow, c * m]; output channel ci * m + k convolves input channel ci with filter[., ., ci, k].
    */
-  depthwiseConv2d: defineOp<ConvAttrs>({
+  depthwiseConv2d: optional(defineOp<ConvAttrs>({
     name: "depthwiseConv2d",
     family: "conv",
     arity: 2,
@@ -380,10 +384,10 @@ export const convOps = {
       ];
     },
     test: { cases: DW_CASES.map((k) => ({ shapes: [k.x, k.f], attrs: k.attrs })) },
-  }),
+  }), ([x, f], a) => [depthwiseByPatches(x!, f!, depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a), a.pad)]),
 
   /** The adjoint of depthwiseConv2d in x: dy and filter [kh, kw, c, m] give dx with attrs.inputShape. */
-  depthwiseConv2dBackpropInput: defineOp<ConvInputGradAttrs>({
+  depthwiseConv2dBackpropInput: optional(defineOp<ConvInputGradAttrs>({
     name: "depthwiseConv2dBackpropInput",
     family: "conv",
     arity: 2,
@@ -406,10 +410,10 @@ export const convOps = {
       ];
     },
     test: { cases: DW_CASES.map((k) => ({ shapes: [k.y, k.f], attrs: { ...k.attrs, inputShape: k.x } })) },
-  }),
+  }), ([dy, f], a) => [depthwiseInputGrad(dy!, f!, depthwiseGeometry("depthwiseConv2dBackpropInput", a.inputShape, f!.shape, a), a.pad)]),
 
   /** The adjoint of depthwiseConv2d in the filter: x and dy give df with attrs.filterShape [kh, kw, c, m]. */
-  depthwiseConv2dBackpropFilter: defineOp<ConvFilterGradAttrs>({
+  depthwiseConv2dBackpropFilter: optional(defineOp<ConvFilterGradAttrs>({
     name: "depthwiseConv2dBackpropFilter",
     family: "conv",
     arity: 2,
@@ -432,10 +436,10 @@ export const convOps = {
       ];
     },
     test: { cases: DW_CASES.map((k) => ({ shapes: [k.x, k.y], attrs: { ...k.attrs, filterShape: k.f } })) },
-  }),
+  }), ([x, dy], a) => [depthwiseFilterGrad(x!, dy!, depthwiseGeometry("depthwiseConv2dBackpropFilter", x!.shape, a.filterShape, a), a.pad, a.filterShape)]),
 
   /** Max over each window per channel, NHWC; padding never wins (it is -infinity). */
-  maxPool: defineOp<PoolAttrs>({
+  maxPool: optional(defineOp<PoolAttrs>({
     name: "maxPool",
     family: "conv",
     arity: 1,
@@ -453,13 +457,13 @@ export const convOps = {
     // d(max over window) = dy routed to the window's (first) argmax: maxPoolGrad(x, dy)
     vjp: ([g], c) => [run("maxPoolGrad", [c.inputs[0]!, g!], poolBase(c.attrs))],
     test: { cases: POOL_CASES.map((p) => ({ shapes: [p.x], attrs: p.attrs })) },
-  }),
+  }), ([x], a) => [maxPoolByPatches(x!, poolGeometry("maxPool", x!.shape, a), a.pad)]),
 
   /**
    * maxPool's input gradient: x and dy (maxPool's output shape) give dx (x's shape), each
    * dy added at the first maximum of its window.
    */
-  maxPoolGrad: defineOp<PoolAttrs>({
+  maxPoolGrad: optional(defineOp<PoolAttrs>({
     name: "maxPoolGrad",
     family: "conv",
     arity: 2,
@@ -482,13 +486,13 @@ export const convOps = {
     // Piecewise constant in x (zero gradient); linear in dy, whose adjoint gathers at the argmax.
     vjp: ([g], c) => [null, run("maxPoolGradGrad", [c.inputs[0]!, g!], poolBase(c.attrs))],
     test: { cases: POOL_CASES.map((p) => ({ shapes: [p.x, poolOut(p.x, p.attrs)], attrs: p.attrs })) },
-  }),
+  }), ([x, dy], a) => [maxPoolGradByPatches(x!, dy!, poolGeometry("maxPoolGrad", x!.shape, a), a.pad)]),
 
   /**
    * The adjoint of maxPoolGrad in dy: x and a tensor of x's shape give maxPool's output
    * shape, reading each window's (first) argmax.
    */
-  maxPoolGradGrad: defineOp<PoolAttrs>({
+  maxPoolGradGrad: optional(defineOp<PoolAttrs>({
     name: "maxPoolGradGrad",
     family: "conv",
     arity: 2,
@@ -510,10 +514,10 @@ export const convOps = {
     // Piecewise constant in x; linear in ddx with adjoint maxPoolGrad(x, dy).
     vjp: ([g], c) => [null, run("maxPoolGrad", [c.inputs[0]!, g!], poolBase(c.attrs))],
     test: { cases: POOL_CASES.map((p) => ({ shapes: [p.x, p.x], attrs: p.attrs })) },
-  }),
+  }), ([x, ddx], a) => [maxPoolGradGradByPatches(x!, ddx!, poolGeometry("maxPoolGradGrad", x!.shape, a), a.pad)]),
 
   /** Mean over each window per channel, NHWC, dividing by the number of unpadded elements (as TF). */
-  avgPool: defineOp<PoolAttrs>({
+  avgPool: optional(defineOp<PoolAttrs>({
     name: "avgPool",
     family: "conv",
     arity: 1,
@@ -537,10 +541,10 @@ export const convOps = {
     // y[o] = sum_{i in window o} x[i] / count(o), so dx[i] = sum_{o containing i} dy[o] / count(o)
     vjp: ([g], c) => [run("avgPoolGrad", [g!], { ...poolBase(c.attrs), inputShape: [...c.inputSpecs[0]!.shape] })],
     test: { cases: POOL_CASES.map((p) => ({ shapes: [p.x], attrs: p.attrs })) },
-  }),
+  }), ([x], a) => [avgPoolByPatches(x!, poolGeometry("avgPool", x!.shape, a), a.pad)]),
 
   /** avgPool's input gradient: dy (avgPool's output shape) gives dx with attrs.inputShape. */
-  avgPoolGrad: defineOp<PoolGradAttrs>({
+  avgPoolGrad: optional(defineOp<PoolGradAttrs>({
     name: "avgPoolGrad",
     family: "conv",
     arity: 1,
@@ -567,5 +571,5 @@ export const convOps = {
     // Linear in dy; its adjoint is avgPool itself: d(dy) = avgPool(g)
     vjp: ([g], c) => [run("avgPool", [g!], poolBase(c.attrs))],
     test: { cases: POOL_CASES.map((p) => ({ shapes: [poolOut(p.x, p.attrs)], attrs: { ...p.attrs, inputShape: p.x } })) },
-  }),
+  }), ([dy], a) => [avgPoolGradByPatches(dy!, poolGeometry("avgPoolGrad", a.inputShape, a), a.pad)]),
 };
