@@ -9,14 +9,14 @@ import { typedArrayKernels, typedArrayOps } from "./kernels.js";
 export { typedArrayKernels, typedArrayOps };
 
 /**
- * Create a typed-array backend (buffers are typed arrays; reads are synchronous). `ops` limits
- * the kernels it offers, e.g. to see fallbacks in `placementReport()`.
+ * Create a typed-array backend (buffers are typed arrays; reads are synchronous). `ops` makes it
+ * a partial backend offering only those kernels, e.g. to see fallbacks in `placementReport()`.
  * @example registerBackend("typed-array", () => createTypedArrayBackend(), { kind: "cpu" });
  */
 export function createTypedArrayBackend(options: { name?: string; ops?: readonly OpName[] } = {}): Backend<TypedArray> {
   return {
     name: options.name ?? "typed-array",
-    capabilities: { kind: "cpu", dtypes: DTYPES, syncRead: true, info: { language: "JavaScript" } },
+    capabilities: { kind: "cpu", dtypes: DTYPES, syncRead: true, ops: options.ops, info: { language: "JavaScript" } },
     kernels: Object.fromEntries((options.ops ?? typedArrayOps).filter((op) => op in typedArrayKernels).map((op) => [op, typedArrayKernels[op]])),
     alloc: (dtype, size) => allocArray(dtype, size),
     write: (buffer, data) => buffer.set(data),

@@ -5,7 +5,7 @@
  * any remote or off-main-thread device.
  */
 import { releaseProxy, transfer, wrap, type Remote } from "comlink";
-import { DTYPES, opNames, type Backend, type KernelTable, type KernelTensor, type OpName, type TypedArray } from "@eager/core/backend";
+import { DTYPES, requiredOps, type Backend, type KernelTable, type KernelTensor, type OpName, type TypedArray } from "@eager/core/backend";
 import type { Command, TensorRef, WorkerApi } from "./protocol.js";
 import { startWorker, type StartedWorker } from "./transport.js";
 
@@ -15,7 +15,11 @@ export type { Command, TensorRef, WorkerApi } from "./protocol.js";
 export interface WorkerBackendOptions {
   /** The backend's name (default "worker"). */
   readonly name?: string;
-  /** Ops it runs in the worker (default: every op of the table). */
+  /**
+   * Ops it runs in the worker (default: the required ops; optional ops then run as their
+   * decompositions, still in the worker). It must include every required op: a backend without
+   * synchronous reads cannot fall back, so registration refuses it otherwise.
+   */
   readonly ops?: readonly OpName[];
 }
 
@@ -49,7 +53,7 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Backend
   };
   const ref = (t: KernelTensor<number>): TensorRef => ({ id: t.data, shape: t.shape, dtype: t.dtype });
   const kernels: Record<string, unknown> = {};
-  for (const op of options.ops ?? opNames)
+  for (const op of options.ops ?? requiredOps)
     kernels[op] = (inputs: readonly KernelTensor<number>[], outputs: readonly KernelTensor<number>[], attrs: unknown) =>
       enqueue({ kind: "run", op, inputs: inputs.map(ref), outputs: outputs.map(ref), attrs });
 
