@@ -34,6 +34,7 @@ export function createWorkerBackend(options: WorkerBackendOptions = {}): Backend
   let remote: Remote<WorkerApi> | null = null;
   let queue: Command[] = [];
   let transfers: Transferable[] = [];
+  /** The first command that failed in the worker: every later read rejects with it (results may depend on it). */
   let failure: Error | null = null;
   let waiting = 0;
   let nextId = 1;

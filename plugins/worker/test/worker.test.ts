@@ -1,8 +1,8 @@
 /**
  * The worker backend in Node: the seed model trains on it (one step equals the reference's),
  * optional ops run as decompositions inside the worker (never moved to another device), reads
- * are asynchronous only, and a backend without synchronous reads that lacks a required kernel
- * is refused at registration with a message naming the missing ops.
+ * are asynchronous only, a kernel failing in the worker surfaces at the next read, and a backend
+ * without synchronous reads that lacks a required kernel is refused with the missing ops named.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
@@ -38,6 +38,20 @@ describe("the worker backend", () => {
     expect(Array.from(await y.data())).toEqual([1.5, 4.5]);
     expect(() => y.dataSync()).toThrow(/await/);
     y.dispose();
+  });
+
+  it("a kernel that fails in the worker rejects the next read with its message, and later reads too", async () => {
+    registerBackend("worker-failing", () => createWorkerBackend({ name: "worker-failing" }), { priority: -1 });
+    await tf.ready("worker-failing");
+    // An index out of range is found only by the kernel, in the worker, after gather returned.
+    const [x, y] = tf.withDevice("worker-failing", () => {
+      const x = tf.tensor([1, 2, 3]);
+      return [x, tf.gather(x, tf.tensor([0, 5], [2], "int32"))];
+    });
+    await expect(y!.data()).rejects.toThrow(/gather failed in the worker: .*indices\[1\] = 5 is not in \[0, 3\)/);
+    await expect(x!.data()).rejects.toThrow(/gather failed/);
+    x!.dispose();
+    y!.dispose();
   });
 
   it("refuses an asynchronous backend that lacks a required kernel, naming the missing ops", async () => {
