@@ -18,3 +18,4 @@ export type { ElementwiseExpr, Expr, IrDType, IrOp } from "./ir/index.js";
 import "./engine/reference-registration.js";
 export { decomposeAlways } from "./engine/decompose.js";
 export { missingRequired } from "./engine/coverage.js";
+export { kernelsFor } from "./kernel-family.js";

@@ -25,21 +25,21 @@ export function runElementwise(ctx: KernelContext, op: string, inputs: readonly 
 }
 
 /** Kernel for a unary op (attrs become uniforms). */
-export function unary(ctx: KernelContext, op: string) {
-  const gen = unaryCode[op]!;
+export function unary(ctx: KernelContext, op: keyof typeof unaryCode) {
+  const gen = unaryCode[op];
   return ([x]: readonly GlTensor[], [y]: readonly GlTensor[], attrs: object): void =>
     runElementwise(ctx, op, [x!], y!, (b) => gen((v) => b.num(v), attrs as Record<string, number>));
 }
 
 /** Kernel for a binary op; int32 inputs select exact integer division where it matters. */
-export function binary(ctx: KernelContext, op: string) {
-  const gen = binaryCode[op]!;
+export function binary(ctx: KernelContext, op: keyof typeof binaryCode) {
+  const gen = binaryCode[op];
   return ([a, c]: readonly GlTensor[], [y]: readonly GlTensor[]): void => runElementwise(ctx, op, [a!, c!], y!, () => gen(a!.dtype === "int32"));
 }
 
 /** Kernel for a ternary op. */
-export function ternary(ctx: KernelContext, op: string) {
-  const gen = ternaryCode[op]!;
+export function ternary(ctx: KernelContext, op: keyof typeof ternaryCode) {
+  const gen = ternaryCode[op];
   return (inputs: readonly GlTensor[], [y]: readonly GlTensor[]): void => runElementwise(ctx, op, inputs, y!, () => gen());
 }
 

@@ -4,6 +4,7 @@
  * for float32 accuracy (stable sigmoid/tanh/softplus, series near 0 for expm1/log1p, an erf
  * accurate to 1.5e-7); NaN and infinite inputs follow GLSL, see the README.
  */
+import type { OpName } from "@eager/core/backend";
 import { lit } from "../codegen.js";
 
 /** An op's code: optional statements, then the result expression. */
@@ -43,7 +44,7 @@ function log1pCode(v: string, out: string): string {
 const simple = (expr: string): ScalarCode => ({ expr });
 
 /** Unary ops (and the unary-family ops with attrs). `u` registers an attr uniform. */
-export const unaryCode: Record<string, (u: Uniform, attrs: Record<string, number>) => ScalarCode> = {
+export const unaryCode = {
   neg: () => simple("-x0"),
   abs: () => simple("Math.abs(x0)"),
   sign: () => simple("x0 > 0.0 ? 1.0 : (x0 < 0.0 ? -1.0 : 0.0)"),
@@ -88,7 +89,7 @@ export const unaryCode: Record<string, (u: Uniform, attrs: Record<string, number
   stopGradient: () => simple("x0"),
   clipByValue: (u, a) => simple(`Math.min(Math.max(x0, ${u(a["min"]!)}), ${u(a["max"]!)})`),
   leakyRelu: (u, a) => simple(`x0 > 0.0 ? x0 : ${u(a["alpha"]!)} * x0`),
-};
+} satisfies { readonly [K in OpName]?: (u: Uniform, attrs: Record<string, number>) => ScalarCode };
 
 /**
  * a^b as Math.pow defines it: GLSL's pow is undefined for a < 0 and for 0^0, so the sign is
@@ -117,7 +118,7 @@ const INT_FLOOR_DIV = [
 ].join("\n");
 
 /** Binary ops; `int` is true when the (promoted) inputs are int32, which asks for exact division. */
-export const binaryCode: Record<string, (int: boolean) => ScalarCode> = {
+export const binaryCode = {
   add: () => simple("x0 + x1"),
   sub: () => simple("x0 - x1"),
   mul: () => simple("x0 * x1"),
@@ -137,12 +138,12 @@ export const binaryCode: Record<string, (int: boolean) => ScalarCode> = {
   logicalAnd: () => simple("(x0 != 0.0 && x1 != 0.0) ? 1.0 : 0.0"),
   logicalOr: () => simple("(x0 != 0.0 || x1 != 0.0) ? 1.0 : 0.0"),
   logicalXor: () => simple("((x0 != 0.0) != (x1 != 0.0)) ? 1.0 : 0.0"),
-};
+} satisfies { readonly [K in OpName]?: (int: boolean) => ScalarCode };
 
 /** Ternary ops. */
-export const ternaryCode: Record<string, () => ScalarCode> = {
+export const ternaryCode = {
   where: () => simple("x0 != 0.0 ? x1 : x2"),
-};
+} satisfies { readonly [K in OpName]?: () => ScalarCode };
 
 /** cast to `dtype` (from float storage): int32 truncates (non-finite gives 0), bool is x != 0. */
 export function castCode(dtype: string): ScalarCode {

@@ -1,13 +1,14 @@
 /**
- * The kernel table: every op of core's table, typed as `KernelTable<WebGlBuffer>` so a missing
- * op is a compile error. Kernels come from one template per family (elementwise, reduce,
- * movement, linalg, index, conv); elementwise ops differ only in their scalar expression.
+ * The kernel table: every required op of core's table, typed as `KernelTable<WebGlBuffer>` so a
+ * missing one is a compile error (optional ops it leaves out run as their decompositions).
+ * Kernels come from one template per family (elementwise, reduce, movement, linalg, index,
+ * conv); elementwise ops differ only in their scalar expression, one kernel per map key.
  */
-import type { KernelTable } from "@eager/core/backend";
+import { kernelsFor, type KernelTable } from "@eager/core/backend";
 import type { KernelContext, WebGlBuffer } from "../context.js";
 import { convKernels } from "./conv.js";
 import { binary, cast, fill, ternary, unary } from "./elementwise.js";
-import { binaryCode, unaryCode } from "./expressions.js";
+import { binaryCode, ternaryCode, unaryCode } from "./expressions.js";
 import { indexKernels } from "./index-ops.js";
 import { linalgKernels } from "./linalg.js";
 import { movementKernels } from "./movement.js";
@@ -15,12 +16,10 @@ import { reduceKernels } from "./reduce.js";
 
 /** Every kernel, bound to `ctx`. */
 export function webglKernels(ctx: KernelContext): KernelTable<WebGlBuffer> {
-  const elementwise: Record<string, unknown> = {};
-  for (const op of Object.keys(unaryCode)) elementwise[op] = unary(ctx, op);
-  for (const op of Object.keys(binaryCode)) elementwise[op] = binary(ctx, op);
-  const table = {
-    ...(elementwise as Pick<KernelTable<WebGlBuffer>, ElementwiseOp>),
-    where: ternary(ctx, "where"),
+  return {
+    ...kernelsFor(unaryCode, (op) => unary(ctx, op)),
+    ...kernelsFor(binaryCode, (op) => binary(ctx, op)),
+    ...kernelsFor(ternaryCode, (op) => ternary(ctx, op)),
     cast: cast(ctx),
     fill: fill(ctx),
     ...reduceKernels(ctx),
@@ -28,9 +27,5 @@ export function webglKernels(ctx: KernelContext): KernelTable<WebGlBuffer> {
     ...linalgKernels(ctx),
     ...indexKernels(ctx),
     ...convKernels(ctx),
-  };
-  return table satisfies KernelTable<WebGlBuffer>;
+  } satisfies KernelTable<WebGlBuffer>;
 }
-
-/** Ops whose kernel comes from the unary and binary expression maps. */
-type ElementwiseOp = (keyof typeof unaryCode | keyof typeof binaryCode) & keyof KernelTable<WebGlBuffer>;
