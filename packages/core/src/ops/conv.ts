@@ -191,6 +191,14 @@ function expectShape(op: string, what: string, got: readonly number[], want: rea
     throw new ShapeError(`${op}: ${what} has shape ${shapeStr(got)} but ${shapeStr(want)} was expected (${desc})`);
 }
 
+/**
+ * The window geometry of a call: the plan dispatch resolved (`ResolvedOp.plan`) when the
+ * kernel got one, else computed here (a reference kernel called directly).
+ */
+export function geometryOf(op: { readonly plan: unknown } | undefined, compute: () => WindowGeometry): WindowGeometry {
+  return (op?.plan as WindowGeometry | undefined) ?? compute();
+}
+
 /** The forward output shape [n, oh, ow, channels]. */
 const outShape = (g: WindowGeometry, channels: number): number[] => [g.n, g.oh, g.ow, channels];
 
@@ -294,7 +302,8 @@ export const convOps = {
       const g = conv2dGeometry("conv2d", x!.shape, f!.shape, a);
       return [{ shape: outShape(g, f!.shape[3]!), dtype: x!.dtype }];
     },
-    ref: ([x, f], [y], a) => conv2dRef(x!, f!, y!, conv2dGeometry("conv2d", x!.shape, f!.shape, a)),
+    plan: ([x, f], a) => conv2dGeometry("conv2d", x!.shape, f!.shape, a),
+    ref: ([x, f], [y], a, op) => conv2dRef(x!, f!, y!, geometryOf(op, () => conv2dGeometry("conv2d", x!.shape, f!.shape, a))),
     saves: { inputs: true },
     // <dy, conv(x, f)> = <conv2dBackpropInput(dy, f), x> = <conv2dBackpropFilter(x, dy), f>
     vjp: ([g], c) => {
@@ -320,7 +329,8 @@ export const convOps = {
       conv2dBackpropInputGeometry("conv2dBackpropInput", dy!.shape, f!.shape, a);
       return [{ shape: [...a.inputShape], dtype: dy!.dtype }];
     },
-    ref: ([dy, f], [dx], a) => conv2dBackpropInputRef(dy!, f!, dx!, conv2dGeometry("conv2dBackpropInput", a.inputShape, f!.shape, a)),
+    plan: ([dy, f], a) => conv2dGeometry("conv2dBackpropInput", a.inputShape, f!.shape, a),
+    ref: ([dy, f], [dx], a, op) => conv2dBackpropInputRef(dy!, f!, dx!, geometryOf(op, () => conv2dGeometry("conv2dBackpropInput", a.inputShape, f!.shape, a))),
     saves: { inputs: true },
     // z = conv(., f)^T dy is linear in dy and in f: d(dy) = conv(g, f), df = conv2dBackpropFilter(g, dy)
     vjp: ([g], c) => {
@@ -348,7 +358,8 @@ export const convOps = {
       expectShape(op, "dy", dy!.shape, outShape(g, fShape[3]!), `x ${shapeStr(x!.shape)}, filter shape ${shapeStr(fShape)}`);
       return [{ shape: [...fShape], dtype: x!.dtype }];
     },
-    ref: ([x, dy], [df], a) => conv2dBackpropFilterRef(x!, dy!, df!, conv2dGeometry("conv2dBackpropFilter", x!.shape, a.filterShape, a)),
+    plan: ([x, dy], a) => conv2dGeometry("conv2dBackpropFilter", x!.shape, a.filterShape, a),
+    ref: ([x, dy], [df], a, op) => conv2dBackpropFilterRef(x!, dy!, df!, geometryOf(op, () => conv2dGeometry("conv2dBackpropFilter", x!.shape, a.filterShape, a))),
     saves: { inputs: true },
     // z = conv(x, .)^T dy is linear in x and in dy: dx = conv2dBackpropInput(dy, g), d(dy) = conv(x, g)
     vjp: ([g], c) => {
@@ -373,7 +384,8 @@ export const convOps = {
       const g = depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a);
       return [{ shape: outShape(g, f!.shape[2]! * f!.shape[3]!), dtype: x!.dtype }];
     },
-    ref: ([x, f], [y], a) => depthwiseRef(x!, f!, y!, depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a)),
+    plan: ([x, f], a) => depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a),
+    ref: ([x, f], [y], a, op) => depthwiseRef(x!, f!, y!, geometryOf(op, () => depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a))),
     saves: { inputs: true },
     // <dy, dw(x, f)> = <depthwiseConv2dBackpropInput(dy, f), x> = <depthwiseConv2dBackpropFilter(x, dy), f>
     vjp: ([g], c) => {
@@ -399,7 +411,8 @@ export const convOps = {
       expectShape(op, "dy", dy!.shape, outShape(g, f!.shape[2]! * f!.shape[3]!), `input shape ${shapeStr(xShape)}, filter ${shapeStr(f!.shape)}`);
       return [{ shape: [...xShape], dtype: dy!.dtype }];
     },
-    ref: ([dy, f], [dx], a) => depthwiseBackpropInputRef(dy!, f!, dx!, depthwiseGeometry("depthwiseConv2dBackpropInput", a.inputShape, f!.shape, a)),
+    plan: ([dy, f], a) => depthwiseGeometry("depthwiseConv2dBackpropInput", a.inputShape, f!.shape, a),
+    ref: ([dy, f], [dx], a, op) => depthwiseBackpropInputRef(dy!, f!, dx!, geometryOf(op, () => depthwiseGeometry("depthwiseConv2dBackpropInput", a.inputShape, f!.shape, a))),
     saves: { inputs: true },
     // linear in dy and in f: d(dy) = dw(g, f), df = depthwiseConv2dBackpropFilter(g, dy)
     vjp: ([g], c) => {
@@ -425,7 +438,8 @@ export const convOps = {
       expectShape(op, "dy", dy!.shape, outShape(g, fShape[2]! * fShape[3]!), `x ${shapeStr(x!.shape)}, filter shape ${shapeStr(fShape)}`);
       return [{ shape: [...fShape], dtype: x!.dtype }];
     },
-    ref: ([x, dy], [df], a) => depthwiseBackpropFilterRef(x!, dy!, df!, depthwiseGeometry("depthwiseConv2dBackpropFilter", x!.shape, a.filterShape, a)),
+    plan: ([x, dy], a) => depthwiseGeometry("depthwiseConv2dBackpropFilter", x!.shape, a.filterShape, a),
+    ref: ([x, dy], [df], a, op) => depthwiseBackpropFilterRef(x!, dy!, df!, geometryOf(op, () => depthwiseGeometry("depthwiseConv2dBackpropFilter", x!.shape, a.filterShape, a))),
     saves: { inputs: true },
     // linear in x and in dy: dx = depthwiseConv2dBackpropInput(dy, g), d(dy) = dw(x, g)
     vjp: ([g], c) => {
@@ -445,11 +459,12 @@ export const convOps = {
     arity: 1,
     promote: "float",
     infer: ([x], a) => [{ shape: outShape(poolGeometry("maxPool", x!.shape, a), x!.shape[3]!), dtype: x!.dtype }],
-    ref: ([x], [y], a) => {
+    plan: ([x], a) => poolGeometry("maxPool", x!.shape, a),
+    ref: ([x], [y], a, op) => {
       const X = x!.data;
       const Y = y!.data;
       const c = x!.shape[3]!;
-      forEachArgmax(x!, poolGeometry("maxPool", x!.shape, a), (o, arg) => {
+      forEachArgmax(x!, geometryOf(op, () => poolGeometry("maxPool", x!.shape, a)), (o, arg) => {
         for (let ci = 0; ci < c; ci++) Y[o * c + ci] = X[arg[ci]!]!;
       });
     },
@@ -473,11 +488,12 @@ export const convOps = {
       expectShape("maxPoolGrad", "dy", dy!.shape, outShape(g, g.c), `x ${shapeStr(x!.shape)}, filterSize ${pairStr(a.filterSize)}, strides ${pairStr(a.strides)}, ${padStr(a.pad)}`);
       return [{ shape: x!.shape, dtype: dy!.dtype }];
     },
-    ref: ([x, dy], [dx], a) => {
+    plan: ([x, dy], a) => poolGeometry("maxPoolGrad", x!.shape, a),
+    ref: ([x, dy], [dx], a, op) => {
       const DY = dy!.data;
       const c = x!.shape[3]!;
       const acc = new Float64Array(dx!.size);
-      forEachArgmax(x!, poolGeometry("maxPoolGrad", x!.shape, a), (o, arg) => {
+      forEachArgmax(x!, geometryOf(op, () => poolGeometry("maxPoolGrad", x!.shape, a)), (o, arg) => {
         for (let ci = 0; ci < c; ci++) acc[arg[ci]!]! += DY[o * c + ci]!;
       });
       dx!.data.set(acc);
@@ -502,11 +518,12 @@ export const convOps = {
       expectShape("maxPoolGradGrad", "the gradient input", ddx!.shape, x!.shape, `x ${shapeStr(x!.shape)}`);
       return [{ shape: outShape(g, g.c), dtype: ddx!.dtype }];
     },
-    ref: ([x, ddx], [y], a) => {
+    plan: ([x, ddx], a) => poolGeometry("maxPoolGradGrad", x!.shape, a),
+    ref: ([x, ddx], [y], a, op) => {
       const D = ddx!.data;
       const Y = y!.data;
       const c = x!.shape[3]!;
-      forEachArgmax(x!, poolGeometry("maxPoolGradGrad", x!.shape, a), (o, arg) => {
+      forEachArgmax(x!, geometryOf(op, () => poolGeometry("maxPoolGradGrad", x!.shape, a)), (o, arg) => {
         for (let ci = 0; ci < c; ci++) Y[o * c + ci] = D[arg[ci]!]!;
       });
     },
@@ -523,12 +540,13 @@ export const convOps = {
     arity: 1,
     promote: "float",
     infer: ([x], a) => [{ shape: outShape(poolGeometry("avgPool", x!.shape, a), x!.shape[3]!), dtype: x!.dtype }],
-    ref: ([x], [y], a) => {
+    plan: ([x], a) => poolGeometry("avgPool", x!.shape, a),
+    ref: ([x], [y], a, op) => {
       const X = x!.data;
       const Y = y!.data;
       const c = x!.shape[3]!;
       const acc = new Float64Array(c);
-      forEachWindow(poolGeometry("avgPool", x!.shape, a), (o, inPixels, _taps, count) => {
+      forEachWindow(geometryOf(op, () => poolGeometry("avgPool", x!.shape, a)), (o, inPixels, _taps, count) => {
         acc.fill(0);
         for (let t = 0; t < count; t++) {
           const xo = inPixels[t]! * c;
@@ -555,11 +573,12 @@ export const convOps = {
       expectShape("avgPoolGrad", "dy", dy!.shape, outShape(g, g.c), `input shape ${shapeStr(xShape)}, filterSize ${pairStr(a.filterSize)}`);
       return [{ shape: [...xShape], dtype: dy!.dtype }];
     },
-    ref: ([dy], [dx], a) => {
+    plan: ([dy], a) => poolGeometry("avgPoolGrad", a.inputShape, a),
+    ref: ([dy], [dx], a, op) => {
       const DY = dy!.data;
       const c = a.inputShape[3]!;
       const acc = new Float64Array(dx!.size);
-      forEachWindow(poolGeometry("avgPoolGrad", a.inputShape, a), (o, inPixels, _taps, count) => {
+      forEachWindow(geometryOf(op, () => poolGeometry("avgPoolGrad", a.inputShape, a)), (o, inPixels, _taps, count) => {
         for (let t = 0; t < count; t++) {
           const xo = inPixels[t]! * c;
           for (let ci = 0; ci < c; ci++) acc[xo + ci]! += DY[o * c + ci]! / count;
