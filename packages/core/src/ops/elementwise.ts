@@ -193,6 +193,8 @@ export const elementwiseOps = {
   ), ([x]) => [P.mul(P.mul(x!, 0.5), P.add(erfPolynomial(P.mul(x!, Math.SQRT1_2)), 1))], { atol: ERF_ATOL }),
   // d(erf x) = 2/sqrt(pi) e^(-x^2) dy
   erf: optional(unary("erf", I.erf, ([g], c) => [P.mul(g!, P.mul(P.exp(P.neg(P.square(x0(c)))), 2 / Math.sqrt(Math.PI)))], { promote: "float", saves: "x" }), ([x]) => [erfPolynomial(x!)], { atol: ERF_ATOL }),
+  // d(x / (1 + |x|)) = dy / (1 + |x|)^2
+  softsign: optional(unary("softsign", (x) => I.div(x, I.add(I.abs(x), 1)), ([g], c) => [P.div(g!, P.square(P.add(P.abs(x0(c)), 1)))], { promote: "float", saves: "x" }), ([x]) => [P.div(x!, P.add(P.abs(x!), 1))]),
   floor: unary("floor", I.floor, () => [null], { promote: "arith", saves: "none", noGradCheck: PIECEWISE }),
   ceil: optional(unary("ceil", I.ceil, () => [null], { promote: "arith", saves: "none", noGradCheck: PIECEWISE }), ([x]) => [P.neg(P.floor(P.neg(x!)))]),
   round: unary("round", I.round, () => [null], { promote: "arith", saves: "none", noGradCheck: PIECEWISE }),
@@ -251,6 +253,17 @@ export const elementwiseOps = {
       return [P.div(P.mul(g!, b), r), P.neg(P.div(P.mul(g!, a), r))];
     },
     { promote: "float", domain: [[0.5, 2], [0.5, 2]] },
+  ),
+  // d((a - b)^2) = (2 (a - b) dy, -2 (a - b) dy)
+  squaredDifference: optional(
+    binary("squaredDifference", (a, b) => I.mul(I.sub(a, b), I.sub(a, b)), ([g], c) => {
+      const d = P.mul(P.mul(g!, P.sub(c.inputs[0]!, c.inputs[1]!)), 2);
+      return [d, P.neg(d)];
+    }, { promote: "arith" }),
+    ([a, b]) => {
+      const d = P.sub(a!, b!);
+      return [P.mul(d, d)];
+    },
   ),
   // The gradient goes to the smaller input (to a on ties).
   minimum: binary("minimum", I.min, ([g], c) => {
