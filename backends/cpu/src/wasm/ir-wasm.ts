@@ -104,6 +104,10 @@ function vecNode(e: Expr, a: readonly string[], lanes: number, temp: Temp): stri
     case "and":
     case "or":
       return `(v128.${e.op} ${x} ${y})`;
+    case "copysign": {
+      const [mag, sgn] = D === "float64" ? ["i64x2 0x7fffffffffffffff 0x7fffffffffffffff", "i64x2 0x8000000000000000 0x8000000000000000"] : ["i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff", "i32x4 0x80000000 0x80000000 0x80000000 0x80000000"];
+      return `(v128.or (v128.and ${x} (v128.const ${mag})) (v128.and ${y} (v128.const ${sgn})))`;
+    }
     case "shl":
     case "shr":
       if (e.args[1]!.op !== "const") throw new NoWasmForm("shift by a non-constant");
@@ -181,6 +185,8 @@ function scalarNode(e: Expr, a: readonly string[], temp: Temp): string {
     case "and":
     case "or":
       return `(i32.${e.op} ${x} ${y})`;
+    case "copysign":
+      return `(${s}.copysign ${x} ${y})`;
     case "shl":
       return `(i32.shl ${x} ${y})`;
     case "shr":

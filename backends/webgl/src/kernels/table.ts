@@ -2,13 +2,12 @@
  * The kernel table: every required op of core's table, typed as `KernelTable<WebGlBuffer>` so a
  * missing one is a compile error (optional ops it leaves out run as their decompositions).
  * Kernels come from one template per family (elementwise, reduce, movement, linalg, index,
- * conv); elementwise ops differ only in their scalar expression, one kernel per map key.
+ * conv); elementwise ops differ only in their scalar IR expression (the op record's `expr`).
  */
-import { kernelsFor, type KernelTable } from "@eager/core/backend";
+import { elementwiseOpNames, type ElementwiseOpName, type KernelTable } from "@eager/core/backend";
 import type { KernelContext, WebGlBuffer } from "../context.js";
 import { convKernels } from "./conv.js";
-import { binary, cast, fill, ternary, unary } from "./elementwise.js";
-import { binaryCode, ternaryCode, unaryCode } from "./expressions.js";
+import { elementwise, fill } from "./elementwise.js";
 import { indexKernels } from "./index-ops.js";
 import { linalgKernels } from "./linalg.js";
 import { movementKernels } from "./movement.js";
@@ -16,11 +15,9 @@ import { reduceKernels } from "./reduce.js";
 
 /** Every kernel, bound to `ctx`. */
 export function webglKernels(ctx: KernelContext): KernelTable<WebGlBuffer> {
+  const ew = Object.fromEntries(elementwiseOpNames.map((op) => [op, elementwise(ctx, op)])) as Pick<KernelTable<WebGlBuffer>, ElementwiseOpName>;
   return {
-    ...kernelsFor(unaryCode, (op) => unary(ctx, op)),
-    ...kernelsFor(binaryCode, (op) => binary(ctx, op)),
-    ...kernelsFor(ternaryCode, (op) => ternary(ctx, op)),
-    cast: cast(ctx),
+    ...ew,
     fill: fill(ctx),
     ...reduceKernels(ctx),
     ...movementKernels(ctx),

@@ -62,6 +62,8 @@ function nodeCode(e: Expr, a: readonly string[], attr: (name: string) => string)
       return float ? `select(${e.op}(${x}, ${y}), fnan(), is_nan(${x}) || is_nan(${y}))` : `${e.op}(${x}, ${y})`;
     case "pow":
       return `pow_i(${x}, ${y})`;
+    case "copysign":
+      return `bitcast<f32>((bitcast<u32>(${x}) & 0x7fffffffu) | (bitcast<u32>(${y}) & 0x80000000u))`;
     case "eq":
     case "ne":
     case "lt":

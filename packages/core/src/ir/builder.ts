@@ -69,6 +69,8 @@ export const min = (a: Operand, b: Operand) => binary("min", a, b);
 export const max = (a: Operand, b: Operand) => binary("max", a, b);
 export const pow = (a: Operand, b: Operand) => binary("pow", a, b);
 export const atan2 = (a: Operand, b: Operand) => binary("atan2", a, b);
+/** |a| with the sign of b (-0 counts as negative). */
+export const copysign = (a: Operand, b: Operand) => binary("copysign", a, b);
 export const eq = (a: Operand, b: Operand) => binary("eq", a, b);
 export const ne = (a: Operand, b: Operand) => binary("ne", a, b);
 export const lt = (a: Operand, b: Operand) => binary("lt", a, b);

@@ -13,8 +13,6 @@ const c = (v: number): Expr => I.constant(v, F);
 const horner = (x: Expr, coefs: readonly number[]): Expr => coefs.slice(1).reduce<Expr>((acc, k) => I.add(I.mul(acc, x), k), c(coefs[0]!));
 const asInt = (x: Expr) => I.bitcast(x, "int32");
 const asFloat = (x: Expr) => I.bitcast(x, "float32");
-/** x with the sign bit of s. */
-const withSignOf = (x: Expr, s: Expr) => asFloat(I.or(asInt(x), I.and(asInt(s), I.constant(-0x80000000, "int32"))));
 
 /** e^x (Cephes expf: reduction by ln 2 in two parts, degree-5 polynomial, 2^n built in the exponent as 2^(n-1) * 2). About 1 ulp. */
 export function expF32(x: Expr): Expr {
@@ -67,7 +65,7 @@ export function tanhF32(x: Expr): Expr {
   const s = I.mul(x, x);
   const p = I.add(I.mul(I.mul(horner(s, [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1]), s), x), x);
   const big = I.sub(c(1), I.div(c(2), I.add(I.exp(I.add(a, a)), c(1))));
-  return I.select(I.lt(a, c(0.625)), p, withSignOf(big, x));
+  return I.select(I.lt(a, c(0.625)), p, I.copysign(big, x));
 }
 
 /** erf: its Maclaurin series below |x| = 0.5 (error < 1e-9), Abramowitz-Stegun 7.1.26 above (|error| < 1.5e-7), odd. */
@@ -78,7 +76,7 @@ export function erfF32(x: Expr): Expr {
   const t = I.div(c(1), I.add(c(1), I.mul(a, c(0.3275911))));
   const poly = I.mul(horner(t, [1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592]), t);
   const far = I.sub(c(1), I.mul(poly, I.exp(I.neg(I.mul(a, a)))));
-  return I.select(I.lt(a, c(0.5)), series, withSignOf(far, x));
+  return I.select(I.lt(a, c(0.5)), series, I.copysign(far, x));
 }
 
 /** sin or cos: Cody-Waite reduction by pi/2 in three parts, Cephes' polynomials on [-pi/4, pi/4], the quadrant from k mod 4. */
@@ -105,7 +103,7 @@ export function atanF32(x: Expr): Expr {
   const y0 = I.select(big, c(Math.PI / 2), I.select(mid, c(Math.PI / 4), c(0)));
   const z = I.mul(xr, xr);
   const p = I.add(I.mul(I.mul(horner(z, [8.05374449538e-2, -1.38776856032e-1, 1.99777106478e-1, -3.33329491539e-1]), z), xr), xr);
-  return withSignOf(I.add(y0, p), x);
+  return I.copysign(I.add(y0, p), x);
 }
 
 /** atan2(y, x) from atan(y / x) and the quadrant; NaN if either is NaN. */

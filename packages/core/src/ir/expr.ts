@@ -13,7 +13,7 @@ export const IR_LEAVES = ["input", "attr", "const"] as const;
 /** One-argument operations. */
 export const IR_UNARY = ["neg", "abs", "floor", "ceil", "round", "trunc", "sqrt", "exp", "expm1", "log", "log1p", "sin", "cos", "tanh", "erf", "atan", "isNaN", "not"] as const;
 /** Two-argument operations (comparisons give bool). */
-export const IR_BINARY = ["add", "sub", "mul", "div", "rem", "min", "max", "pow", "atan2", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "shl", "shr"] as const;
+export const IR_BINARY = ["add", "sub", "mul", "div", "rem", "min", "max", "pow", "atan2", "copysign", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "shl", "shr"] as const;
 /** Operations with other shapes: select(cond, a, b), cast(x) and bitcast(x) (to the node's dtype). */
 export const IR_OTHER = ["select", "cast", "bitcast"] as const;
 
@@ -23,7 +23,7 @@ export type IrBinaryOp = (typeof IR_BINARY)[number];
 export type IrOp = (typeof IR_LEAVES)[number] | IrUnaryOp | IrBinaryOp | (typeof IR_OTHER)[number];
 
 /** Operations defined for float dtypes only. */
-export const FLOAT_ONLY: ReadonlySet<IrOp> = new Set<IrOp>(["sqrt", "exp", "expm1", "log", "log1p", "sin", "cos", "tanh", "erf", "atan", "atan2", "isNaN"]);
+export const FLOAT_ONLY: ReadonlySet<IrOp> = new Set<IrOp>(["sqrt", "exp", "expm1", "log", "log1p", "sin", "cos", "tanh", "erf", "atan", "atan2", "copysign", "isNaN"]);
 /** Comparisons: same-dtype operands, a bool result. */
 export const COMPARISONS: ReadonlySet<IrOp> = new Set<IrOp>(["eq", "ne", "lt", "le", "gt", "ge"]);
 

@@ -78,6 +78,8 @@ function nodeSource(e: Expr, a: string[], o: JsOptions): string {
       return int ? `(Math.pow(${x}, ${y}) | 0)` : `Math.pow(${x}, ${y})`;
     case "atan2":
       return `Math.atan2(${x}, ${y})`;
+    case "copysign":
+      return `H.copysign(${x}, ${y})`;
     case "eq":
       return `(${x} === ${y} ? 1 : 0)`;
     case "ne":
@@ -136,6 +138,7 @@ export function jsSource(root: Expr, options: JsOptions = {}): string {
 const scratch = new DataView(new ArrayBuffer(4));
 const HELPERS = {
   round: roundHalfEven,
+  copysign: (a: number, s: number) => (s < 0 || Object.is(s, -0) ? -Math.abs(a) : Math.abs(a)),
   erf,
   f2i: (v: number) => (scratch.setFloat32(0, v), scratch.getInt32(0)),
   i2f: (v: number) => (scratch.setInt32(0, v), scratch.getFloat32(0)),
