@@ -21,6 +21,7 @@ export { primitives, type Primitives } from "./ops/primitives.js";
 /** The scalar expression IR: elementwise ops' `expr`, the builder, the JavaScript lowering and float32 expansions. */
 export * as ir from "./ir/index.js";
 export type { ElementwiseExpr, Expr, IrDType, IrOp } from "./ir/index.js";
+export { elementwiseOpNames, type ElementwiseOpName } from "./ops/elementwise.js";
 import "./engine/reference-registration.js";
 export { decomposeAlways } from "./engine/decompose.js";
 export { missingRequired } from "./engine/coverage.js";

@@ -383,3 +383,8 @@ export const elementwiseOps = {
     test: { cases: [{ shapes: [], attrs: { shape: [2, 3], dtype: "float32", value: 1.5 } }, { shapes: [], attrs: { shape: [4], dtype: "int32", value: 7 } }] },
   }),
 };
+
+/** The ops defined by one scalar IR expression (`expr`): every elementwise op but fill. */
+export type ElementwiseOpName = Exclude<keyof typeof elementwiseOps, "fill">;
+/** Their names, for backends that generate every elementwise kernel from the IR. */
+export const elementwiseOpNames = Object.keys(elementwiseOps).filter((k) => k !== "fill") as ElementwiseOpName[];
