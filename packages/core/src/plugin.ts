@@ -10,9 +10,11 @@ import type { Attrs, OpName, OptionalOpName, RequiredOpName } from "./ops/table.
 /**
  * A kernel: reads `inputs`, writes `outputs` (already allocated by core). `op` is the whole
  * call as dispatch resolved it (same inputs, outputs and attrs, plus the device and the
- * op's plan, e.g. a convolution's window geometry), so a kernel never re-derives it.
+ * op's plan, e.g. a convolution's window geometry), so a kernel never re-derives it. Dispatch
+ * always passes it; a backend calling its own kernels on views it made up (a matmul inside a
+ * convolution) leaves it out, so kernels read the plan with `geometryOf(op, compute)`.
  */
-export type Kernel<A, B = unknown> = (inputs: readonly KernelTensor<B>[], outputs: readonly KernelTensor<B>[], attrs: A, op: ResolvedOp<A, B>) => void;
+export type Kernel<A, B = unknown> = (inputs: readonly KernelTensor<B>[], outputs: readonly KernelTensor<B>[], attrs: A, op?: ResolvedOp<A, B>) => void;
 
 /**
  * A kernel for every required op, optionally kernels for optional ops: what first-party
