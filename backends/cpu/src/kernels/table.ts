@@ -8,6 +8,7 @@ import type { CpuBuffer } from "../arena.js";
 import type { CpuContext } from "./context.js";
 import { castKernel, copyKernel, fillKernel, irKernel } from "./elementwise.js";
 import { jsKernel } from "./fallback.js";
+import { argMaxKernel, gatherKernel, segmentSumKernel, stridedSliceGradKernel } from "./index-ops.js";
 import { conv2dKernel } from "./conv.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from "./conv-grad.js";
 import { matmulKernel } from "./matmul.js";
@@ -90,7 +91,7 @@ export function cpuKernels(ctx: CpuContext): KernelTable<CpuBuffer> {
     min: extremumKernel(ctx, "min", js("min")),
     all: js("all"),
     any: js("any"),
-    argMax: js("argMax"),
+    argMax: argMaxKernel(ctx, js("argMax")),
     argMin: js("argMin"),
     cumsum: js("cumsum"),
     topk: js("topk"),
@@ -98,12 +99,12 @@ export function cpuKernels(ctx: CpuContext): KernelTable<CpuBuffer> {
     broadcastTo: broadcastToKernel(ctx),
     transpose: transposeKernel(ctx),
     stridedSlice: stridedSliceKernel(ctx),
-    stridedSliceGrad: js("stridedSliceGrad"),
+    stridedSliceGrad: stridedSliceGradKernel(ctx),
     pad: js("pad"),
     concat: js("concat"),
     matmul,
-    gather: js("gather"),
-    unsortedSegmentSum: js("unsortedSegmentSum"),
+    gather: gatherKernel(ctx, js("gather")),
+    unsortedSegmentSum: segmentSumKernel(ctx, js("unsortedSegmentSum")),
     gatherND: js("gatherND"),
     scatterND: js("scatterND"),
     oneHot: js("oneHot"),

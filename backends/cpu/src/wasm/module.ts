@@ -4,6 +4,7 @@
  * validates it (Node 20 after `--experimental-wasm-relaxed-simd`); plain SIMD otherwise.
  */
 import { elementwiseFuncs } from "./elementwise-wat.js";
+import { indexFuncs } from "./index-wat.js";
 import { matmulFuncs } from "./matmul-wat.js";
 import { memoryFuncs } from "./memory-wat.js";
 import { gatherFuncs } from "./movement-wat.js";
@@ -45,9 +46,9 @@ export async function detectRelaxedSimd(): Promise<boolean> {
 export function kernelText(shared: boolean, fma: boolean): string {
   const parts: string[] = [`(module (import "env" "memory" (memory 1 ${MAX_PAGES}${shared ? " shared" : ""}))`];
   parts.push(elementwiseFuncs().text);
-  parts.push(sumFuncs("f32"), sumFuncs("f64"), extremumFuncs());
+  parts.push(sumFuncs("f32"), sumFuncs("f64"), sumFuncs("i32"), extremumFuncs());
   parts.push(matmulFuncs(MATMUL_MR, fma));
-  parts.push(memoryFuncs(), im2colFunc(), gatherFuncs(), poolFuncs(), winogradFuncs());
+  parts.push(memoryFuncs(), im2colFunc(), gatherFuncs(), indexFuncs(), poolFuncs(), winogradFuncs());
   parts.push(")");
   return parts.join("\n");
 }
