@@ -81,11 +81,17 @@ function maskToBytes(m: string): string {
   return `(v128.and (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s ${m} (v128.const i32x4 0 0 0 0)) (v128.const i32x4 0 0 0 0)) (i8x16.splat (i32.const 1)))`;
 }
 
-function vecLoad(d: IrDType, ptr: string, offset: number): string {
+/** A vector of `lanes` inputs (bool: bytes widened to lane masks). */
+function vecLoad(d: IrDType, ptr: string, offset: number, lanes: number): string {
+  if (d === "bool" && lanes === 2)
+    return `(i64x2.neg (i64x2.extend_low_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load16_splat offset=${offset} ${ptr})))))`;
   if (d === "bool") return `(i32x4.neg (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=${offset} ${ptr}))))`;
   return `(v128.load offset=${offset} ${ptr})`;
 }
-function vecStore(d: IrDType, ptr: string, offset: number, v: string): string {
+/** Store a vector of `lanes` outputs (bool: lane masks narrowed to bytes of 0 or 1). */
+function vecStore(d: IrDType, ptr: string, offset: number, v: string, lanes: number): string {
+  if (d === "bool" && lanes === 2)
+    return `(v128.store16_lane offset=${offset} 0 ${ptr} (v128.and (i8x16.shuffle 0 8 0 0 0 0 0 0 0 0 0 0 0 0 0 0 ${v} (v128.const i32x4 0 0 0 0)) (i8x16.splat (i32.const 1))))`;
   if (d === "bool") return `(v128.store32_lane offset=${offset} 0 ${ptr} ${maskToBytes(v)})`;
   return `(v128.store offset=${offset} ${ptr} ${v})`;
 }
@@ -100,7 +106,7 @@ export function elementwiseFunc(k: ElementwiseExport): string | null {
   const N = dtypes.length;
   const out = expr.dtype;
   const lanes = Math.min(...[...dtypes, out].map((d) => (d === "bool" ? 4 : lanesOf(d)))) as 2 | 4;
-  if (lanes === 2 && [...dtypes, out].some((d) => d !== "float64")) return null; // bool or 32-bit data beside float64
+  if (lanes === 2 && [...dtypes, out].some((d) => d === "float32" || d === "int32")) return null; // 32-bit data beside float64
   let low;
   try {
     low = lowerToWasm(expr, lanes, (name) => `$a${k.attrs.indexOf(name)}`);
@@ -117,8 +123,8 @@ export function elementwiseFunc(k: ElementwiseExport): string | null {
     const advance = (by: (d: IrDType) => number) =>
       [...ins.filter((i) => vec[i]).map((i) => `(local.set $q${i} (i32.add (local.get $q${i}) (i32.const ${by(dtypes[i]!)})))`), `(local.set $qy (i32.add (local.get $qy) (i32.const ${by(out)})))`].join(" ");
     const vecStep = (u: number) => {
-      const b = low.body("vec", (i) => (vec[i] ? vecLoad(dtypes[i]!, `(local.get $q${i})`, u * lanes * size(dtypes[i]!)) : `(local.get $zv${i})`));
-      return `${b.stmts}\n        ${vecStore(out, "(local.get $qy)", u * lanes * size(out), b.value)}`;
+      const b = low.body("vec", (i) => (vec[i] ? vecLoad(dtypes[i]!, `(local.get $q${i})`, u * lanes * size(dtypes[i]!), lanes) : `(local.get $zv${i})`));
+      return `${b.stmts}\n        ${vecStore(out, "(local.get $qy)", u * lanes * size(out), b.value, lanes)}`;
     };
     const sc = low.body("scalar", (i) => (vec[i] ? scalarLoad(dtypes[i]!, `(local.get $q${i})`) : `(local.get $z${i})`));
     const loop = (label: string, count: number, body: string, by: (d: IrDType) => number) => `

@@ -42,6 +42,14 @@ function scalarConst(e: Expr): string {
 const CMP_INT: Record<string, string> = { eq: "eq", ne: "ne", lt: "lt_s", le: "le_s", gt: "gt_s", ge: "ge_s" };
 const CMP_U: Record<string, string> = { eq: "eq", ne: "ne", lt: "lt_u", le: "le_u", gt: "gt_u", ge: "ge_u" };
 
+/** int32 a / b or a rem b without traps: 0 when b is 0; -a (wrapping) and 0 when b is -1. */
+function intDivRem(op: "div" | "rem", a: string, b: string, ta: string, tb: string): string {
+  const neg1 = op === "div" ? `(i32.sub (i32.const 0) (local.get ${ta}))` : `(i32.const 0)`;
+  return `(block (result i32) (local.set ${ta} ${a}) (local.set ${tb} ${b})
+    (if (result i32) (i32.eqz (local.get ${tb})) (then (i32.const 0))
+      (else (if (result i32) (i32.eq (local.get ${tb}) (i32.const -1)) (then ${neg1}) (else (i32.${op}_s (local.get ${ta}) (local.get ${tb})))))))`;
+}
+
 /** Scratch locals a lowering asked for (a value used twice inside one node's code). */
 type Temp = (type: string) => string;
 
@@ -78,8 +86,19 @@ function vecNode(e: Expr, a: readonly string[], lanes: number, temp: Temp): stri
     case "mul":
       return `(${p}.${e.op} ${x} ${y})`;
     case "div":
-      if (!float) throw new NoWasmForm("int32 division has no SIMD form");
-      return `(${p}.div ${x} ${y})`;
+    case "rem": {
+      if (float && e.op === "div") return `(${p}.div ${x} ${y})`;
+      if (float) throw new NoWasmForm("float rem has no wasm form; expand it first");
+      // No SIMD integer division: lane by lane, with the IR's x / 0 = x rem 0 = 0.
+      const ta = temp("v128");
+      const tb = temp("v128");
+      const sa = temp("i32");
+      const sb = temp("i32");
+      const lane = (k: number) => intDivRem(e.op as "div" | "rem", `(i32x4.extract_lane ${k} (local.get ${ta}))`, `(i32x4.extract_lane ${k} (local.get ${tb}))`, sa, sb);
+      let v = `(i32x4.splat ${lane(0)})`;
+      for (let k = 1; k < 4; k++) v = `(i32x4.replace_lane ${k} ${v} ${lane(k)})`;
+      return `(block (result v128) (local.set ${ta} ${x}) (local.set ${tb} ${y}) ${v})`;
+    }
     case "min":
     case "max":
       return `(${p}.${e.op}${float ? "" : "_s"} ${x} ${y})`;
@@ -166,8 +185,10 @@ function scalarNode(e: Expr, a: readonly string[], temp: Temp): string {
     case "mul":
       return `(${s}.${e.op} ${x} ${y})`;
     case "div":
-      if (!float) throw new NoWasmForm("int32 division has no SIMD form");
-      return `(${s}.div ${x} ${y})`;
+    case "rem":
+      if (float && e.op === "div") return `(${s}.div ${x} ${y})`;
+      if (float) throw new NoWasmForm("float rem has no wasm form; expand it first");
+      return intDivRem(e.op as "div" | "rem", x!, y!, temp("i32"), temp("i32"));
     case "min":
     case "max": {
       if (float) return `(${s}.${e.op} ${x} ${y})`;
