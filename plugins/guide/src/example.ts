@@ -58,5 +58,8 @@ export async function runMini(): Promise<{ y: number[]; m: number[]; report: tf.
   // mean is optional: it runs as its decomposition on "mini"; that needs sum (required), which
   // "mini" lacks, so sum falls back to the reference backend.
   const m = tf.withDevice("mini", () => tf.mean(y, 1));
-  return { y: Array.from(await y.data()), m: Array.from(await m.data()), report: tf.placementReport() };
+  const result = { y: Array.from(await y.data()), m: Array.from(await m.data()), report: tf.placementReport() };
+  y.dispose(); // tensors are freed explicitly (or by tidy); the backend's free() runs then
+  m.dispose();
+  return result;
 }

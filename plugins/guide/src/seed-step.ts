@@ -2,7 +2,8 @@
  * One training step of the seed model (the examples' MNISTModel: two Dense(10) layers,
  * softmax cross-entropy, plain gradient descent) on a device, beside the same step on the
  * reference backend from the same weights and batch. A backend's first end-to-end check; it
- * reads only asynchronously, so it works on devices without synchronous reads.
+ * reads only asynchronously, so it works on devices without synchronous reads, and it disposes
+ * every tensor it makes (a caller can check `memory()` around it).
  */
 import * as tf from "@eager/core";
 import { losses, train, type Network, type Tensor } from "@eager/core";
@@ -33,14 +34,18 @@ function batch(n: number, seed: number): { x: Float32Array; y: Float32Array } {
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
 async function step(device: string, model: Network, b: { x: Float32Array; y: Float32Array }, n: number, learningRate: number) {
-  const [loss, pairs] = tf.withDevice(device, () => {
-    const x = tf.tensor(b.x, [n, 784]);
-    const y = tf.tensor(b.y, [n, 10]);
-    return tf.implicitValueAndGradients(() => losses.softmaxCrossEntropyWithLogits({ labels: y, logits: model.apply(x) as Tensor }))();
-  });
+  const x = tf.withDevice(device, () => tf.tensor(b.x, [n, 784]));
+  const y = tf.withDevice(device, () => tf.tensor(b.y, [n, 10]));
+  const [loss, pairs] = tf.withDevice(device, () =>
+    tf.implicitValueAndGradients(() => losses.softmaxCrossEntropyWithLogits({ labels: y, logits: model.apply(x) as Tensor }))(),
+  );
+  x.dispose();
+  y.dispose();
   const grads = await Promise.all(pairs.map(([g]) => g.data()));
   const gradientDevices = pairs.map(([g]) => g.device);
-  tf.withDevice(device, () => new train.GradientDescentOptimizer({ learningRate }).applyGradients(pairs));
+  const optimizer = new train.GradientDescentOptimizer({ learningRate });
+  tf.withDevice(device, () => optimizer.applyGradients(pairs));
+  optimizer.dispose();
   const weights = await Promise.all(pairs.map(([, v]) => v.data()));
   const value = (await loss.data())[0]!;
   loss.dispose();
@@ -68,6 +73,8 @@ export async function seedModelStep(device: string, options: { batch?: number; s
   }
   const r = await step("reference", ref, data, n, options.learningRate ?? 0.1);
   const d = await step(device, dev, data, n, options.learningRate ?? 0.1);
+  ref.dispose();
+  dev.dispose();
   return {
     loss: d.loss,
     referenceLoss: r.loss,

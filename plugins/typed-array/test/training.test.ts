@@ -23,7 +23,10 @@ describe("training on the typed-array backend", () => {
   it("one step of the seed MNISTModel equals the reference's; optional ops ran as decompositions on the backend", async () => {
     tf.setFallbackPolicy("error");
     tf.resetPlacementReport();
+    const before = tf.memory();
     const r = await seedModelStep("typed-array", { batch: 16, seed: 3 });
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
     expect(Math.abs(r.loss - r.referenceLoss)).toBeLessThan(1e-5);
     expect(r.gradientError).toBeLessThan(1e-5);
     expect(r.weightError).toBeLessThan(1e-6);

@@ -16,7 +16,9 @@ await tf.ready("worker");
 describe("the worker backend in a browser", () => {
   it("runs in a module Web Worker and trains the seed MNISTModel", async () => {
     expect(typeof Worker).toBe("function");
+    const before = tf.memory();
     const r = await seedModelStep("worker", { batch: 8, seed: 7 });
+    expect(tf.memory().numTensors).toBe(before.numTensors);
     expect(Math.abs(r.loss - r.referenceLoss)).toBeLessThan(1e-5);
     expect(r.gradientError).toBeLessThan(1e-5);
     expect(r.weightError).toBeLessThan(1e-6);

@@ -20,7 +20,10 @@ describe("the worker backend", () => {
 
   it("trains the seed MNISTModel: one step equals the reference's", async () => {
     tf.resetPlacementReport();
+    const before = tf.memory();
     const r = await seedModelStep("worker", { batch: 16, seed: 5 });
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
     expect(Math.abs(r.loss - r.referenceLoss)).toBeLessThan(1e-5);
     expect(r.gradientError).toBeLessThan(1e-5);
     expect(r.weightError).toBeLessThan(1e-6);
