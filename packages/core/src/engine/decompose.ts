@@ -8,15 +8,13 @@ import type { OpDef, TensorSpec } from "../ops/def.js";
 import type { Backend } from "../plugin.js";
 import type { Tensor } from "../tensor.js";
 import { withFrame } from "./context.js";
+import { engine } from "./engine.js";
 import { tidy } from "./memory.js";
 import { noteDecomposed } from "./placement.js";
 
-/** The op that runs as its decomposition even where a kernel exists (set by `decomposeAlways`). */
-let forced: string | null = null;
-
 /** Whether dispatch should run `def` as its decomposition on `backend` (it has no kernel for it, or it is forced). */
 export function shouldDecompose(def: OpDef<unknown>, backend: Backend<any>): boolean {
-  return def.decompose !== undefined && (forced === def.name || !(def.name in backend.kernels));
+  return def.decompose !== undefined && (engine.forcedDecomposition === def.name || !(def.name in backend.kernels));
 }
 
 /**
@@ -25,12 +23,12 @@ export function shouldDecompose(def: OpDef<unknown>, backend: Backend<any>): boo
  * against the decomposition.
  */
 export function decomposeAlways<R>(op: string, fn: () => R): R {
-  const before = forced;
-  forced = op;
+  const before = engine.forcedDecomposition;
+  engine.forcedDecomposition = op;
   try {
     return fn();
   } finally {
-    forced = before;
+    engine.forcedDecomposition = before;
   }
 }
 

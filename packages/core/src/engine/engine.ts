@@ -108,6 +108,10 @@ export class Engine {
   /** The trace (graph builder) each symbolic tensor belongs to. */
   readonly traces = new WeakMap<object, unknown>();
 
+  // --- Decompositions ------------------------------------------------------------------
+  /** The optional op that runs as its decomposition even where a kernel exists (`decomposeAlways`). */
+  forcedDecomposition: string | null = null;
+
   // --- Random state --------------------------------------------------------------------
   randomSeed = 0x2545f491;
   randomCounter = 0;

@@ -97,3 +97,19 @@ export function reachable(graph: ImportGraph, entry: string): Set<string> {
   while (todo.length) for (const d of graph.get(todo.pop()!) ?? []) if (!seen.has(d)) (seen.add(d), todo.push(d));
   return seen;
 }
+
+/**
+ * Module-level `let` and `var` declarations under `root` (mutable state outside the engine
+ * object), as "file: name".
+ */
+export function moduleLevelMutables(root: string): string[] {
+  const out: string[] = [];
+  for (const file of sourceFiles(root)) {
+    const src = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, false);
+    for (const st of src.statements) {
+      if (!ts.isVariableStatement(st) || st.declarationList.flags & ts.NodeFlags.Const) continue;
+      for (const d of st.declarationList.declarations) out.push(`${relative(root, file)}: ${d.name.getText(src)}`);
+    }
+  }
+  return out;
+}
