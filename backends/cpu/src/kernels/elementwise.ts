@@ -48,36 +48,41 @@ interface Compiled {
   readonly js: ir.ScalarFn;
 }
 
+const DTYPE_CODE: Readonly<Record<string, number>> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+
 /** The kernel of elementwise op `op` from its IR expression; `fallback` for dtypes without a wasm form. */
 export function irKernel(ctx: CpuContext, op: OpName, fallback: K): K {
   const def = opTable[op] as { expr?: ir.ElementwiseExpr<any> };
   if (def.expr === undefined) throw new Error(`cpu backend: ${op} has no expression`);
-  const cache = new Map<string, Compiled | null>();
-  const compiled = (inputs: readonly T[], attrs: Record<string, unknown>): Compiled | null => {
+  // Compiled forms by input dtypes (and cast's target dtype), as a small integer code.
+  const cache = new Map<number, Compiled | null>();
+  const compile = (inputs: readonly T[], attrs: Record<string, unknown>): Compiled | null => {
     const statics: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(attrs)) if (typeof v === "string") statics[k] = v;
-    const name = exportName(op, inputs.map((t) => t.dtype), statics);
-    let c = cache.get(name);
-    if (c === undefined) {
-      if (!ctx.has(name)) c = null;
-      else {
-        const expr = kernelExpr(op, inputs.map((t) => t.dtype), statics);
-        const exact = ir.instantiate(def.expr!, inputs.map((t) => t.dtype), statics);
-        c = { name, fn: ctx.fn(name), attrs: ir.attrNames(expr), js: ir.compileJs(exact, inputs.length, { float32: true }) };
-      }
-      cache.set(name, c);
-    }
-    return c;
+    const dtypes = inputs.map((t) => t.dtype);
+    const name = exportName(op, dtypes, statics);
+    if (!ctx.has(name)) return null;
+    const expr = kernelExpr(op, dtypes, statics);
+    const exact = ir.instantiate(def.expr!, dtypes, statics);
+    return { name, fn: ctx.fn(name), attrs: ir.attrNames(expr), js: ir.compileJs(exact, inputs.length, { float32: true }) };
   };
   return (inputs, outputs, attrs, resolved) => {
     const y = outputs[0]!;
-    const c = compiled(inputs as readonly T[], attrs as Record<string, unknown>);
+    const a = attrs as Record<string, unknown>;
+    let code = typeof a["dtype"] === "string" ? 4 + DTYPE_CODE[a["dtype"] as string]! : 0;
+    for (let k = 0; k < inputs.length; k++) code = code * 8 + DTYPE_CODE[inputs[k]!.dtype]!;
+    let c = cache.get(code);
+    if (c === undefined) {
+      c = compile(inputs as readonly T[], a);
+      cache.set(code, c);
+    }
     if (c === null) return fallback(inputs, outputs, attrs, resolved);
     const n = y.size;
     if (n === 0) return;
-    const av = c.attrs.map((k) => (attrs as Record<string, number>)[k]!);
-    const flat = inputs.every((t) => t.size === n || t.size === 1);
+    let flat = true;
+    for (const t of inputs) if (t.size !== n && t.size !== 1) flat = false;
     if (flat && n <= TINY && inputs.length <= 2) return tiny(ctx, c, inputs as readonly T[], y, attrs as Record<string, number>);
+    const av = c.attrs.map((k) => a[k] as number);
     const { per, chunks, parallel } = ctx.chunking(n, ctx.thresholds.elementwise);
     const ptrs = inputs.map((t) => t.data.offset);
     if (flat) {
@@ -103,25 +108,26 @@ export function irKernel(ctx: CpuContext, op: OpName, fallback: K): K {
 /** A tiny output computed in JavaScript on the heap views (the expression in float32 rounding). */
 function tiny(ctx: CpuContext, c: Compiled, inputs: readonly T[], y: T, attrs: Record<string, number>): void {
   const h = ctx.heap();
-  const view = (t: T) => (t.dtype === "float32" ? h.f32 : t.dtype === "float64" ? h.f64 : t.dtype === "int32" ? h.i32 : h.u8);
-  const at = (t: T) => t.data.offset / view(t).BYTES_PER_ELEMENT;
-  const vy = view(y);
-  const py = at(y);
+  const vy = viewOf(h, y);
+  const py = y.data.offset / vy.BYTES_PER_ELEMENT;
   const n = y.size;
+  const x = inputs[0]!;
+  const vx = viewOf(h, x);
+  const px = x.data.offset / vx.BYTES_PER_ELEMENT;
   if (inputs.length === 1) {
-    const v = view(inputs[0]!);
-    const p = at(inputs[0]!);
-    for (let i = 0; i < n; i++) vy[py + i] = c.js(v[p + i]!, attrs);
+    for (let i = 0; i < n; i++) vy[py + i] = c.js(vx[px + i]!, attrs);
     return;
   }
-  const [a, b] = inputs as [T, T];
-  const va = view(a);
-  const vb = view(b);
-  const pa = at(a);
-  const pb = at(b);
-  const sa = a.size === n ? 1 : 0;
+  const b = inputs[1]!;
+  const vb = viewOf(h, b);
+  const pb = b.data.offset / vb.BYTES_PER_ELEMENT;
+  const sx = x.size === n ? 1 : 0;
   const sb = b.size === n ? 1 : 0;
-  for (let i = 0; i < n; i++) vy[py + i] = c.js(va[pa + i * sa]!, vb[pb + i * sb]!, attrs);
+  for (let i = 0; i < n; i++) vy[py + i] = c.js(vx[px + i * sx]!, vb[pb + i * sb]!, attrs);
+}
+
+function viewOf(h: ReturnType<CpuContext["heap"]>, t: T): Float32Array | Float64Array | Int32Array | Uint8Array {
+  return t.dtype === "float32" ? h.f32 : t.dtype === "float64" ? h.f64 : t.dtype === "int32" ? h.i32 : h.u8;
 }
 
 /** A kernel that copies its input unchanged (reshape, stopGradient, cast to the same dtype). */
