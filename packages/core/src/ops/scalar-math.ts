@@ -1,6 +1,6 @@
 /**
- * Scalar functions that JavaScript's Math lacks, used by reference kernels: erf (accurate to
- * about 1e-14), round-half-to-even, floor division and floor modulo, stable sigmoid/softplus.
+ * Scalar functions that JavaScript's Math lacks, used by the IR's JavaScript lowering (the
+ * reference kernels): erf (accurate to about 1e-14) and round-half-to-even; SELU's constants.
  */
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
@@ -48,32 +48,5 @@ export function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** floor(a / b). */
-export function floorDiv(a: number, b: number): number {
-  return Math.floor(a / b);
-}
-
-/** a - floor(a / b) * b: the result has the sign of b (TensorFlow's floorMod, Python's %). */
-export function floorMod(a: number, b: number): number {
-  const r = a % b;
-  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
-}
-
-export function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
-
-/** log(1 + exp(x)) without overflow. */
-export function softplus(x: number): number {
-  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-}
-
 export const SELU_ALPHA = 1.6732632423543772;
 export const SELU_SCALE = 1.0507009873554805;
-
-/** Exact GELU: x * Phi(x). */
-export function gelu(x: number): number {
-  return 0.5 * x * (1 + erf(x / Math.SQRT2));
-}
