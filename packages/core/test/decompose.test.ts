@@ -160,3 +160,14 @@ describe("a backend that reads only asynchronously", () => {
     y.dispose();
   });
 });
+
+describe("a decomposition that cannot run", () => {
+  it("names the op the caller ran and the inner op that failed", () => {
+    registerBackend("req", () => requiredOnly("req", { drop: ["maximum"] }), { priority: -5 });
+    tf.setFallbackPolicy("error");
+    const x = tf.withDevice("req", () => tf.tensor([1, -1]));
+    expect(() => tf.withDevice("req", () => tf.relu(x))).toThrow(/relu \(run as its decomposition on "req", which has no relu kernel\): maximum: device "req" has no maximum kernel/);
+    tf.setFallbackPolicy("warn");
+    x.dispose();
+  });
+});

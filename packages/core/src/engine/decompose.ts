@@ -38,7 +38,14 @@ export function decomposeAlways<R>(op: string, fn: () => R): R {
  * placement the op itself would have given them.
  */
 export function runDecomposition<A>(def: OpDef<A>, backend: Backend<any>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[], placed: boolean): Tensor[] {
-  const outputs = withFrame({ device: backend.name, pauseRecording: true }, () => tidy(() => def.decompose!(inputs, attrs, specs)));
+  let outputs: Tensor[];
+  try {
+    outputs = withFrame({ device: backend.name, pauseRecording: true }, () => tidy(() => def.decompose!(inputs, attrs, specs)));
+  } catch (e) {
+    // Name the op the caller ran, not only the inner one that failed (the error keeps its class).
+    if (e instanceof Error) e.message = `${def.name} (run as its decomposition on "${backend.name}", which has no ${def.name} kernel): ${e.message}`;
+    throw e;
+  }
   for (let i = 0; i < specs.length; i++) {
     const t = outputs[i];
     const s = specs[i]!;
