@@ -187,12 +187,14 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
         });
       }
     }
-    const specs = def.infer(inputs, attrs);
+    // The plan (e.g. a convolution's validated window geometry) is derived once; infer and the kernel read it.
+    const plan = def.plan ? def.plan(inputs, attrs) : undefined;
+    const specs = def.infer(inputs, attrs, plan);
     let symbolic = false;
     for (let i = 0; i < inputs.length; i++) if (inputs[i]!._storage === null) symbolic = true;
     // The frame (device scope, tidy scope, tapes) is read once per op and passed down.
     const frame = currentFrame();
-    const outputs = symbolic ? recordSymbolic(def, inputs, attrs, specs) : execute(def, inputs, attrs, specs, frame);
+    const outputs = symbolic ? recordSymbolic(def, inputs, attrs, specs) : execute(def, inputs, attrs, specs, frame, plan);
     if (frame.tapes.length > 0 && !frame.pauseRecording)
       for (const tape of frame.tapes) tape.record(def.name, def.vjp, def.saves, inputs, outputs, attrs);
     return outputs;
@@ -212,7 +214,7 @@ function recordSymbolic<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, s
  * Run one op on real tensors: choose the device and backend, move inputs there, allocate the
  * outputs, resolve the call into one record and hand it to the kernel.
  */
-function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[], frame: Frame): Tensor[] {
+function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[], frame: Frame, plan: unknown): Tensor[] {
   const chosen = chooseDevice(def.name, inputs, frame);
   const placed = chosen !== null;
   const device = chosen ?? getDefaultDevice();
@@ -253,7 +255,7 @@ function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: r
   }
   try {
     if (anyElements) {
-      const op: ResolvedOp<A> = { def, inputs: kin, outputs: kout, attrs, device: backend.name, plan: def.plan ? def.plan(inputs, attrs) : undefined };
+      const op: ResolvedOp<A> = { def, inputs: kin, outputs: kout, attrs, device: backend.name, plan };
       const kernel = backend.kernels[def.name as OpName] as unknown as (i: readonly KernelTensor[], o: readonly KernelTensor[], a: A, op: ResolvedOp<A>) => void;
       kernel(kin, kout, attrs, op);
     }

@@ -214,6 +214,52 @@ export function conv2dBackpropInputGeometry(op: string, dyShape: readonly number
 }
 
 // ---------------------------------------------------------------------------------------
+// Plans: each op's validated window geometry, computed once per call (`OpDef.plan`); infer reads it.
+
+const conv2dPlan = ([x, f]: readonly TensorSpec[], a: ConvAttrs): WindowGeometry => conv2dGeometry("conv2d", x!.shape, f!.shape, a);
+const conv2dInputPlan = ([dy, f]: readonly TensorSpec[], a: ConvInputGradAttrs): WindowGeometry => conv2dBackpropInputGeometry("conv2dBackpropInput", dy!.shape, f!.shape, a);
+const conv2dFilterPlan = ([x, dy]: readonly TensorSpec[], a: ConvFilterGradAttrs): WindowGeometry => {
+  const op = "conv2dBackpropFilter";
+  const fShape = checkShapeAttr(op, "filterShape", a.filterShape);
+  const g = conv2dGeometry(op, x!.shape, fShape, a);
+  expectShape(op, "dy", dy!.shape, outShape(g, fShape[3]!), `x ${shapeStr(x!.shape)}, filter shape ${shapeStr(fShape)}`);
+  return g;
+};
+const depthwisePlan = ([x, f]: readonly TensorSpec[], a: ConvAttrs): WindowGeometry => depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a);
+const depthwiseInputPlan = ([dy, f]: readonly TensorSpec[], a: ConvInputGradAttrs): WindowGeometry => {
+  const op = "depthwiseConv2dBackpropInput";
+  const xShape = checkShapeAttr(op, "inputShape", a.inputShape);
+  const g = depthwiseGeometry(op, xShape, f!.shape, a);
+  expectShape(op, "dy", dy!.shape, outShape(g, f!.shape[2]! * f!.shape[3]!), `input shape ${shapeStr(xShape)}, filter ${shapeStr(f!.shape)}`);
+  return g;
+};
+const depthwiseFilterPlan = ([x, dy]: readonly TensorSpec[], a: ConvFilterGradAttrs): WindowGeometry => {
+  const op = "depthwiseConv2dBackpropFilter";
+  const fShape = checkShapeAttr(op, "filterShape", a.filterShape);
+  const g = depthwiseGeometry(op, x!.shape, fShape, a);
+  expectShape(op, "dy", dy!.shape, outShape(g, fShape[2]! * fShape[3]!), `x ${shapeStr(x!.shape)}, filter shape ${shapeStr(fShape)}`);
+  return g;
+};
+const maxPoolPlan = ([x]: readonly TensorSpec[], a: PoolAttrs): WindowGeometry => poolGeometry("maxPool", x!.shape, a);
+const maxPoolGradPlan = ([x, dy]: readonly TensorSpec[], a: PoolAttrs): WindowGeometry => {
+  const g = poolGeometry("maxPoolGrad", x!.shape, a);
+  expectShape("maxPoolGrad", "dy", dy!.shape, outShape(g, g.c), `x ${shapeStr(x!.shape)}, filterSize ${pairStr(a.filterSize)}, strides ${pairStr(a.strides)}, ${padStr(a.pad)}`);
+  return g;
+};
+const maxPoolGradGradPlan = ([x, ddx]: readonly TensorSpec[], a: PoolAttrs): WindowGeometry => {
+  const g = poolGeometry("maxPoolGradGrad", x!.shape, a);
+  expectShape("maxPoolGradGrad", "the gradient input", ddx!.shape, x!.shape, `x ${shapeStr(x!.shape)}`);
+  return g;
+};
+const avgPoolPlan = ([x]: readonly TensorSpec[], a: PoolAttrs): WindowGeometry => poolGeometry("avgPool", x!.shape, a);
+const avgPoolGradPlan = ([dy]: readonly TensorSpec[], a: PoolGradAttrs): WindowGeometry => {
+  const xShape = checkShapeAttr("avgPoolGrad", "inputShape", a.inputShape);
+  const g = poolGeometry("avgPoolGrad", xShape, a);
+  expectShape("avgPoolGrad", "dy", dy!.shape, outShape(g, g.c), `input shape ${shapeStr(xShape)}, filterSize ${pairStr(a.filterSize)}`);
+  return g;
+};
+
+// ---------------------------------------------------------------------------------------
 // Gradient helpers, written with the primitives below (each is linear in every argument).
 
 function run(name: "conv2d" | "depthwiseConv2d", inputs: Tensor[], attrs: ConvAttrs): Tensor;
@@ -298,11 +344,8 @@ export const convOps = {
     family: "conv",
     arity: 2,
     promote: "float",
-    infer: ([x, f], a): TensorSpec[] => {
-      const g = conv2dGeometry("conv2d", x!.shape, f!.shape, a);
-      return [{ shape: outShape(g, f!.shape[3]!), dtype: x!.dtype }];
-    },
-    plan: ([x, f], a) => conv2dGeometry("conv2d", x!.shape, f!.shape, a),
+    infer: ([x, f], a, g: WindowGeometry = conv2dPlan([x!, f!], a)): TensorSpec[] => [{ shape: outShape(g, f!.shape[3]!), dtype: x!.dtype }],
+    plan: conv2dPlan,
     ref: ([x, f], [y], a, op) => conv2dRef(x!, f!, y!, geometryOf(op, () => conv2dGeometry("conv2d", x!.shape, f!.shape, a))),
     saves: { inputs: true },
     // <dy, conv(x, f)> = <conv2dBackpropInput(dy, f), x> = <conv2dBackpropFilter(x, dy), f>
@@ -325,11 +368,8 @@ export const convOps = {
     family: "conv",
     arity: 2,
     promote: "float",
-    infer: ([dy, f], a) => {
-      conv2dBackpropInputGeometry("conv2dBackpropInput", dy!.shape, f!.shape, a);
-      return [{ shape: [...a.inputShape], dtype: dy!.dtype }];
-    },
-    plan: ([dy, f], a) => conv2dGeometry("conv2dBackpropInput", a.inputShape, f!.shape, a),
+    infer: ([dy, f], a, _g: WindowGeometry = conv2dInputPlan([dy!, f!], a)) => [{ shape: [...a.inputShape], dtype: dy!.dtype }],
+    plan: conv2dInputPlan,
     ref: ([dy, f], [dx], a, op) => conv2dBackpropInputRef(dy!, f!, dx!, geometryOf(op, () => conv2dGeometry("conv2dBackpropInput", a.inputShape, f!.shape, a))),
     saves: { inputs: true },
     // z = conv(., f)^T dy is linear in dy and in f: d(dy) = conv(g, f), df = conv2dBackpropFilter(g, dy)
@@ -351,14 +391,8 @@ export const convOps = {
     family: "conv",
     arity: 2,
     promote: "float",
-    infer: ([x, dy], a) => {
-      const op = "conv2dBackpropFilter";
-      const fShape = checkShapeAttr(op, "filterShape", a.filterShape);
-      const g = conv2dGeometry(op, x!.shape, fShape, a);
-      expectShape(op, "dy", dy!.shape, outShape(g, fShape[3]!), `x ${shapeStr(x!.shape)}, filter shape ${shapeStr(fShape)}`);
-      return [{ shape: [...fShape], dtype: x!.dtype }];
-    },
-    plan: ([x, dy], a) => conv2dGeometry("conv2dBackpropFilter", x!.shape, a.filterShape, a),
+    infer: ([x, dy], a, _g: WindowGeometry = conv2dFilterPlan([x!, dy!], a)) => [{ shape: [...a.filterShape], dtype: x!.dtype }],
+    plan: conv2dFilterPlan,
     ref: ([x, dy], [df], a, op) => conv2dBackpropFilterRef(x!, dy!, df!, geometryOf(op, () => conv2dGeometry("conv2dBackpropFilter", x!.shape, a.filterShape, a))),
     saves: { inputs: true },
     // z = conv(x, .)^T dy is linear in x and in dy: dx = conv2dBackpropInput(dy, g), d(dy) = conv(x, g)
@@ -380,11 +414,8 @@ export const convOps = {
     family: "conv",
     arity: 2,
     promote: "float",
-    infer: ([x, f], a) => {
-      const g = depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a);
-      return [{ shape: outShape(g, f!.shape[2]! * f!.shape[3]!), dtype: x!.dtype }];
-    },
-    plan: ([x, f], a) => depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a),
+    infer: ([x, f], a, g: WindowGeometry = depthwisePlan([x!, f!], a)) => [{ shape: outShape(g, f!.shape[2]! * f!.shape[3]!), dtype: x!.dtype }],
+    plan: depthwisePlan,
     ref: ([x, f], [y], a, op) => depthwiseRef(x!, f!, y!, geometryOf(op, () => depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a))),
     saves: { inputs: true },
     // <dy, dw(x, f)> = <depthwiseConv2dBackpropInput(dy, f), x> = <depthwiseConv2dBackpropFilter(x, dy), f>
@@ -404,14 +435,8 @@ export const convOps = {
     family: "conv",
     arity: 2,
     promote: "float",
-    infer: ([dy, f], a) => {
-      const op = "depthwiseConv2dBackpropInput";
-      const xShape = checkShapeAttr(op, "inputShape", a.inputShape);
-      const g = depthwiseGeometry(op, xShape, f!.shape, a);
-      expectShape(op, "dy", dy!.shape, outShape(g, f!.shape[2]! * f!.shape[3]!), `input shape ${shapeStr(xShape)}, filter ${shapeStr(f!.shape)}`);
-      return [{ shape: [...xShape], dtype: dy!.dtype }];
-    },
-    plan: ([dy, f], a) => depthwiseGeometry("depthwiseConv2dBackpropInput", a.inputShape, f!.shape, a),
+    infer: ([dy, f], a, _g: WindowGeometry = depthwiseInputPlan([dy!, f!], a)) => [{ shape: [...a.inputShape], dtype: dy!.dtype }],
+    plan: depthwiseInputPlan,
     ref: ([dy, f], [dx], a, op) => depthwiseBackpropInputRef(dy!, f!, dx!, geometryOf(op, () => depthwiseGeometry("depthwiseConv2dBackpropInput", a.inputShape, f!.shape, a))),
     saves: { inputs: true },
     // linear in dy and in f: d(dy) = dw(g, f), df = depthwiseConv2dBackpropFilter(g, dy)
@@ -431,14 +456,8 @@ export const convOps = {
     family: "conv",
     arity: 2,
     promote: "float",
-    infer: ([x, dy], a) => {
-      const op = "depthwiseConv2dBackpropFilter";
-      const fShape = checkShapeAttr(op, "filterShape", a.filterShape);
-      const g = depthwiseGeometry(op, x!.shape, fShape, a);
-      expectShape(op, "dy", dy!.shape, outShape(g, fShape[2]! * fShape[3]!), `x ${shapeStr(x!.shape)}, filter shape ${shapeStr(fShape)}`);
-      return [{ shape: [...fShape], dtype: x!.dtype }];
-    },
-    plan: ([x, dy], a) => depthwiseGeometry("depthwiseConv2dBackpropFilter", x!.shape, a.filterShape, a),
+    infer: ([x, dy], a, _g: WindowGeometry = depthwiseFilterPlan([x!, dy!], a)) => [{ shape: [...a.filterShape], dtype: x!.dtype }],
+    plan: depthwiseFilterPlan,
     ref: ([x, dy], [df], a, op) => depthwiseBackpropFilterRef(x!, dy!, df!, geometryOf(op, () => depthwiseGeometry("depthwiseConv2dBackpropFilter", x!.shape, a.filterShape, a))),
     saves: { inputs: true },
     // linear in x and in dy: dx = depthwiseConv2dBackpropInput(dy, g), d(dy) = dw(x, g)
@@ -458,8 +477,8 @@ export const convOps = {
     family: "conv",
     arity: 1,
     promote: "float",
-    infer: ([x], a) => [{ shape: outShape(poolGeometry("maxPool", x!.shape, a), x!.shape[3]!), dtype: x!.dtype }],
-    plan: ([x], a) => poolGeometry("maxPool", x!.shape, a),
+    infer: ([x], a, g: WindowGeometry = maxPoolPlan([x!], a)) => [{ shape: outShape(g, x!.shape[3]!), dtype: x!.dtype }],
+    plan: maxPoolPlan,
     ref: ([x], [y], a, op) => {
       const X = x!.data;
       const Y = y!.data;
@@ -483,12 +502,8 @@ export const convOps = {
     family: "conv",
     arity: 2,
     promote: "float",
-    infer: ([x, dy], a) => {
-      const g = poolGeometry("maxPoolGrad", x!.shape, a);
-      expectShape("maxPoolGrad", "dy", dy!.shape, outShape(g, g.c), `x ${shapeStr(x!.shape)}, filterSize ${pairStr(a.filterSize)}, strides ${pairStr(a.strides)}, ${padStr(a.pad)}`);
-      return [{ shape: x!.shape, dtype: dy!.dtype }];
-    },
-    plan: ([x, dy], a) => poolGeometry("maxPoolGrad", x!.shape, a),
+    infer: ([x, dy], a, _g: WindowGeometry = maxPoolGradPlan([x!, dy!], a)) => [{ shape: x!.shape, dtype: dy!.dtype }],
+    plan: maxPoolGradPlan,
     ref: ([x, dy], [dx], a, op) => {
       const DY = dy!.data;
       const c = x!.shape[3]!;
@@ -513,12 +528,8 @@ export const convOps = {
     family: "conv",
     arity: 2,
     promote: "float",
-    infer: ([x, ddx], a) => {
-      const g = poolGeometry("maxPoolGradGrad", x!.shape, a);
-      expectShape("maxPoolGradGrad", "the gradient input", ddx!.shape, x!.shape, `x ${shapeStr(x!.shape)}`);
-      return [{ shape: outShape(g, g.c), dtype: ddx!.dtype }];
-    },
-    plan: ([x, ddx], a) => poolGeometry("maxPoolGradGrad", x!.shape, a),
+    infer: ([x, ddx], a, g: WindowGeometry = maxPoolGradGradPlan([x!, ddx!], a)) => [{ shape: outShape(g, g.c), dtype: ddx!.dtype }],
+    plan: maxPoolGradGradPlan,
     ref: ([x, ddx], [y], a, op) => {
       const D = ddx!.data;
       const Y = y!.data;
@@ -539,8 +550,8 @@ export const convOps = {
     family: "conv",
     arity: 1,
     promote: "float",
-    infer: ([x], a) => [{ shape: outShape(poolGeometry("avgPool", x!.shape, a), x!.shape[3]!), dtype: x!.dtype }],
-    plan: ([x], a) => poolGeometry("avgPool", x!.shape, a),
+    infer: ([x], a, g: WindowGeometry = avgPoolPlan([x!], a)) => [{ shape: outShape(g, x!.shape[3]!), dtype: x!.dtype }],
+    plan: avgPoolPlan,
     ref: ([x], [y], a, op) => {
       const X = x!.data;
       const Y = y!.data;
@@ -567,13 +578,8 @@ export const convOps = {
     family: "conv",
     arity: 1,
     promote: "float",
-    infer: ([dy], a) => {
-      const xShape = checkShapeAttr("avgPoolGrad", "inputShape", a.inputShape);
-      const g = poolGeometry("avgPoolGrad", xShape, a);
-      expectShape("avgPoolGrad", "dy", dy!.shape, outShape(g, g.c), `input shape ${shapeStr(xShape)}, filterSize ${pairStr(a.filterSize)}`);
-      return [{ shape: [...xShape], dtype: dy!.dtype }];
-    },
-    plan: ([dy], a) => poolGeometry("avgPoolGrad", a.inputShape, a),
+    infer: ([dy], a, _g: WindowGeometry = avgPoolGradPlan([dy!], a)) => [{ shape: [...a.inputShape], dtype: dy!.dtype }],
+    plan: avgPoolGradPlan,
     ref: ([dy], [dx], a, op) => {
       const DY = dy!.data;
       const c = a.inputShape[3]!;

@@ -97,8 +97,12 @@ export interface OpDef<A> {
    * float32 < float64), "arith" to that but at least int32, "float" to at least float32.
    */
   readonly promote?: "common" | "arith" | "float";
-  /** Shape and dtype rule. Throws a named error naming the op and the argument. */
-  infer(inputs: readonly TensorSpec[], attrs: A): TensorSpec[];
+  /**
+   * Shape and dtype rule. Throws a named error naming the op and the argument. `plan` is
+   * `plan(inputs, attrs)` when the op has one (dispatch derives it first, once); called
+   * without it, a rule derives what it needs itself.
+   */
+  infer(inputs: readonly TensorSpec[], attrs: A, plan?: unknown): TensorSpec[];
   /** The reference kernel: the executable definition of the op (`op.plan` is `plan`'s result). */
   ref(inputs: readonly RefTensor[], outputs: readonly RefTensor[], attrs: A, op?: ResolvedOp<A, TypedArray>): void;
   /**
