@@ -4,19 +4,28 @@
  */
 import type { DType } from "../dtype.js";
 import { runOp } from "../engine/dispatch.js";
+import { opTable, type OpName } from "../ops/table.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 
-type UnaryName =
-  | "neg" | "abs" | "sign" | "exp" | "expm1" | "log" | "log1p" | "sqrt" | "rsqrt" | "square" | "reciprocal"
-  | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "sinh" | "cosh" | "tanh" | "sigmoid" | "softplus"
-  | "relu" | "relu6" | "elu" | "selu" | "gelu" | "erf" | "floor" | "ceil" | "round" | "isNaN" | "isFinite"
-  | "logicalNot" | "onesLike" | "zerosLike";
-type BinaryName =
-  | "add" | "sub" | "mul" | "div" | "floorDiv" | "mod" | "pow" | "atan2" | "minimum" | "maximum"
-  | "equal" | "notEqual" | "less" | "lessEqual" | "greater" | "greaterEqual" | "logicalAnd" | "logicalOr" | "logicalXor";
-
-const unary = (name: UnaryName) => (x: TensorLike): Tensor => runOp(name, [x], {})[0]!;
-const binary = (name: BinaryName) => (a: TensorLike, b: TensorLike): Tensor => runOp(name, [a, b], {})[0]!;
+/**
+ * A public function for a unary or binary op of the table. The op's kind is read from its
+ * record when the module loads (a wrong one fails at once), so no list of names is restated here.
+ */
+function elementwise(name: string, arity: 1 | 2): OpName {
+  const def = (opTable as Readonly<Record<string, { readonly family: string; readonly arity: number }>>)[name];
+  if (!def) throw new Error(`api/elementwise: ${name} is not an op of the table`);
+  if (def.arity !== arity || (def.family !== "unary" && def.family !== "binary"))
+    throw new Error(`api/elementwise: ${name} is a ${def.family} op with ${def.arity} inputs, not a ${arity === 1 ? "unary" : "binary"} elementwise op`);
+  return name as OpName;
+}
+function unary(name: string): (x: TensorLike) => Tensor {
+  const op = elementwise(name, 1);
+  return (x) => runOp(op, [x], {} as never)[0]!;
+}
+function binary(name: string): (a: TensorLike, b: TensorLike) => Tensor {
+  const op = elementwise(name, 2);
+  return (a, b) => runOp(op, [a, b], {} as never)[0]!;
+}
 
 /** -x. @example neg([1, -2]) // [-1, 2] */
 export const neg = unary("neg");
@@ -105,6 +114,10 @@ export const greaterEqual = binary("greaterEqual");
 export const logicalAnd = binary("logicalAnd");
 export const logicalOr = binary("logicalOr");
 export const logicalXor = binary("logicalXor");
+/** (a - b)^2. @example squaredDifference([1, 4], 2) // [1, 4] */
+export const squaredDifference = binary("squaredDifference");
+/** x / (1 + |x|). @example softsign([1, -3]) // [0.5, -0.75] */
+export const softsign = unary("softsign");
 
 /** Elements of `a` where `condition` is true, of `b` elsewhere (all three broadcast). */
 export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
@@ -131,6 +144,6 @@ export const elementwiseMethods = {
   neg, abs, sign, exp, expm1, log, log1p, sqrt, rsqrt, square, reciprocal, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh,
   sigmoid, softplus, relu, relu6, elu, selu, gelu, erf, floor, ceil, round, isNaN, isFinite, logicalNot, onesLike, zerosLike,
   add, sub, mul, div, floorDiv, mod, pow, atan2, minimum, maximum, equal, notEqual, less, lessEqual, greater, greaterEqual,
-  logicalAnd, logicalOr, logicalXor, clipByValue, leakyRelu, cast,
+  logicalAnd, logicalOr, logicalXor, squaredDifference, softsign, clipByValue, leakyRelu, cast,
 };
 
