@@ -3,7 +3,7 @@
  * is missing). Each entry says where the op runs: a wasm kernel (which itself falls back to
  * the reference kernel for dtypes it lacks) or `js(name)`, the reference kernel on views.
  */
-import type { Attrs, KernelTable, OpName } from "@eager/core/backend";
+import { elementwiseOpNames, type Attrs, type ElementwiseOpName, type Kernel, type KernelTable, type OpName } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import type { CpuContext } from "./context.js";
 import { castKernel, copyKernel, fillKernel, irKernel } from "./elementwise.js";
@@ -20,68 +20,16 @@ import { extremumKernel, sumKernel } from "./reduce.js";
 export function cpuKernels(ctx: CpuContext): KernelTable<CpuBuffer> {
   const js = <N extends OpName>(name: N) => jsKernel(ctx, name);
   const matmul = matmulKernel(ctx, js("matmul"));
-  // Elementwise ops: the wasm kernel generated from the op's IR expression.
-  const ew = <N extends OpName>(name: N) => irKernel(ctx, name, js(name));
+  // Every elementwise op: the wasm kernel generated from its IR expression (copies and fills below replace a few).
+  const elementwise = Object.fromEntries(elementwiseOpNames.map((op) => [op, irKernel(ctx, op, jsKernel(ctx, op as OpName) as Kernel<any, CpuBuffer>)])) as Pick<
+    KernelTable<CpuBuffer>,
+    ElementwiseOpName
+  >;
   return {
-    neg: ew("neg"),
-    abs: ew("abs"),
-    sign: ew("sign"),
-    exp: ew("exp"),
-    expm1: ew("expm1"),
-    log: ew("log"),
-    log1p: ew("log1p"),
-    sqrt: ew("sqrt"),
-    rsqrt: ew("rsqrt"),
-    square: ew("square"),
-    reciprocal: ew("reciprocal"),
-    sin: ew("sin"),
-    cos: ew("cos"),
-    tan: ew("tan"),
-    asin: ew("asin"),
-    acos: ew("acos"),
-    atan: ew("atan"),
-    sinh: ew("sinh"),
-    cosh: ew("cosh"),
-    tanh: ew("tanh"),
-    sigmoid: ew("sigmoid"),
-    softplus: ew("softplus"),
-    relu: ew("relu"),
-    relu6: ew("relu6"),
-    elu: ew("elu"),
-    selu: ew("selu"),
-    gelu: ew("gelu"),
-    erf: ew("erf"),
-    floor: ew("floor"),
-    ceil: ew("ceil"),
-    round: ew("round"),
-    isNaN: ew("isNaN"),
-    isFinite: ew("isFinite"),
-    logicalNot: ew("logicalNot"),
+    ...elementwise,
     onesLike: fillKernel(ctx, () => 1),
     zerosLike: fillKernel(ctx, () => 0),
     stopGradient: copyKernel(ctx, js("stopGradient")),
-    add: ew("add"),
-    sub: ew("sub"),
-    mul: ew("mul"),
-    div: ew("div"),
-    floorDiv: ew("floorDiv"),
-    mod: ew("mod"),
-    pow: ew("pow"),
-    atan2: ew("atan2"),
-    minimum: ew("minimum"),
-    maximum: ew("maximum"),
-    equal: ew("equal"),
-    notEqual: ew("notEqual"),
-    less: ew("less"),
-    lessEqual: ew("lessEqual"),
-    greater: ew("greater"),
-    greaterEqual: ew("greaterEqual"),
-    logicalAnd: ew("logicalAnd"),
-    logicalOr: ew("logicalOr"),
-    logicalXor: ew("logicalXor"),
-    where: ew("where"),
-    clipByValue: ew("clipByValue"),
-    leakyRelu: ew("leakyRelu"),
     cast: castKernel(ctx, js("cast")),
     fill: fillKernel(ctx, (a: Attrs<"fill">) => a.value),
     sum: sumKernel(ctx, false, js("sum")),
