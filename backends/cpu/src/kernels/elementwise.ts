@@ -9,6 +9,7 @@ import { broadcastStrides, ir, opTable, type Kernel, type KernelTensor, type OpN
 import type { CpuBuffer } from "../arena.js";
 import { exportName, kernelExpr } from "../wasm/elementwise-wat.js";
 import type { CpuContext } from "./context.js";
+import { jsKernel } from "./fallback.js";
 
 type K = Kernel<any, CpuBuffer>;
 type T = KernelTensor<CpuBuffer>;
@@ -50,8 +51,8 @@ interface Compiled {
 
 const DTYPE_CODE: Readonly<Record<string, number>> = { bool: 0, int32: 1, float32: 2, float64: 3 };
 
-/** The kernel of elementwise op `op` from its IR expression; `fallback` for dtypes without a wasm form. */
-export function irKernel(ctx: CpuContext, op: OpName, fallback: K): K {
+/** The kernel of elementwise op `op` from its IR expression; `fallback` (the reference kernel) for dtypes without a wasm form. */
+export function irKernel(ctx: CpuContext, op: OpName, fallback: K = jsKernel(ctx, op) as unknown as K): K {
   const def = opTable[op] as { expr?: ir.ElementwiseExpr<any> };
   if (def.expr === undefined) throw new Error(`cpu backend: ${op} has no expression`);
   // Compiled forms by input dtypes (and cast's target dtype), as a small integer code.

@@ -3,7 +3,7 @@
  * is missing). Each entry says where the op runs: a wasm kernel (which itself falls back to
  * the reference kernel for dtypes it lacks) or `js(name)`, the reference kernel on views.
  */
-import { elementwiseOpNames, type Attrs, type ElementwiseOpName, type Kernel, type KernelTable, type OpName } from "@eager/core/backend";
+import { elementwiseOpNames, type Attrs, type ElementwiseOpName, type KernelTable, type OpName } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import type { CpuContext } from "./context.js";
 import { castKernel, copyKernel, fillKernel, irKernel } from "./elementwise.js";
@@ -21,10 +21,7 @@ export function cpuKernels(ctx: CpuContext): KernelTable<CpuBuffer> {
   const js = <N extends OpName>(name: N) => jsKernel(ctx, name);
   const matmul = matmulKernel(ctx, js("matmul"));
   // Every elementwise op: the wasm kernel generated from its IR expression (copies and fills below replace a few).
-  const elementwise = Object.fromEntries(elementwiseOpNames.map((op) => [op, irKernel(ctx, op, jsKernel(ctx, op as OpName) as Kernel<any, CpuBuffer>)])) as Pick<
-    KernelTable<CpuBuffer>,
-    ElementwiseOpName
-  >;
+  const elementwise = Object.fromEntries(elementwiseOpNames.map((op) => [op, irKernel(ctx, op)])) as Pick<KernelTable<CpuBuffer>, ElementwiseOpName>;
   return {
     ...elementwise,
     onesLike: fillKernel(ctx, () => 1),
