@@ -31,7 +31,16 @@ export type RequiredOpName = { [K in OpName]: (typeof opTable)[K] extends { read
 /** Ops that carry a decomposition into other ops; a backend may add a fast kernel for any of them. */
 export type OptionalOpName = Exclude<OpName, RequiredOpName>;
 
-/** The required ops, in table order (a first-party backend without one of these does not compile). */
+/**
+ * The required ops, in table order (a first-party backend without one of these does not compile).
+ * An op is required when no other op expresses it exactly or efficiently: the transcendental
+ * and rounding primitives (exp, log, sqrt, sin, cos, tanh, pow, atan2, floor, round, sign, abs),
+ * arithmetic, one ordering comparison (less) plus equal, one logical connective (logicalAnd,
+ * logicalNot), select, cast and fill, the reductions that need their own accumulation (sum, max,
+ * prod; argMax, topk and cumsum for index and scan results), the movement ops that every index
+ * computation rests on (reshape, broadcastTo, transpose, stridedSlice, pad, concat), matmul, and
+ * gather with its adjoint unsortedSegmentSum. Everything else decomposes into these.
+ */
 export const requiredOps = opNames.filter((k) => opTable[k].decompose === undefined) as RequiredOpName[];
 /** The optional ops, in table order: each runs as its decomposition where a backend has no kernel. */
 export const optionalOps = opNames.filter((k) => opTable[k].decompose !== undefined) as OptionalOpName[];
