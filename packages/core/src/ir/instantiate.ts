@@ -49,16 +49,17 @@ function staticAttrs(attrs: object): Record<string, unknown> {
 export function referenceKernel<A>(def: ElementwiseExpr<A>): (inputs: readonly RefTensor[], outputs: readonly RefTensor[], attrs: A) => void {
   const cache = new Map<string, ScalarFn>();
   return (inputs, [y], attrs) => {
-    const statics = staticAttrs(attrs as object);
-    const key = `${inputs.map((t) => t.dtype).join(",")}|${JSON.stringify(statics)}`;
+    let key = inputs.length === 1 ? inputs[0]!.dtype : inputs.map((t) => t.dtype).join(",");
+    const A = attrs as Record<string, unknown>;
+    for (const k in A) if (typeof A[k] === "string") key += `|${k}=${A[k] as string}`;
     let f = cache.get(key);
     if (f === undefined) {
+      const statics = staticAttrs(attrs as object);
       const e = instantiate(def, inputs.map((t) => t.dtype), statics);
       f = compileJs(e, inputs.length);
       cache.set(key, f);
     }
     const fn = f;
-    const A = attrs as unknown as Record<string, number>;
     if (inputs.length === 1) mapUnary(inputs[0]!, y!, (v) => fn(v, A));
     else if (inputs.length === 2) mapBinary(inputs[0]!, inputs[1]!, y!, (a, b) => fn(a, b, A));
     else mapTernary(inputs[0]!, inputs[1]!, inputs[2]!, y!, (a, b, c) => fn(a, b, c, A));
