@@ -1,7 +1,9 @@
 /**
  * The conformance suite: every op of the table, over its declared cases and generated shape
  * classes, in every dtype the device declares, run on the device through the public op path
- * and compared with the reference backend (the oracle, in float64). Runner-agnostic: the
+ * and compared with the reference backend (the oracle, in float64). A declared required
+ * kernel that is missing fails; an optional op runs as its decomposition where the device has
+ * no kernel, and a fast kernel is also checked against the decomposition. Runner-agnostic: the
  * caller passes `describe` and `it`; nothing here needs Node.
  */
 import * as core from "@eager/core";
@@ -338,7 +340,9 @@ export function planOp(def: OpDef<unknown>, backend: Backend<any>, options: { la
 
 /**
  * Register the conformance tests for one device: a `describe` per op, an `it` per case and
- * dtype, one skip per op and reason for what the device's capabilities exclude.
+ * dtype (twice for an optional op with a kernel: as the kernel, and as the decomposition
+ * checked against the kernel), a failing test for a declared required op without a kernel,
+ * and one skip per op and reason for what the device's capabilities exclude.
  * @example await ready("mine"); conformanceSuite({ device: "mine", describe, it });
  */
 export function conformanceSuite(options: ConformanceOptions): void {
