@@ -1,7 +1,8 @@
 /**
- * Dispatch: the one path every op takes. Convert plain values, check dtypes, promote,
- * infer output shapes, then either record a symbolic node (tracing) or choose a device,
- * move inputs there, allocate outputs, run the kernel, and record on any watching tape.
+ * Dispatch: the one path every op takes. Convert plain values, check dtypes, promote, derive
+ * the op's plan and infer output shapes, then either record a symbolic node (tracing) or choose
+ * a device, move inputs there, allocate outputs, hand the kernel the call resolved into one
+ * record (`ResolvedOp`), and record on any watching tape. The frame is read once per op.
  */
 import { bytesPerElement, isFloat, promoteTypes, type DType, type TypedArray } from "../dtype.js";
 import { DeviceMismatchError, DisposedTensorError, DTypeError, InvalidArgumentError, KernelUnavailableError } from "../errors.js";
@@ -116,9 +117,8 @@ function backendFor(op: string, device: string, inputs: readonly Tensor[], specs
 }
 
 /**
- * The device for an op: the frame's device scope, else the device inputs were placed on, else
- * the default. A device chosen explicitly (scope or placed input) is returned as is; the
- * default is returned as `null` (the caller then asks for the default).
+ * The device an op was explicitly given: the frame's device scope, else the device its inputs
+ * were placed on; null when neither applies (the op then runs on the default device).
  */
 function chooseDevice(op: string, inputs: readonly Tensor[], frame: Frame): string | null {
   const scoped = frame.device;
