@@ -4,12 +4,14 @@
  * output instead), argMax/argMin and cumsum as one thread per line, topk by ranking.
  * Reduced axes that form the trailing block of x are read contiguously.
  */
-import type { KernelTable, KernelTensor } from "@eager/core/backend";
+import { kernelsFor, type KernelTable, type KernelTensor } from "@eager/core/backend";
 import { grid, type GpuBuffer, type Runtime } from "../runtime.js";
 import { header, perElement, sizeOf, strides, WG, wgslType } from "../wgsl.js";
 
 type T = KernelTensor<GpuBuffer>;
-type ReduceOp = "sum" | "mean" | "prod" | "max" | "min" | "all" | "any";
+/** The reductions one template covers (the fold per op is below). */
+const REDUCE_OPS = ["sum", "mean", "prod", "max", "min", "all", "any"] as const;
+type ReduceOp = (typeof REDUCE_OPS)[number];
 
 /** Init value and fold of each reduction, by storage type. */
 function fold(op: ReduceOp, t: string): { init: string; step: (acc: string, v: string) => string } {
@@ -205,15 +207,8 @@ function topkKernel(rt: () => Runtime) {
 /** Kernels of the reduction family. */
 export function reduceKernels(rt: () => Runtime): Pick<KernelTable<GpuBuffer>, ReduceOp | "argMax" | "argMin" | "cumsum" | "topk"> {
   return {
-    sum: reduceKernel(rt, "sum"),
-    mean: reduceKernel(rt, "mean"),
-    prod: reduceKernel(rt, "prod"),
-    max: reduceKernel(rt, "max"),
-    min: reduceKernel(rt, "min"),
-    all: reduceKernel(rt, "all"),
-    any: reduceKernel(rt, "any"),
-    argMax: argKernel(rt, "argMax"),
-    argMin: argKernel(rt, "argMin"),
+    ...kernelsFor(REDUCE_OPS, (op) => reduceKernel(rt, op)),
+    ...kernelsFor(["argMax", "argMin"] as const, (op) => argKernel(rt, op)),
     cumsum: cumsumKernel(rt),
     topk: topkKernel(rt),
   };
