@@ -3,7 +3,7 @@
  * is missing). Each entry says where the op runs: a wasm kernel (which itself falls back to
  * the reference kernel for dtypes it lacks) or `js(name)`, the reference kernel on views.
  */
-import { elementwiseOpNames, type Attrs, type ElementwiseOpName, type KernelTable, type OpName } from "@eager/core/backend";
+import { elementwiseOpNames, kernelsFor, type Attrs, type ElementwiseOpName, type KernelTable, type OpName } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import type { CpuContext } from "./context.js";
 import { castKernel, copyKernel, fillKernel, irKernel } from "./elementwise.js";
@@ -32,8 +32,7 @@ export function cpuKernels(ctx: CpuContext): KernelTable<CpuBuffer> {
     sum: sumKernel(ctx, false, js("sum")),
     mean: sumKernel(ctx, true, js("mean")),
     prod: js("prod"),
-    max: extremumKernel(ctx, "max", js("max")),
-    min: extremumKernel(ctx, "min", js("min")),
+    ...kernelsFor(["max", "min"] as const, (op) => extremumKernel(ctx, op, js(op))),
     all: js("all"),
     any: js("any"),
     argMax: argMaxKernel(ctx, js("argMax")),
