@@ -64,3 +64,29 @@ describe("the engine object", () => {
     expect(engine.randomCounter).toBe(1);
   });
 });
+
+describe("the async-local frame", () => {
+  it("is read once per op, plain-value arguments and tidy tracking included", () => {
+    const als = engine.asyncLocal;
+    if (!als) throw new Error("this test runs in Node, where scopes use AsyncLocalStorage");
+    const x = tf.tensor([1, 2, 3]);
+    const y = tf.tensor([4, 5, 6]);
+    const original = als.getStore.bind(als);
+    let reads = 0;
+    als.getStore = () => (reads++, original());
+    try {
+      tf.tidy(() => {
+        reads = 0;
+        tf.add(x, y);
+        expect(reads).toBe(1);
+        reads = 0;
+        tf.mul(x, 2);
+        expect(reads).toBe(1);
+      });
+    } finally {
+      als.getStore = original;
+    }
+    x.dispose();
+    y.dispose();
+  });
+});

@@ -36,9 +36,9 @@ export function isInBackward(): boolean {
   return engine.backwardDepth > 0;
 }
 
-/** The device for new tensors here, and whether it was chosen by a scope. */
-export function currentDevice(): { name: string; placed: boolean } {
-  const d = currentFrame().device;
+/** The device for new tensors in `frame` (default: the current one), and whether it was chosen by a scope. */
+export function currentDevice(frame: Frame = currentFrame()): { name: string; placed: boolean } {
+  const d = frame.device;
   return d ? { name: d, placed: true } : { name: getDefaultDevice(), placed: false };
 }
 
@@ -54,24 +54,27 @@ export function allocOn(backend: Backend<any>, dtype: DType, size: number, op: s
   }
 }
 
-/** A tensor holding host values, on the current device (falling back if it lacks the dtype). */
-export function tensorFromHost(values: TypedArray, shape: readonly number[], dtype: DType, device?: { name: string; placed: boolean }): Tensor {
-  const where = device ?? currentDevice();
+/**
+ * A tensor holding host values, on the current device (falling back if it lacks the dtype).
+ * `frame`, when the caller has read it already, gives the device and tidy scope.
+ */
+export function tensorFromHost(values: TypedArray, shape: readonly number[], dtype: DType, device?: { name: string; placed: boolean }, frame?: Frame): Tensor {
+  const where = device ?? currentDevice(frame);
   const backend = selectBackend("tensor", where.name, [dtype], false);
   const buf = allocOn(backend, dtype, values.length, "tensor");
   if (values.length > 0) backend.write(buf, values);
-  return new Tensor(new Storage(backend, buf, dtype, values.length), shape, dtype, where.placed);
+  return new Tensor(new Storage(backend, buf, dtype, values.length), shape, dtype, where.placed, frame?.tidy);
 }
 
-/** Convert a plain value to a tensor; numbers follow `hint` when it is numeric. */
-export function toTensor(x: TensorLike, where: string, hint?: DType): Tensor {
+/** Convert a plain value to a tensor; numbers follow `hint` when it is numeric. `frame` as for tensorFromHost. */
+export function toTensor(x: TensorLike, where: string, hint?: DType, frame?: Frame): Tensor {
   if (x instanceof Tensor) return x;
   if (x === undefined || x === null) throw new InvalidArgumentError(`${where}: expected a tensor or values, got ${String(x)}`);
   if (typeof x === "string" || typeof x === "function" || (typeof x === "object" && !Array.isArray(x) && !ArrayBuffer.isView(x)))
     throw new InvalidArgumentError(`${where}: expected a tensor or values, got ${typeof x === "object" ? (x.constructor?.name ?? "object") : typeof x}`);
   const numberDType: DType = hint && hint !== "bool" ? hint : "float32";
   const hv = hostValues(x, undefined, undefined, where, numberDType);
-  return tensorFromHost(hv.values, hv.shape, hv.dtype);
+  return tensorFromHost(hv.values, hv.shape, hv.dtype, undefined, frame);
 }
 
 function lacks(b: Backend<any>, op: string, dtypes: readonly DType[], needKernel: boolean): string | null {
@@ -151,6 +154,8 @@ function checkInputs(def: OpDef<unknown>, inputs: readonly Tensor[]): void {
  */
 export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], attrs: Attrs<K>): Tensor[] {
   const def = opTable[name] as unknown as OpDef<Attrs<K>>;
+  // The frame (device scope, tidy scope, tapes) is read once per op and passed down.
+  const frame = currentFrame();
   let temps: Tensor[] | null = null;
   let hint: DType | undefined;
   for (const a of args) if (a instanceof Tensor) {
@@ -160,7 +165,7 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
   for (let i = 0; i < args.length; i++) {
     if (args[i] instanceof Tensor) continue;
     if (inputs === args) inputs = [...args] as Tensor[];
-    const t = toTensor(args[i]!, `${name} (argument ${i})`, hint);
+    const t = toTensor(args[i]!, `${name} (argument ${i})`, hint, frame);
     (inputs as Tensor[])[i] = t;
     (temps ??= []).push(t);
   }
@@ -192,8 +197,6 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
     const specs = def.infer(inputs, attrs, plan);
     let symbolic = false;
     for (let i = 0; i < inputs.length; i++) if (inputs[i]!._storage === null) symbolic = true;
-    // The frame (device scope, tidy scope, tapes) is read once per op and passed down.
-    const frame = currentFrame();
     const outputs = symbolic ? recordSymbolic(def, inputs, attrs, specs) : execute(def, inputs, attrs, specs, frame, plan);
     if (frame.tapes.length > 0 && !frame.pauseRecording)
       for (const tape of frame.tapes) tape.record(def.name, def.vjp, def.saves, inputs, outputs, attrs);
