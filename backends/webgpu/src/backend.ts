@@ -78,6 +78,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
       dtypes: ["float32", "int32", "bool"],
       syncRead: false,
       maxElements,
+      kernelPath: "WGSL",
       info: { adapter: acquired.description, source: acquired.source },
     },
     kernels: webgpuKernels(current),

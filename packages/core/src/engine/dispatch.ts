@@ -192,7 +192,12 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
     for (let i = 0; i < inputs.length; i++) if (inputs[i]!._storage === null) symbolic = true;
     // The frame (device scope, tidy scope, tapes) is read once per op and passed down.
     const frame = currentFrame();
-    const outputs = symbolic ? recordSymbolic(def, inputs, attrs, specs) : execute(def, inputs, attrs, specs, frame);
+    const observer = engine.opObserver;
+    const outputs = symbolic
+      ? recordSymbolic(def, inputs, attrs, specs)
+      : observer === null
+        ? execute(def, inputs, attrs, specs, frame)
+        : observer.observe(def, inputs, attrs, () => execute(def, inputs, attrs, specs, frame));
     if (frame.tapes.length > 0 && !frame.pauseRecording)
       for (const tape of frame.tapes) tape.record(def.name, def.vjp, def.saves, inputs, outputs, attrs);
     return outputs;
