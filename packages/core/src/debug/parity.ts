@@ -198,7 +198,7 @@ async function compareRuns(device: string, ref: RecordedOp[], dev: RecordedOp[],
   return { device, ops: dev.length, maxAbsError, divergence: null };
 }
 
-const fmt = (x: number) => (x === 0 ? "0" : Number.isFinite(x) ? x.toPrecision(3) : String(x));
+const fmt = (x: number) => (x === 0 ? "0" : !Number.isFinite(x) ? String(x) : Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toPrecision(3));
 
 function formatReport(r: Omit<ParityReport, "toString">, rtol: number, atol: number): string {
   const lines = [`checkParity: ${r.ops} ops on "${r.reference}" (rtol ${rtol}, atol ${atol})`];
