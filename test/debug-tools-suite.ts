@@ -100,7 +100,7 @@ export function debugToolsSuite(device: string, path: RegExp, lineOf: LineOf): v
 
   it(`profile on ${device}: every op recorded with its kernel path; the trace parses and covers every op`, async () => {
     const model = new MNISTModel();
-    const { x, y } = tf.withDevice(device, () => batch(4));
+    const { x, y } = batch(4); // on the default device: ops on another device move it there
     y.dispose();
     tf.withDevice(device, () => tf.tidy(() => { model.apply(x); })); // build the weights
     const p = await tf.profile(() => tf.withDevice(device, () => tf.tidy(() => tf.sum(tf.relu(model.apply(x) as tf.Tensor)))));

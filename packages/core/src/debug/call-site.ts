@@ -3,17 +3,20 @@
  * the test runner and Node's internals). Costs a stack capture, so only the debugging tools call it.
  */
 
-const INTERNAL = [/[\\/]packages[\\/]core[\\/](src|dist)[\\/]/, /[\\/]backends[\\/][^\\/]+[\\/](src|dist)[\\/]/, /@eager[\\/]/, /node_modules/, /node:internal/, /\(native\)/, /^\s*at (new )?Promise/, /<anonymous>/];
+const INTERNAL = [/[\\/]packages[\\/]core[\\/](src|dist)[\\/]/, /[\\/]backends[\\/][^\\/]+[\\/](src|dist)[\\/]/, /@eager[\\/]/, /node_modules/, /\(?node:/, /\(native\)/, /^\s*at (new )?Promise/, /^\s*at <anonymous>\s*$/];
 
-/** "file:line:column" of the first frame of `stack` outside eager, or "unknown". */
+/**
+ * The first frame of `stack` outside eager ("fn (file:line:column)"), followed by its caller's
+ * frame when that is user code too ("... <- caller (file:line:column)"); "unknown" when none.
+ */
 export function userFrame(stack: string | undefined): string {
   if (!stack) return "unknown";
-  for (const line of stack.split("\n").slice(1)) {
-    const l = line.trim();
-    if (!l || INTERNAL.some((r) => r.test(l))) continue;
-    return cleanFrame(l);
-  }
-  return "unknown";
+  const lines = stack.split("\n").slice(1).map((l) => l.trim());
+  const at = lines.findIndex((l) => l !== "" && !INTERNAL.some((r) => r.test(l)));
+  if (at < 0) return "unknown";
+  const next = lines[at + 1];
+  const caller = next && !INTERNAL.some((r) => r.test(next)) ? ` <- ${cleanFrame(next)}` : "";
+  return cleanFrame(lines[at]!) + caller;
 }
 
 /** The caller's site, captured now (see `userFrame`). */
@@ -30,5 +33,6 @@ function cleanFrame(l: string): string {
   let s = l.replace(/^at\s+/, "");
   const at = /^(.*)@(.*)$/.exec(s);
   if (at && !s.includes("(")) s = at[1] ? `${at[1]} (${at[2]})` : at[2]!;
+  s = s.replace(/^<anonymous> \((.*)\)$/, "$1");
   return s.replace(/file:\/\//g, "").replace(/https?:\/\/[^/]+/g, "").replace(/\?[^:)]*(?=:\d)/g, "");
 }
