@@ -74,6 +74,8 @@ export interface Backend<B = unknown> {
   free(buffer: B): void;
   /** Submit queued work. */
   flush?(): void;
+  /** Wait until all queued work has run (asynchronous devices; profiles use it to time completion). */
+  sync?(): Promise<void>;
   /** Bytes the backend holds in pools for reuse (reported apart from live bytes). */
   pooledBytes?(): number;
   dispose?(): void;

@@ -6,17 +6,17 @@
 const INTERNAL = [/[\\/]packages[\\/]core[\\/](src|dist)[\\/]/, /[\\/]backends[\\/][^\\/]+[\\/](src|dist)[\\/]/, /@eager[\\/]/, /node_modules/, /\(?node:/, /\(native\)/, /^\s*at (new )?Promise/, /^\s*at <anonymous>\s*$/];
 
 /**
- * The first frame of `stack` outside eager ("fn (file:line:column)"), followed by its caller's
- * frame when that is user code too ("... <- caller (file:line:column)"); "unknown" when none.
+ * The first frame of `stack` outside eager ("fn (file:line:column)"), followed by the next
+ * user frame below it ("... <- caller (file:line:column)"); "unknown" when none.
  */
 export function userFrame(stack: string | undefined): string {
   if (!stack) return "unknown";
   const lines = stack.split("\n").slice(1).map((l) => l.trim());
-  const at = lines.findIndex((l) => l !== "" && !INTERNAL.some((r) => r.test(l)));
+  const user = (l: string) => l !== "" && !INTERNAL.some((r) => r.test(l));
+  const at = lines.findIndex(user);
   if (at < 0) return "unknown";
-  const next = lines[at + 1];
-  const caller = next && !INTERNAL.some((r) => r.test(next)) ? ` <- ${cleanFrame(next)}` : "";
-  return cleanFrame(lines[at]!) + caller;
+  const next = lines.slice(at + 1).find(user);
+  return cleanFrame(lines[at]!) + (next ? ` <- ${cleanFrame(next)}` : "");
 }
 
 /** The caller's site, captured now (see `userFrame`). */

@@ -6,7 +6,6 @@
  * finished when dispatch returns); elsewhere it is the time to enqueue, and the device's
  * completion of the whole run is recorded apart (`deviceWaitMs`).
  */
-import type { TypedArray } from "../dtype.js";
 import { engine } from "../engine/engine.js";
 import { Tensor } from "../tensor.js";
 import { addWatcher } from "./observer.js";
@@ -147,16 +146,20 @@ export async function profile<R>(fn: () => R | Promise<R>): Promise<Profile<R>> 
     },
   });
   let result: R;
-  let returned: number;
+  let returned = 0;
   try {
     result = await fn();
     returned = performance.now();
     // Wait for asynchronous devices: one read per device of the last output it produced that is still alive, else of the result.
-    const waits: Promise<TypedArray>[] = [];
+    const waits: Promise<unknown>[] = [];
+    for (const [device, t] of lastTouched) {
+      const backend = engine.backends.get(device)?.instance;
+      if (backend?.sync) waits.push(backend.sync());
+      else if (!t.isDisposed && !t._isReleased) waits.push(valuesLater(t));
+    }
     const outs: Tensor[] = [];
     collectTensors(result, outs);
     for (const t of outs) if (!t.isDisposed && t._storage && !t._storage.backend.capabilities.syncRead) waits.push(valuesLater(t));
-    for (const t of lastTouched.values()) if (!t.isDisposed && !t._isReleased) waits.push(valuesLater(t));
     await Promise.all(waits);
   } finally {
     stop();
@@ -174,7 +177,11 @@ export async function profile<R>(fn: () => R | Promise<R>): Promise<Profile<R>> 
     deviceWaitMs: end - returned,
     newBytes,
     peakBytes: peak,
-    table: (limit = 30) => table(ordered, limit),
+    table: (limit = 30) => {
+      const enqueued = [...new Set(ordered.filter((o) => o.timing === "enqueue").map((o) => o.device))];
+      const note = enqueued.length ? `\ntimes on ${enqueued.join(", ")} are enqueue times (no GPU timestamp queries); the run then waited ${(end - returned).toFixed(2)} ms for the device` : "";
+      return table(ordered, limit) + note;
+    },
     toChromeTrace: () => chromeTrace(ordered),
   };
 }
