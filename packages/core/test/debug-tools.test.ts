@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
-import { createReferenceBackend, engine, registerBackend, type KernelTensor } from "@eager/core/backend";
+import { createNullBackend, createReferenceBackend, decomposeAlways, engine, registerBackend, type KernelTensor } from "@eager/core/backend";
 
 /** The reference backend with a tanh that adds 1 (the planted divergence). */
 registerBackend(
@@ -23,6 +23,13 @@ registerBackend(
   },
   { priority: -5, defaultDevice: false },
 );
+
+/** A partial backend with no kernels: every op falls back to the reference. */
+registerBackend("nullpartial", () => {
+  const b = createNullBackend({ name: "nullpartial", ops: [] });
+  return { ...b, capabilities: { ...b.capabilities, ops: [] } };
+}, { priority: -6, defaultDevice: false });
+tf.setFallbackPolicy("auto");
 
 afterEach(() => {
   expect(engine.opObserver).toBeNull();
@@ -141,6 +148,11 @@ describe("profile", () => {
     const x = tf.tensor([[1, 2, 3]]);
     const p = await tf.profile(() => tf.tidy(() => { tf.withDevice("wrongtanh", () => tf.tanh(x)); }));
     expect(p.ops.map((o) => [o.op, o.device, o.path])).toEqual([["tanh", "wrongtanh", "JS test"]]);
+    const d = await tf.profile(() => decomposeAlways("square", () => tf.tidy(() => { tf.square(x); })));
+    expect(d.ops.map((o) => [o.op, o.path, o.depth])).toEqual([["square", "decomposition", 0], ["mul", "JS reference", 1]]);
+    expect(d.byOp).toEqual({ square: expect.objectContaining({ count: 1 }) });
+    const f = await tf.profile(() => tf.tidy(() => { tf.withDevice("nullpartial", () => tf.add(x, x)); }));
+    expect(f.ops.map((o) => [o.op, o.device, o.path])).toEqual([["add", "reference", "fallback (JS reference)"]]);
     x.dispose();
   });
 });
