@@ -33,6 +33,6 @@ function cleanFrame(l: string): string {
   let s = l.replace(/^at\s+/, "");
   const at = /^(.*)@(.*)$/.exec(s);
   if (at && !s.includes("(")) s = at[1] ? `${at[1]} (${at[2]})` : at[2]!;
-  s = s.replace(/^<anonymous> \((.*)\)$/, "$1");
+  s = s.replace(/^(async )?<anonymous> \((.*)\)$/, "$2");
   return s.replace(/file:\/\//g, "").replace(/https?:\/\/[^/]+/g, "").replace(/\?[^:)]*(?=:\d)/g, "");
 }

@@ -200,6 +200,9 @@ async function compareRuns(device: string, ref: RecordedOp[], dev: RecordedOp[],
 
 const fmt = (x: number) => (x === 0 ? "0" : !Number.isFinite(x) ? String(x) : Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toPrecision(3));
 
+/** A value as float32 shows it (8 significant digits). */
+const value = (x: number) => String(Number.isFinite(x) ? Number(x.toPrecision(8)) : x);
+
 function formatReport(r: Omit<ParityReport, "toString">, rtol: number, atol: number): string {
   const lines = [`checkParity: ${r.ops} ops on "${r.reference}" (rtol ${rtol}, atol ${atol})`];
   for (const d of r.devices) {
@@ -220,7 +223,7 @@ function formatReport(r: Omit<ParityReport, "toString">, rtol: number, atol: num
     }
     lines.push(
       `    output ${v.output} [${v.outputShape.join(",")}]: max abs error ${fmt(v.maxAbsError)}, max rel error ${fmt(v.maxRelError)}; ` +
-        `first at [${v.firstCoords.join(",")}] (flat ${v.firstIndex}): expected ${v.expected}, got ${v.actual}`,
+        `first at [${v.firstCoords.join(",")}] (flat ${v.firstIndex}): expected ${value(v.expected)}, got ${value(v.actual)}`,
     );
     lines.push(v.inputError > 0 ? `    its inputs already differed by up to ${fmt(v.inputError)} (within tolerance)` : `    its inputs were identical to the reference's: the difference starts at this op`);
   }
