@@ -1,10 +1,8 @@
 /**
- * The profiler: `profile(fn)` records every op (device, kernel path, shapes, wall time, bytes
- * allocated), summarizes by op and by device, prints a table sorted by time and exports
- * trace-event JSON (chrome://tracing, Perfetto). `time(fn)` gives TF.js's kernel and wall times.
- * Time per op is the time to completion on devices that read synchronously (their kernels have
- * finished when dispatch returns); elsewhere it is the time to enqueue, and the device's
- * completion of the whole run is recorded apart (`deviceWaitMs`).
+ * The profiler: `profile(fn)` records every op (device, kernel path, shapes, wall time, bytes),
+ * summarizes by op and device, prints a table by time and exports trace-event JSON; `time(fn)`
+ * as in TF.js. Op times are times to completion on devices that read synchronously, enqueue
+ * times elsewhere (the wait for the device is recorded apart, `deviceWaitMs`).
  */
 import { engine } from "../engine/engine.js";
 import { Tensor } from "../tensor.js";
