@@ -104,6 +104,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
       dtypes,
       syncRead: true,
       maxElements: 2 ** 31 / 8,
+      kernelPath: "WebAssembly",
       info: { threads, simd: relaxed ? "relaxed-simd" : "simd128", sharedMemory: shared },
     },
     kernels: cpuKernels(ctx),

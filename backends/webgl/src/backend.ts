@@ -80,6 +80,7 @@ export function createWebGlBackend(options: WebGlBackendOptions = {}): WebGlBack
     dtypes: DTYPES,
     syncRead: true,
     maxElements: rt.maxElements,
+    kernelPath: rt.isWebGl ? "GLSL" : `gpu.js ${rt.mode}`,
     get info() {
       return refreshInfo();
     },

@@ -49,7 +49,8 @@ function toHost(bytes: ArrayBuffer, dtype: DType): TypedArray {
 function toDevice(data: TypedArray): ArrayBufferView {
   if (data instanceof Uint8Array) return Uint32Array.from(data, (v) => (v ? 1 : 0));
   if (data instanceof Float64Array) throw new Error("webgpu: float64 is not stored on this backend");
-  return data;
+  // writeBuffer takes no view of shared memory (the cpu backend's buffers): copy those.
+  return typeof SharedArrayBuffer !== "undefined" && data.buffer instanceof SharedArrayBuffer ? data.slice() : data;
 }
 
 /**
@@ -78,6 +79,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
       dtypes: ["float32", "int32", "bool"],
       syncRead: false,
       maxElements,
+      kernelPath: "WGSL",
       info: { adapter: acquired.description, source: acquired.source },
     },
     kernels: webgpuKernels(current),

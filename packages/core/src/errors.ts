@@ -34,3 +34,5 @@ export class SymbolicTensorError extends EagerError {}
 export class BackendCapabilityError extends EagerError {}
 /** A backend whose initialization failed: ops placed on it name the reason. */
 export class BackendUnavailableError extends EagerError {}
+/** An op produced NaN or Infinity from finite inputs while numerics checking was on. */
+export class NumericsError extends EagerError {}

@@ -40,6 +40,11 @@ export interface BackendCapabilities {
    * The conformance suite fails a declared op whose kernel is missing.
    */
   readonly ops?: readonly OpName[];
+  /**
+   * How this backend's kernels run, for profiles: "WebAssembly", "JS reference", "WGSL",
+   * "GLSL", ... A kernel that runs differently says so with `withKernelPath`.
+   */
+  readonly kernelPath?: string;
   /** Facts for reports, e.g. `{ mode: "webgl2" }` or `{ threads: 2 }`. */
   readonly info?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -69,6 +74,8 @@ export interface Backend<B = unknown> {
   free(buffer: B): void;
   /** Submit queued work. */
   flush?(): void;
+  /** Wait until all queued work has run (asynchronous devices; profiles use it to time completion). */
+  sync?(): Promise<void>;
   /** Bytes the backend holds in pools for reuse (reported apart from live bytes). */
   pooledBytes?(): number;
   dispose?(): void;
@@ -89,3 +96,21 @@ export interface RegisterOptions {
 
 /** Creates a backend; may be async (then `await ready()` before use). */
 export type BackendFactory = () => Backend<any> | Promise<Backend<any>>;
+
+const KERNEL_PATH = Symbol.for("eager.kernelPath");
+
+/**
+ * Tag `kernel` with how it runs when that differs from its backend's `capabilities.kernelPath`
+ * (a WebAssembly backend's JavaScript reference kernel, say). Returns the kernel.
+ * @example kernels.gather = withKernelPath(jsGather, "JS reference");
+ */
+export function withKernelPath<F extends object>(kernel: F, path: string): F {
+  Object.defineProperty(kernel, KERNEL_PATH, { value: path });
+  return kernel;
+}
+
+/** How `backend` runs `op`: the kernel's own tag, else the backend's `kernelPath`, else "unknown". */
+export function kernelPathOf(backend: Backend<any>, op: string): string {
+  const k = (backend.kernels as Record<string, unknown>)[op] as { [KERNEL_PATH]?: string } | undefined;
+  return k?.[KERNEL_PATH] ?? backend.capabilities.kernelPath ?? "unknown";
+}

@@ -72,6 +72,7 @@ export class Tensor {
     // Inside tidy the scope frees the tensor; the finalizer is registered only if it escapes.
     const tracked = scope === undefined ? trackInScope(this) : scope !== null && (scope.tracked.add(this), true);
     if (!tracked && storage) this._escape();
+    if (engine.tensorObserver !== null) engine.tensorObserver(this);
   }
 
   /**
@@ -164,6 +165,7 @@ export class Tensor {
   /** The values as a flat typed array, once queued work is done. */
   async data(): Promise<TypedArray> {
     const s = this._live("data");
+    if (engine.readBarrier !== null) await engine.readBarrier();
     s.backend.flush?.();
     const v = await s.backend.read(s.data, s.dtype, s.size);
     return v.slice();

@@ -197,7 +197,12 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
     const specs = def.infer(inputs, attrs, plan);
     let symbolic = false;
     for (let i = 0; i < inputs.length; i++) if (inputs[i]!._storage === null) symbolic = true;
-    const outputs = symbolic ? recordSymbolic(def, inputs, attrs, specs) : execute(def, inputs, attrs, specs, frame, plan);
+    const observer = engine.opObserver;
+    const outputs = symbolic
+      ? recordSymbolic(def, inputs, attrs, specs)
+      : observer === null
+        ? execute(def, inputs, attrs, specs, frame, plan)
+        : observer.observe(def, inputs, attrs, () => execute(def, inputs, attrs, specs, frame, plan));
     if (frame.tapes.length > 0 && !frame.pauseRecording)
       for (const tape of frame.tapes) tape.record(def.name, def.vjp, def.saves, inputs, outputs, attrs);
     return outputs;

@@ -9,6 +9,14 @@ import type { OpDef, TensorSpec } from "../ops/def.js";
 import type { Tensor } from "../tensor.js";
 import type { Frame } from "./context.js";
 
+/**
+ * Debugging tools watching ops (numerics checks, parity, profiling, leak tracking). Dispatch
+ * hands each op on real tensors to `observe`, which must call `run` once and return its outputs.
+ */
+export interface OpObserver {
+  observe(def: OpDef<any>, inputs: readonly Tensor[], attrs: unknown, run: () => Tensor[]): Tensor[];
+}
+
 /** A backend as registered: its factory, and what became of initializing it. */
 export interface Registration {
   readonly name: string;
@@ -111,6 +119,14 @@ export class Engine {
   // --- Decompositions ------------------------------------------------------------------
   /** The optional op that runs as its decomposition even where a kernel exists (`decomposeAlways`). */
   forcedDecomposition: string | null = null;
+
+  // --- Debugging tools (null when none is on: dispatch then pays one test per op) -------
+  /** Watches every op run on real tensors. */
+  opObserver: OpObserver | null = null;
+  /** Called with every new tensor (leak tracking). */
+  tensorObserver: ((t: Tensor) => void) | null = null;
+  /** Awaited before every asynchronous read (batched numerics checks report there). */
+  readBarrier: (() => Promise<void>) | null = null;
 
   // --- Random state --------------------------------------------------------------------
   randomSeed = 0x2545f491;

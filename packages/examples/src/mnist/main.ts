@@ -21,13 +21,16 @@ interface Options {
   limit?: number;
   out: string;
   lr?: number;
+  profile: boolean;
 }
 
 const HELP = `Usage: start [--model seed|mlp|cnn|all] [--epochs N] [--batch-size N] [--lr X]
-             [--device cpu|webgpu|webgl|reference] [--data DIR] [--limit N] [--out DIR]`;
+             [--device cpu|webgpu|webgl|reference] [--data DIR] [--limit N] [--out DIR]
+             [--profile]  (profile each model's training: a table of ops by time, and
+                           OUT/mnist-<model>-trace.json for chrome://tracing or Perfetto)`;
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { model: "all", out: "out" };
+  const o: Options = { model: "all", out: "out", profile: false };
   const num = (k: string, v: string | undefined, int = true): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n <= 0 || (int && !Number.isInteger(n))) throw new Error(`${k} needs a positive ${int ? "integer" : "number"}, got ${v}\n${HELP}`);
@@ -51,6 +54,7 @@ function parseArgs(argv: readonly string[]): Options {
       case "--device": o.device = v(); break;
       case "--data": o.data = v(); break;
       case "--out": o.out = v()!; break;
+      case "--profile": o.profile = true; break;
       case "--help": case "-h": console.log(HELP); process.exit(0);
       default: throw new Error(`unknown option ${k}\n${HELP}`);
     }
@@ -145,6 +149,20 @@ async function runAdam(kind: "mlp" | "cnn", trainSplit: MnistSplit, testSplit: M
   return [model, optimizer, epochs];
 }
 
+/** Run `run` under the profiler: print the ops by time and write the trace for chrome://tracing or Perfetto. */
+async function profiled<R>(name: ModelName, run: () => Promise<R>, out: string): Promise<R> {
+  const p = await tf.profile(run);
+  const { writeFile, mkdir } = await import("node:fs/promises");
+  await mkdir(out, { recursive: true });
+  const path = join(out, `mnist-${name}-trace.json`);
+  await writeFile(path, p.toChromeTrace());
+  const userOps = p.ops.filter((r) => r.depth === 0).length;
+  console.log(`\n${name}: profile of ${userOps} ops (${(p.wallMs / 1000).toFixed(1)}s wall, ${(p.newBytes / 2 ** 20).toFixed(1)} MiB allocated); trace ${path}`);
+  console.log(p.table(15));
+  console.log("by device: " + Object.entries(p.byDevice).map(([d, s]) => `${d} ${s.count} ops ${s.totalMs.toFixed(1)} ms`).join("; ") + "\n");
+  return p.result;
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const device = await chooseDevice(o.device);
@@ -155,7 +173,8 @@ async function main(): Promise<void> {
   const reports: Report[] = [];
   for (const name of names) {
     const curve = new metrics.LossCurve({ title: `MNIST ${name}`, xLabel: "step", yLabel: "cross-entropy" });
-    const [model, optimizer, epochs] = name === "seed" ? await runSeed(trainSplit, testSplit, o, curve) : await runAdam(name, trainSplit, testSplit, o, curve);
+    const run = () => (name === "seed" ? runSeed(trainSplit, testSplit, o, curve) : runAdam(name, trainSplit, testSplit, o, curve));
+    const [model, optimizer, epochs] = o.profile ? await profiled(name, run, o.out) : await run();
     const testAccuracy = epochs[epochs.length - 1]!.testAccuracy;
     const path = join(o.out, `mnist-${name}.safetensors`);
     await new train.Checkpoint({ model, optimizer }).save(path);
