@@ -11,5 +11,6 @@ export { runOp } from "./engine/dispatch.js";
 export { createReferenceBackend } from "./backends/reference.js";
 export { createNullBackend, type NullBackend, type NullBuffer } from "./backends/null.js";
 export { allocArray, bytesPerElement, DTYPES, type DType, type TypedArray } from "./dtype.js";
+export { EagerError } from "./errors.js";
 export { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from "./shape.js";
 import "./index.js";
