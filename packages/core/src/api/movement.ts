@@ -6,7 +6,8 @@
  */
 import { runOp, toTensor } from "../engine/dispatch.js";
 import { AxisError, InvalidArgumentError, ShapeError } from "../errors.js";
-import { broadcastReductionAxes, normalizeAxes, normalizeAxis, shapeStr, shapesEqual, sizeOf } from "../shape.js";
+import { broadcastReductionAxes, normalizeAxes, normalizeAxis, shapeStr, shapesEqual, sizeOf, validateShape } from "../shape.js";
+import { asCalled } from "./caller.js";
 import { promoteTypes, type DType } from "../dtype.js";
 import { Tensor, type TensorLike } from "../tensor.js";
 
@@ -23,12 +24,14 @@ export function inferReshape(shape: readonly number[], size: number, where: stri
 
 /** Run `f` on `x` as a tensor, disposing the conversion of a plain value afterwards. */
 function withTensor<R>(x: TensorLike, where: string, f: (t: Tensor) => R): R {
-  const t = toTensor(x, where);
-  try {
-    return f(t);
-  } finally {
-    if (t !== x) t.dispose();
-  }
+  return asCalled(where, () => {
+    const t = toTensor(x, where);
+    try {
+      return f(t);
+    } finally {
+      if (t !== x) t.dispose();
+    }
+  });
 }
 
 /** Return `out` after disposing the intermediates of a composite. */
@@ -361,10 +364,16 @@ export function tile(x: TensorLike, reps: readonly number[]): Tensor {
     const r = integers(reps, "tile", "reps");
     if (r.length !== t.rank || r.some((v) => v < 0))
       throw new InvalidArgumentError(`tile: reps ${JSON.stringify(reps)} must have one integer >= 0 per axis of x ${shapeStr(t.shape)}`);
+    const outShape = validateShape(t.shape.map((d, i) => d * r[i]!), "tile");
     // Interleave: x as [1, d0, 1, d1, ...], broadcast to [r0, d0, r1, d1, ...], merge pairs.
     const lifted = reshapeTo(t, t.shape.flatMap((d) => [1, d]));
-    const wide = done(runOp("broadcastTo", [lifted], { shape: t.shape.flatMap((d, i) => [r[i]!, d]) })[0]!, lifted);
-    return done(reshapeTo(wide, t.shape.map((d, i) => d * r[i]!)), wide);
+    let wide: Tensor;
+    try {
+      wide = runOp("broadcastTo", [lifted], { shape: t.shape.flatMap((d, i) => [r[i]!, d]) })[0]!;
+    } finally {
+      lifted.dispose();
+    }
+    return done(reshapeTo(wide, outShape), wide);
   });
 }
 
