@@ -24,6 +24,7 @@ export { withDevice } from "./api/device.js";
 export { setDefaultDevice, getDefaultDevice, listBackends, registerBackend, ready, resolveDevice } from "./engine/registry.js";
 export { placementReport, resetPlacementReport, setFallbackPolicy, getFallbackPolicy, type PlacementReport, type FallbackPolicy } from "./engine/placement.js";
 export { memory, tidy, type MemoryInfo } from "./engine/memory.js";
+export { setMemoryLimits, getMemoryLimits, MemoryLimitError, type MemoryLimits } from "./engine/memory-limit.js";
 export { trace, Graph, type GraphJSON, type GraphNode, type TraceArg } from "./engine/trace.js";
 export { opNames, type OpName } from "./ops/table.js";
 export type { TapeOptions } from "./engine/tape.js";

@@ -12,6 +12,7 @@ import { Tensor, type TensorLike } from "../tensor.js";
 import { currentFrame } from "./context.js";
 import { hostValues } from "./host-data.js";
 import { Storage } from "./memory.js";
+import { checkLiveLimit } from "./memory-limit.js";
 import { getFallbackPolicy, noteFallback, noteOp } from "./placement.js";
 import { bestCpuBackend, getBackend, getDefaultDevice } from "./registry.js";
 import { recordOnTapes } from "./tape.js";
@@ -43,6 +44,7 @@ export function currentDevice(): { name: string; placed: boolean } {
 
 /** `backend.alloc`, with the backend's size limit and allocation failures as clear errors. */
 export function allocOn(backend: Backend<any>, dtype: DType, size: number, op: string): unknown {
+  checkLiveLimit(op);
   const limit = backend.capabilities.maxElements;
   if (limit !== undefined && size > limit)
     throw new InvalidArgumentError(`${op}: a ${dtype} tensor of ${size} elements exceeds the limit of device "${backend.name}" (${limit} elements)`);

@@ -7,6 +7,7 @@ import { bytesPerElement, type DType } from "../dtype.js";
 import type { Backend } from "../plugin.js";
 import { currentFrame, isPromise, withFrame, type TidyScope } from "./context.js";
 import { getBackend, listBackends } from "./registry.js";
+import { liveBuffers } from "./memory-limit.js";
 
 /** A device buffer plus its reference count. Several tensors may share one (reshape, variables). */
 export class Storage {
@@ -24,6 +25,7 @@ export class Storage {
     const s = (this.stats = stats(backend.name));
     s.bytes += this.bytes;
     s.buffers++;
+    liveBuffers.count++;
   }
   retain(): void {
     this.refs++;
@@ -34,6 +36,7 @@ export class Storage {
     const s = this.stats;
     s.bytes -= this.bytes;
     s.buffers--;
+    liveBuffers.count--;
     this.backend.free(this.data);
   }
 }
