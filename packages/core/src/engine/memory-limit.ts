@@ -39,7 +39,7 @@ export function getMemoryLimits(): MemoryLimits {
 export function checkLiveLimit(op: string): void {
   if (liveBuffers.count < maxLive) return;
   throw new MemoryLimitError(
-    `${op}: ${liveBuffers.count} tensor buffers are alive, the limit (setMemoryLimits({ maxLiveBuffers })) is ${maxLive}. ` +
+    `${liveBuffers.count} tensor buffers are alive, the limit (setMemoryLimits({ maxLiveBuffers })) is ${maxLive}, and ${op} asked for one more. ` +
       `Tensors created in a loop and never disposed leak: run each step inside tidy(() => ...), call dispose() on tensors you no longer need, ` +
       `or declare them with "using". The garbage collector frees lost tensors only when the event loop turns, which a synchronous loop never lets it do.`,
   );
