@@ -278,19 +278,21 @@ export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
  * @example stack([[1, 2], [3, 4]], 1) // [[1, 3], [2, 4]]
  */
 export function stack(tensors: readonly TensorLike[], axis = 0): Tensor {
-  const [ts, temps] = tensorList(tensors, "stack");
-  try {
-    const first = ts[0]!;
-    ts.forEach((t, i) => {
-      if (!shapesEqual(t.shape, first.shape))
-        throw new ShapeError(`stack: tensor ${i} has shape ${shapeStr(t.shape)} but tensor 0 has ${shapeStr(first.shape)}; stacked tensors must have one shape`);
-    });
-    const a = normalizeAxis(axis, first.rank + 1, "stack");
-    const expanded = ts.map((t) => reshapeTo(t, [...t.shape.slice(0, a), 1, ...t.shape.slice(a)]));
-    return done(runOp("concat", expanded, { axis: a })[0]!, ...expanded);
-  } finally {
-    for (const t of temps) t.dispose();
-  }
+  return asCalled("stack", () => {
+    const [ts, temps] = tensorList(tensors, "stack");
+    try {
+      const first = ts[0]!;
+      ts.forEach((t, i) => {
+        if (!shapesEqual(t.shape, first.shape))
+          throw new ShapeError(`stack: tensor ${i} has shape ${shapeStr(t.shape)} but tensor 0 has ${shapeStr(first.shape)}; stacked tensors must have one shape`);
+      });
+      const a = normalizeAxis(axis, first.rank + 1, "stack");
+      const expanded = ts.map((t) => reshapeTo(t, [...t.shape.slice(0, a), 1, ...t.shape.slice(a)]));
+      return done(runOp("concat", expanded, { axis: a })[0]!, ...expanded);
+    } finally {
+      for (const t of temps) t.dispose();
+    }
+  });
 }
 
 /** The pieces of `x` along `axis`, lengths `sizes`, as slices. */

@@ -36,6 +36,17 @@ describe("errors name the called function", () => {
     expect(m).toMatch(/^eye: /);
     expect(m).toMatch(/289000000 elements/);
   });
+  it("composites: softmax, logSumExp, variance, moments, dot and stack name themselves", () => {
+    const x = tf.tensor([[1, 2], [3, 4]]);
+    x.dispose();
+    expect(message(() => tf.softmax(x))).toMatch(/^softmax: input 0/);
+    expect(message(() => tf.logSoftmax(x))).toMatch(/^logSoftmax: /);
+    expect(message(() => tf.logSumExp(x))).toMatch(/^logSumExp: /);
+    expect(message(() => tf.variance(x))).toMatch(/^variance: /);
+    expect(message(() => tf.moments(x))).toMatch(/^moments: /);
+    expect(message(() => tf.dot(x, x))).toMatch(/^dot: /);
+    expect(message(() => tf.stack([x, x]))).toMatch(/^stack: /);
+  });
   it('sum(x, "0") says the axis "0" is not an integer', () => {
     const x = tf.tensor([1, 2]);
     expect(message(() => tf.sum(x, "0" as unknown as number))).toBe('sum: axis "0" is not an integer');
