@@ -22,6 +22,8 @@ export class CpuOutOfMemoryError extends RangeError {
   override readonly name = "CpuOutOfMemoryError";
 }
 
+import { coalesceFree } from "./coalesce.js";
+
 const PAGE = 65536;
 const EMPTY_OFFSET = 0;
 
@@ -36,7 +38,10 @@ export function sizeClass(bytes: number): number {
 /** Size-bucketed allocator over a WebAssembly memory. */
 export class Arena {
   private top: number;
+  private readonly base: number;
   private readonly pools = new Map<number, number[]>();
+  /** Coalesced free spans [offset, bytes], reused first-fit by any size class. */
+  private spans: [number, number][] = [];
   private pooled = 0;
   private live = 0;
   /** Bumped whenever the memory grows (its buffer object then changes). */
@@ -48,7 +53,7 @@ export class Arena {
     reserved: number,
     private readonly maxBytes: number,
   ) {
-    this.top = Math.max(16, (reserved + 15) & ~15);
+    this.top = this.base = Math.max(16, (reserved + 15) & ~15);
   }
 
   /**
@@ -59,15 +64,42 @@ export class Arena {
     if (bytes === 0) return { offset: EMPTY_OFFSET, bytes: 0, capacity: 0, freed: false };
     const cap = sizeClass(bytes);
     const list = this.pools.get(cap);
-    this.live += cap;
-    if (list !== undefined && list.length > 0) {
-      this.pooled -= cap;
-      return { offset: list.pop()!, bytes, capacity: cap, freed: false };
+    let offset: number | undefined;
+    if (list !== undefined && list.length > 0) offset = list.pop()!;
+    else offset = this.fromSpans(cap);
+    if (offset === undefined && this.top + cap > this.memory.buffer.byteLength && this.pooled > 0) {
+      // Growing (or failing): first merge every free block and try again.
+      const merged = coalesceFree(this.pools, this.spans, this.top);
+      this.spans = merged.spans;
+      this.top = Math.max(this.base, merged.top);
+      this.pooled = merged.spans.reduce((n, sp) => n + sp[1], 0);
+      offset = this.fromSpans(cap);
     }
-    const offset = this.top;
-    this.ensure(offset + cap);
-    this.top = offset + cap;
+    if (offset !== undefined) this.pooled -= cap;
+    else {
+      offset = this.top;
+      this.ensure(offset + cap); // throws before anything is counted
+      this.top = offset + cap;
+    }
+    this.live += cap;
     return { offset, bytes, capacity: cap, freed: false };
+  }
+
+  /** First fit from the coalesced spans; the rest of the span stays free. */
+  private fromSpans(cap: number): number | undefined {
+    const spans = this.spans;
+    for (let i = 0; i < spans.length; i++) {
+      const sp = spans[i]!;
+      if (sp[1] < cap) continue;
+      const offset = sp[0];
+      if (sp[1] === cap) spans.splice(i, 1);
+      else {
+        sp[0] += cap;
+        sp[1] -= cap;
+      }
+      return offset;
+    }
+    return undefined;
   }
 
   /** Scratch space for a kernel (same as `alloc`: contents undefined). */

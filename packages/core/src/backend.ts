@@ -12,6 +12,7 @@ export { runOp } from "./engine/dispatch.js";
 export { createReferenceBackend } from "./backends/reference.js";
 export { createNullBackend, type NullBackend, type NullBuffer } from "./backends/null.js";
 export { allocArray, bytesPerElement, DTYPES, type DType, type TypedArray } from "./dtype.js";
+export { EagerError } from "./errors.js";
 export { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from "./shape.js";
 /** Convolution and pool geometry: what `ResolvedOp.plan` holds for those ops, and the helpers that compute it. */
 export { conv2dGeometry, depthwiseGeometry, geometryOf, poolGeometry, samePad, windowGeometry, windowOutSize, type WindowGeometry } from "./ops/conv.js";

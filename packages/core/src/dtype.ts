@@ -3,6 +3,7 @@
  * Invariant: every dtype maps to exactly one TypedArray constructor.
  */
 import { DTypeError } from "./errors.js";
+import { ownKey } from "./own-key.js";
 
 /** Element types a tensor may hold. `float64` exists only where a backend declares it. */
 export type DType = "float32" | "int32" | "bool" | "float64";
@@ -36,7 +37,7 @@ export function allocArray<D extends DType>(dtype: D, size: number): DataTypeMap
 }
 
 export function isDType(x: unknown): x is DType {
-  return typeof x === "string" && x in ARRAY_CTOR;
+  return ownKey(ARRAY_CTOR, x);
 }
 
 export function assertDType(x: unknown, where: string): DType {

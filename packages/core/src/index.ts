@@ -24,6 +24,7 @@ export { setDefaultDevice, getDefaultDevice, listBackends, registerBackend, read
 export { placementReport, resetPlacementReport, setFallbackPolicy, getFallbackPolicy, type PlacementReport, type FallbackPolicy, type DeviceReport } from "./engine/placement.js";
 export { tidy, type MemoryInfo } from "./engine/memory.js";
 export * from "./debug/index.js";
+export { setMemoryLimits, getMemoryLimits, MemoryLimitError, type MemoryLimits } from "./engine/memory-limit.js";
 export { trace, Graph, type GraphJSON, type GraphNode, type TraceArg } from "./engine/trace.js";
 export { opNames, type OpName } from "./ops/table.js";
 export type { TapeOptions } from "./engine/tape.js";

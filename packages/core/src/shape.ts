@@ -84,16 +84,18 @@ export function broadcastShapes(where: string, ...shapes: Shape[]): number[] {
 export function normalizeAxis(axis: number, rank: number, where: string): number {
   // A scalar is treated as one element along axis 0 (so 0 and -1 both name it).
   const r = Math.max(rank, 1);
-  if (!Number.isInteger(axis) || axis < -r || axis >= r) throw new AxisError(`${where}: axis ${axis} is out of range for a tensor of rank ${rank}`);
+  if (!Number.isInteger(axis)) throw new AxisError(`${where}: axis ${JSON.stringify(axis) ?? String(axis)} is not an integer`);
+  if (axis < -r || axis >= r) throw new AxisError(`${where}: axis ${axis} is out of range for a tensor of rank ${rank}`);
   return axis < 0 ? axis + r : axis;
 }
 
 /** Normalize an axis argument (undefined = all axes) into a sorted unique list. */
 export function normalizeAxes(axis: number | readonly number[] | undefined | null, rank: number, where: string): number[] {
   if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
-  const list = typeof axis === "number" ? [axis] : [...axis];
+  const list: unknown[] = Array.isArray(axis) ? [...axis] : [axis];
   const out = list.map((a) => {
-    if (!Number.isInteger(a) || a < -rank || a >= rank) throw new AxisError(`${where}: axis ${a} is out of range for a tensor of rank ${rank}`);
+    if (typeof a !== "number" || !Number.isInteger(a)) throw new AxisError(`${where}: axis ${JSON.stringify(a) ?? String(a)} is not an integer`);
+    if (a < -rank || a >= rank) throw new AxisError(`${where}: axis ${a} is out of range for a tensor of rank ${rank}`);
     return a < 0 ? a + rank : a;
   });
   if (new Set(out).size !== out.length) throw new AxisError(`${where}: repeated axis in ${JSON.stringify(list)}`);

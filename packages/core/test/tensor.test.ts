@@ -196,7 +196,7 @@ describe("errors name the op, the shapes and the caller's line", () => {
 describe("huge allocations", () => {
   it("fail with a clear error, not a crash", () => {
     expect(() => tf.withDevice("reference", () => tf.zeros([2 ** 31 - 1]))).toThrow(
-      /^fill: a float32 tensor of 2147483647 elements exceeds the limit of device "reference" \(268435456 elements\)/,
+      /^zeros: a float32 tensor of 2147483647 elements exceeds the limit of device "reference" \(268435456 elements\)/,
     );
     expect(() => tf.withDevice("reference", () => tf.tensor(new Float32Array(1)).reshape([1]).broadcastTo([2 ** 29]))).toThrow(/broadcastTo: a float32 tensor/);
   });

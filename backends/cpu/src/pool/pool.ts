@@ -4,13 +4,12 @@
  * caller and the workers claim; it returns when every chunk is done, or throws
  * `WorkerCrashError` when a worker dies or a chunk throws. A dead worker is replaced.
  */
+import { EagerError } from "@eager/core/backend";
 import * as P from "./protocol.mjs";
 import type { WorkerHandle, WorkerInit, WorkerTransport } from "./transport.js";
 
 /** A worker died (or a kernel chunk threw) while running an op's chunks. */
-export class WorkerCrashError extends Error {
-  override readonly name = "WorkerCrashError";
-}
+export class WorkerCrashError extends EagerError {}
 
 /** Options for the pool. */
 export interface PoolOptions {
@@ -151,6 +150,7 @@ export class ThreadPool {
     Atomics.store(ctl, P.CLAIM, tag | 0xfffff);
     if (failure !== null) {
       this.drain();
+      this.retireDead();
       throw new WorkerCrashError(`cpu backend: ${failure}; the op was not completed (the worker is being replaced)`);
     }
     if (own !== null) throw own;
@@ -202,6 +202,18 @@ export class ThreadPool {
     for (let i = 0; i < this.opts.workers; i++) {
       const s = this.slot(i);
       while (Atomics.load(this.ctl, s + P.BUSY) === 1 && Atomics.load(this.ctl, s + P.DEAD) === 0 && performance.now() < until) this.block(Atomics.load(this.ctl, P.DONE), 5);
+    }
+  }
+
+  /**
+   * After a failure: a dead worker holds no chunk any more, so its slot is marked idle at
+   * once; otherwise every later op in the same tick (before the exit event replaces the
+   * worker) would see "dead and busy" and fail too. A dead slot claims nothing.
+   */
+  private retireDead(): void {
+    for (let i = 0; i < this.opts.workers; i++) {
+      const s = this.slot(i);
+      if (Atomics.load(this.ctl, s + P.DEAD) === 1) Atomics.store(this.ctl, s + P.BUSY, 0);
     }
   }
 

@@ -12,6 +12,8 @@ import { Tensor, Variable, type TensorLike } from "../tensor.js";
 import { copyStorageSync } from "../engine/transfer.js";
 import { getBackend } from "../engine/registry.js";
 import { engine } from "../engine/engine.js";
+import { asCalled } from "./caller.js";
+import { checkNewTensorSize } from "./size-check.js";
 
 /**
  * A tensor from nested arrays, a typed array or a scalar. Numbers give float32, booleans bool.
@@ -35,18 +37,20 @@ export function scalar(value: number | boolean, dtype?: DType): Tensor {
 
 /** A tensor of `shape` filled with `value`. */
 export function fill(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
+  if (typeof value !== "number" && typeof value !== "boolean")
+    throw new InvalidArgumentError(`fill: value must be a number or a boolean, got ${typeof value === "string" ? JSON.stringify(value) : typeof value}`);
   const d = dtype ?? (typeof value === "boolean" ? "bool" : "float32");
   return runOp("fill", [], { shape: validateShape(shape, "fill"), dtype: assertDType(d, "fill"), value: Number(value) })[0]!;
 }
 
 /** Zeros of `shape`. @example zeros([1, 1, 784]) */
 export function zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
-  return fill(shape, 0, dtype);
+  return asCalled("zeros", () => fill(shape, 0, dtype));
 }
 
 /** Ones of `shape`. */
 export function ones(shape: readonly number[], dtype: DType = "float32"): Tensor {
-  return fill(shape, 1, dtype);
+  return asCalled("ones", () => fill(shape, 1, dtype));
 }
 
 /** start, start + step, ... up to (not including) stop. @example range(0, 5) // [0,1,2,3,4] */
@@ -55,17 +59,19 @@ export function range(start: number, stop?: number, step = 1, dtype: DType = "fl
   if (![start, stop, step].every(Number.isFinite)) throw new InvalidArgumentError(`range: start, stop and step must be finite numbers`);
   if (step === 0) throw new InvalidArgumentError("range: step must not be 0");
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const data = allocArray(assertDType(dtype, "range"), validateShape([n], "range")[0]!);
+  checkNewTensorSize("range", [n], assertDType(dtype, "range"));
+  const data = allocArray(dtype, n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
-  return tensorFromHost(data, [n], dtype);
+  return asCalled("range", () => tensorFromHost(data, [n], dtype));
 }
 
 /** `num` evenly spaced values from start to stop, both included. */
 export function linspace(start: number, stop: number, num: number): Tensor {
   if (!Number.isInteger(num) || num < 0) throw new InvalidArgumentError(`linspace: num must be an integer >= 0, got ${num}`);
+  checkNewTensorSize("linspace", [num], "float32");
   const data = allocArray("float32", num);
   for (let i = 0; i < num; i++) data[i] = num === 1 ? start : start + ((stop - start) * i) / (num - 1);
-  return tensorFromHost(data, [num], "float32");
+  return asCalled("linspace", () => tensorFromHost(data, [num], "float32"));
 }
 
 /** An identity matrix (optionally rectangular, optionally batched). */
@@ -73,10 +79,10 @@ export function eye(numRows: number, numColumns = numRows, batchShape: readonly 
   const [r, c] = validateShape([numRows, numColumns], "eye");
   const batch = validateShape(batchShape, "eye");
   const shape = [...batch, r!, c!];
-  const total = shape.reduce((a, b) => a * b, 1);
-  const data = allocArray(assertDType(dtype, "eye"), validateShape(shape, "eye").reduce((a, b) => a * b, 1));
+  const total = checkNewTensorSize("eye", shape, assertDType(dtype, "eye"));
+  const data = allocArray(dtype, total);
   for (let base = 0; base < total; base += r! * c!) for (let i = 0; i < Math.min(r!, c!); i++) data[base + i * c! + i] = 1;
-  return tensorFromHost(data, shape, dtype);
+  return asCalled("eye", () => tensorFromHost(data, shape, dtype));
 }
 
 /** Options for `variable`. */

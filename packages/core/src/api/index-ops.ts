@@ -3,6 +3,7 @@
  * unsortedSegmentSum. Indices must be int32 tensors; plain arrays of integers become int32.
  * Negative axis and batchDims are normalized here, so the op records hold explicit values.
  */
+import { asCalled } from "./caller.js";
 import type { DType } from "../dtype.js";
 import { runOp, toTensor } from "../engine/dispatch.js";
 import { normalizeAxis } from "../shape.js";
@@ -10,6 +11,9 @@ import type { Tensor, TensorLike } from "../tensor.js";
 
 /** Convert `args` (tensors stay as they are; plain index values become int32), run `f`, dispose conversions. */
 function withTensors<R>(where: string, args: readonly [TensorLike, boolean][], f: (ts: Tensor[]) => R): R {
+  return asCalled(where, () => withTensorsIn(where, args, f));
+}
+function withTensorsIn<R>(where: string, args: readonly [TensorLike, boolean][], f: (ts: Tensor[]) => R): R {
   const ts: Tensor[] = [];
   try {
     for (const [x, isIndex] of args) ts.push(toTensor(x, `${where} (${isIndex ? "indices" : "x"})`, isIndex ? "int32" : undefined));

@@ -2,6 +2,7 @@
  * Public linear algebra (TF.js signatures): matmul, and dot and outer as composites of
  * reshape, matmul and mul (so their gradients come from those primitives).
  */
+import { asCalled } from "./caller.js";
 import { runOp, toTensor } from "../engine/dispatch.js";
 import { tidy } from "../engine/memory.js";
 import { ShapeError } from "../errors.js";
@@ -27,20 +28,22 @@ const reshape = (t: Tensor, shape: readonly number[]): Tensor => runOp("reshape"
  * @example dot([1, 2, 3], [4, 5, 6]) // 32
  */
 export function dot(a: TensorLike, b: TensorLike): Tensor {
-  return tidy(() => {
-    const t1 = toTensor(a, "dot (a)");
-    const t2 = toTensor(b, "dot (b)", t1.dtype);
-    if (t1.rank < 1 || t1.rank > 2 || t2.rank < 1 || t2.rank > 2)
-      throw new ShapeError(`dot: inputs must be rank 1 or 2, got a ${shapeStr(t1.shape)} and b ${shapeStr(t2.shape)}`);
-    const inner1 = t1.shape[t1.rank - 1]!;
-    const inner2 = t2.shape[0]!;
-    if (inner1 !== inner2) throw new ShapeError(`dot: inner dimensions differ: a ${shapeStr(t1.shape)} has ${inner1}, b ${shapeStr(t2.shape)} has ${inner2}`);
-    const m1 = t1.rank === 1 ? reshape(t1, [1, inner1]) : t1;
-    const m2 = t2.rank === 1 ? reshape(t2, [inner2, 1]) : t2;
-    const p = matmul(m1, m2);
-    if (t1.rank === 2 && t2.rank === 2) return p;
-    const shape = t1.rank === 1 && t2.rank === 1 ? [] : t1.rank === 1 ? [t2.shape[1]!] : [t1.shape[0]!];
-    return reshape(p, shape);
+  return asCalled("dot", () => {
+    return tidy(() => {
+      const t1 = toTensor(a, "dot (a)");
+      const t2 = toTensor(b, "dot (b)", t1.dtype);
+      if (t1.rank < 1 || t1.rank > 2 || t2.rank < 1 || t2.rank > 2)
+        throw new ShapeError(`dot: inputs must be rank 1 or 2, got a ${shapeStr(t1.shape)} and b ${shapeStr(t2.shape)}`);
+      const inner1 = t1.shape[t1.rank - 1]!;
+      const inner2 = t2.shape[0]!;
+      if (inner1 !== inner2) throw new ShapeError(`dot: inner dimensions differ: a ${shapeStr(t1.shape)} has ${inner1}, b ${shapeStr(t2.shape)} has ${inner2}`);
+      const m1 = t1.rank === 1 ? reshape(t1, [1, inner1]) : t1;
+      const m2 = t2.rank === 1 ? reshape(t2, [inner2, 1]) : t2;
+      const p = matmul(m1, m2);
+      if (t1.rank === 2 && t2.rank === 2) return p;
+      const shape = t1.rank === 1 && t2.rank === 1 ? [] : t1.rank === 1 ? [t2.shape[1]!] : [t1.shape[0]!];
+      return reshape(p, shape);
+    });
   });
 }
 

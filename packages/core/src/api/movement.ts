@@ -6,7 +6,8 @@
  */
 import { runOp, toTensor } from "../engine/dispatch.js";
 import { AxisError, InvalidArgumentError, ShapeError } from "../errors.js";
-import { broadcastReductionAxes, normalizeAxes, normalizeAxis, shapeStr, shapesEqual, sizeOf } from "../shape.js";
+import { broadcastReductionAxes, normalizeAxes, normalizeAxis, shapeStr, shapesEqual, sizeOf, validateShape } from "../shape.js";
+import { asCalled } from "./caller.js";
 import { promoteTypes, type DType } from "../dtype.js";
 import { Tensor, type TensorLike } from "../tensor.js";
 
@@ -23,12 +24,14 @@ export function inferReshape(shape: readonly number[], size: number, where: stri
 
 /** Run `f` on `x` as a tensor, disposing the conversion of a plain value afterwards. */
 function withTensor<R>(x: TensorLike, where: string, f: (t: Tensor) => R): R {
-  const t = toTensor(x, where);
-  try {
-    return f(t);
-  } finally {
-    if (t !== x) t.dispose();
-  }
+  return asCalled(where, () => {
+    const t = toTensor(x, where);
+    try {
+      return f(t);
+    } finally {
+      if (t !== x) t.dispose();
+    }
+  });
 }
 
 /** Return `out` after disposing the intermediates of a composite. */
@@ -266,19 +269,21 @@ export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
  * @example stack([[1, 2], [3, 4]], 1) // [[1, 3], [2, 4]]
  */
 export function stack(tensors: readonly TensorLike[], axis = 0): Tensor {
-  const [ts, temps] = tensorList(tensors, "stack");
-  try {
-    const first = ts[0]!;
-    ts.forEach((t, i) => {
-      if (!shapesEqual(t.shape, first.shape))
-        throw new ShapeError(`stack: tensor ${i} has shape ${shapeStr(t.shape)} but tensor 0 has ${shapeStr(first.shape)}; stacked tensors must have one shape`);
-    });
-    const a = normalizeAxis(axis, first.rank + 1, "stack");
-    const expanded = ts.map((t) => reshapeTo(t, [...t.shape.slice(0, a), 1, ...t.shape.slice(a)]));
-    return done(runOp("concat", expanded, { axis: a })[0]!, ...expanded);
-  } finally {
-    for (const t of temps) t.dispose();
-  }
+  return asCalled("stack", () => {
+    const [ts, temps] = tensorList(tensors, "stack");
+    try {
+      const first = ts[0]!;
+      ts.forEach((t, i) => {
+        if (!shapesEqual(t.shape, first.shape))
+          throw new ShapeError(`stack: tensor ${i} has shape ${shapeStr(t.shape)} but tensor 0 has ${shapeStr(first.shape)}; stacked tensors must have one shape`);
+      });
+      const a = normalizeAxis(axis, first.rank + 1, "stack");
+      const expanded = ts.map((t) => reshapeTo(t, [...t.shape.slice(0, a), 1, ...t.shape.slice(a)]));
+      return done(runOp("concat", expanded, { axis: a })[0]!, ...expanded);
+    } finally {
+      for (const t of temps) t.dispose();
+    }
+  });
 }
 
 /** The pieces of `x` along `axis`, lengths `sizes`, as slices. */
@@ -352,10 +357,16 @@ export function tile(x: TensorLike, reps: readonly number[]): Tensor {
     const r = integers(reps, "tile", "reps");
     if (r.length !== t.rank || r.some((v) => v < 0))
       throw new InvalidArgumentError(`tile: reps ${JSON.stringify(reps)} must have one integer >= 0 per axis of x ${shapeStr(t.shape)}`);
+    const outShape = validateShape(t.shape.map((d, i) => d * r[i]!), "tile");
     // Interleave: x as [1, d0, 1, d1, ...], broadcast to [r0, d0, r1, d1, ...], merge pairs.
     const lifted = reshapeTo(t, t.shape.flatMap((d) => [1, d]));
-    const wide = done(runOp("broadcastTo", [lifted], { shape: t.shape.flatMap((d, i) => [r[i]!, d]) })[0]!, lifted);
-    return done(reshapeTo(wide, t.shape.map((d, i) => d * r[i]!)), wide);
+    let wide: Tensor;
+    try {
+      wide = runOp("broadcastTo", [lifted], { shape: t.shape.flatMap((d, i) => [r[i]!, d]) })[0]!;
+    } finally {
+      lifted.dispose();
+    }
+    return done(reshapeTo(wide, outShape), wide);
   });
 }
 

@@ -3,6 +3,7 @@
  * moments, variance. No kernels of their own, so gradients (of any order) come from the
  * primitives. A backend may register a fused kernel for one, checked against these.
  */
+import { asCalled } from "./caller.js";
 import { toTensor } from "../engine/dispatch.js";
 import { tidy } from "../engine/memory.js";
 import { normalizeAxes } from "../shape.js";
@@ -39,15 +40,17 @@ function shiftFor(x: Tensor, axes: readonly number[]): Tensor {
  * @example logSumExp([1000, 1000]) // 1000.6931
  */
 export function logSumExp(x: TensorLike, axis?: AxisArg, keepDims = false): Tensor {
-  const t = toTensor(x, "logSumExp");
-  const axes = normalizeAxes(axis, t.rank, "logSumExp");
-  const out = tidy(() => {
-    const m = shiftFor(t, axes);
-    const lse = add(log(sum(exp(sub(t, m)), axes, true)), m);
-    return keepDims ? lse : reshape(lse, dropAxes(t.shape, axes));
+  return asCalled("logSumExp", () => {
+    const t = toTensor(x, "logSumExp");
+    const axes = normalizeAxes(axis, t.rank, "logSumExp");
+    const out = tidy(() => {
+      const m = shiftFor(t, axes);
+      const lse = add(log(sum(exp(sub(t, m)), axes, true)), m);
+      return keepDims ? lse : reshape(lse, dropAxes(t.shape, axes));
+    });
+    if (t !== x) t.dispose();
+    return out;
   });
-  if (t !== x) t.dispose();
-  return out;
 }
 
 /**
@@ -55,14 +58,16 @@ export function logSumExp(x: TensorLike, axis?: AxisArg, keepDims = false): Tens
  * @example softmax([1000, 0]) // [1, 0]
  */
 export function softmax(logits: TensorLike, dim = -1): Tensor {
-  const t = toTensor(logits, "softmax");
-  const axes = oneAxis(dim, t.rank, "softmax");
-  const out = tidy(() => {
-    const e = exp(sub(t, shiftFor(t, axes)));
-    return div(e, sum(e, axes, true));
+  return asCalled("softmax", () => {
+    const t = toTensor(logits, "softmax");
+    const axes = oneAxis(dim, t.rank, "softmax");
+    const out = tidy(() => {
+      const e = exp(sub(t, shiftFor(t, axes)));
+      return div(e, sum(e, axes, true));
+    });
+    if (t !== logits) t.dispose();
+    return out;
   });
-  if (t !== logits) t.dispose();
-  return out;
 }
 
 /**
@@ -70,11 +75,13 @@ export function softmax(logits: TensorLike, dim = -1): Tensor {
  * @example logSoftmax([0, 0]) // [-0.6931, -0.6931]
  */
 export function logSoftmax(logits: TensorLike, axis = -1): Tensor {
-  const t = toTensor(logits, "logSoftmax");
-  const axes = oneAxis(axis, t.rank, "logSoftmax");
-  const out = tidy(() => sub(t, logSumExp(t, axes, true)));
-  if (t !== logits) t.dispose();
-  return out;
+  return asCalled("logSoftmax", () => {
+    const t = toTensor(logits, "logSoftmax");
+    const axes = oneAxis(axis, t.rank, "logSoftmax");
+    const out = tidy(() => sub(t, logSumExp(t, axes, true)));
+    if (t !== logits) t.dispose();
+    return out;
+  });
 }
 
 /**
@@ -82,17 +89,19 @@ export function logSoftmax(logits: TensorLike, axis = -1): Tensor {
  * @example moments([1, 2, 3, 4]) // { mean: 2.5, variance: 1.25 }
  */
 export function moments(x: TensorLike, axes?: AxisArg, keepDims = false): { mean: Tensor; variance: Tensor } {
-  const t = toTensor(x, "moments");
-  const list = normalizeAxes(axes, t.rank, "moments");
-  const out = tidy(() => {
-    const m = mean(t, list, true);
-    const v = mean(square(sub(t, m)), list, true);
-    if (keepDims) return { mean: m, variance: v };
-    const shape = dropAxes(t.shape, list);
-    return { mean: reshape(m, shape), variance: reshape(v, shape) };
+  return asCalled("moments", () => {
+    const t = toTensor(x, "moments");
+    const list = normalizeAxes(axes, t.rank, "moments");
+    const out = tidy(() => {
+      const m = mean(t, list, true);
+      const v = mean(square(sub(t, m)), list, true);
+      if (keepDims) return { mean: m, variance: v };
+      const shape = dropAxes(t.shape, list);
+      return { mean: reshape(m, shape), variance: reshape(v, shape) };
+    });
+    if (t !== x) t.dispose();
+    return out;
   });
-  if (t !== x) t.dispose();
-  return out;
 }
 
 /**
@@ -100,11 +109,13 @@ export function moments(x: TensorLike, axes?: AxisArg, keepDims = false): { mean
  * @example variance([[1, 3], [2, 2]], 1) // [1, 0]
  */
 export function variance(x: TensorLike, axis?: AxisArg, keepDims = false): Tensor {
-  const t = toTensor(x, "variance");
-  const list = normalizeAxes(axis, t.rank, "variance");
-  const out = tidy(() => mean(square(sub(t, mean(t, list, true))), list, keepDims));
-  if (t !== x) t.dispose();
-  return out;
+  return asCalled("variance", () => {
+    const t = toTensor(x, "variance");
+    const list = normalizeAxes(axis, t.rank, "variance");
+    const out = tidy(() => mean(square(sub(t, mean(t, list, true))), list, keepDims));
+    if (t !== x) t.dispose();
+    return out;
+  });
 }
 
 /** Tensor methods contributed by this module. */

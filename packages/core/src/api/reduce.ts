@@ -20,9 +20,11 @@ function flag(value: unknown, name: string, op: string): boolean {
 
 function reduce(op: ReduceName, x: TensorLike, axis: AxisArg | undefined, keepDims: boolean): Tensor {
   const t = toTensor(x, op);
-  const out = runOp(op, [t], { axes: normalizeAxes(axis, t.rank, op), keepDims: flag(keepDims, "keepDims", op) })[0]!;
-  if (t !== x) t.dispose();
-  return out;
+  try {
+    return runOp(op, [t], { axes: normalizeAxes(axis, t.rank, op), keepDims: flag(keepDims, "keepDims", op) })[0]!;
+  } finally {
+    if (t !== x) t.dispose();
+  }
 }
 
 /**

@@ -16,6 +16,7 @@ import { engine } from "./engine.js";
 import { runDecomposition, shouldDecompose } from "./decompose.js";
 import { hostValues } from "./host-data.js";
 import { Storage } from "./memory.js";
+import { checkLiveLimit } from "./memory-limit.js";
 import { getFallbackPolicy, noteFallback, noteOp } from "./placement.js";
 import { bestCpuBackend, getBackend, getDefaultDevice } from "./registry.js";
 import { copyStorageSync } from "./transfer.js";
@@ -44,6 +45,7 @@ export function currentDevice(frame: Frame = currentFrame()): { name: string; pl
 
 /** `backend.alloc`, with the backend's size limit and allocation failures as clear errors. */
 export function allocOn(backend: Backend<any>, dtype: DType, size: number, op: string): unknown {
+  checkLiveLimit(op);
   const limit = backend.capabilities.maxElements;
   if (limit !== undefined && size > limit)
     throw new InvalidArgumentError(`${op}: a ${dtype} tensor of ${size} elements exceeds the limit of device "${backend.name}" (${limit} elements)`);

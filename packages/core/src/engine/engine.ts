@@ -102,6 +102,10 @@ export class Engine {
   readonly deviceStats = new Map<string, DeviceStats>();
   /** Escaped tensors waiting to be registered with the finalizer (batched per microtask). */
   nursery: Tensor[] = [];
+  /** Buffers alive now, on all devices together (Storage counts them; views share their base's). */
+  liveBuffers = 0;
+  /** Most buffers alive at once before allocation fails (`setMemoryLimits`); Infinity for no limit. */
+  maxLiveBuffers = 200_000;
 
   // --- Scopes (device, tidy, tapes) -----------------------------------------------------
   /** Node's AsyncLocalStorage, so scopes survive `await`; null elsewhere (then `frameStack`). */
@@ -127,6 +131,16 @@ export class Engine {
   tensorObserver: ((t: Tensor) => void) | null = null;
   /** Awaited before every asynchronous read (batched numerics checks report there). */
   readBarrier: (() => Promise<void>) | null = null;
+
+  // --- Error naming --------------------------------------------------------------------
+  /** The public function whose body runs now (outermost `asCalled`), or null. */
+  publicCaller: string | null = null;
+
+  // --- Files ---------------------------------------------------------------------------
+  /** Temporary files this process is writing now (atomic writes), never swept as stale. */
+  readonly tempFilesInFlight = new Set<string>();
+  /** Makes temporary file names unique within this process. */
+  tempFileCounter = 0;
 
   // --- Random state --------------------------------------------------------------------
   randomSeed = 0x2545f491;

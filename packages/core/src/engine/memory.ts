@@ -26,6 +26,7 @@ export class Storage {
     const s = (this.stats = stats(backend.name));
     s.bytes += this.bytes;
     s.buffers++;
+    engine.liveBuffers++;
   }
   retain(): void {
     this.refs++;
@@ -36,6 +37,7 @@ export class Storage {
     const s = this.stats;
     s.bytes -= this.bytes;
     s.buffers--;
+    engine.liveBuffers--;
     this.backend.free(this.data);
   }
 }

@@ -3,8 +3,9 @@
  * nodes to a graph instead of computing. A graph is JSON-serializable (constants included)
  * and can be run again on real tensors by the ordinary dispatcher.
  */
-import { type DType, type TypedArray, allocArray } from "../dtype.js";
-import { InvalidArgumentError, ShapeError } from "../errors.js";
+import { type DType, type TypedArray, allocArray, bytesPerElement } from "../dtype.js";
+import { EagerError, InvalidArgumentError, ShapeError } from "../errors.js";
+import { base64Length, validateGraphJSON } from "./graph-check.js";
 import type { OpDef, TensorSpec } from "../ops/def.js";
 import { opTable, type OpName } from "../ops/table.js";
 import { shapeStr, shapesEqual } from "../shape.js";
@@ -77,10 +78,17 @@ function toBase64(a: TypedArray): string {
   return btoa(s);
 }
 function fromBase64(b64: string, dtype: DType, size: number): TypedArray {
-  const s = atob(b64);
+  const n = size * bytesPerElement(dtype);
+  if (b64.length !== base64Length(n)) throw new ShapeError(`graph constant: expected ${base64Length(n)} base64 characters for ${n} bytes, got ${b64.length}`);
+  let s: string;
+  try {
+    s = atob(b64);
+  } catch {
+    throw new InvalidArgumentError("graph constant: the base64 text is malformed");
+  }
+  if (s.length !== n) throw new ShapeError(`graph constant: expected ${n} bytes, got ${s.length}`);
   const out = allocArray(dtype, size);
   const bytes = new Uint8Array(out.buffer);
-  if (s.length !== bytes.length) throw new ShapeError(`graph constant: expected ${bytes.length} bytes, got ${s.length}`);
   for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
   return out;
 }
@@ -94,9 +102,7 @@ export class Graph {
 
   /** Rebuild a graph from `toJSON()` output (checks every op exists). */
   static fromJSON(json: GraphJSON): Graph {
-    if (json?.format !== "eager-graph" || json.version !== 1) throw new InvalidArgumentError("Graph.fromJSON: not an eager graph (format/version missing)");
-    for (const n of json.nodes) if (!(n.op in opTable)) throw new InvalidArgumentError(`Graph.fromJSON: unknown op "${n.op}"`);
-    return new Graph(json);
+    return new Graph(validateGraphJSON(json));
   }
   toJSON(): GraphJSON {
     return this.json;
@@ -106,34 +112,84 @@ export class Graph {
     return this.json.nodes.map((n) => n.op);
   }
 
-  /** Run the graph on real tensors; returns its outputs in order. */
+  /**
+   * Run the graph on real tensors; returns its outputs in order. Each intermediate value is
+   * freed right after its last use; if a node throws, every value made so far is freed.
+   */
   run(...inputs: Tensor[]): Tensor[] {
     const g = this.json;
     if (inputs.length !== g.inputs.length) throw new InvalidArgumentError(`Graph.run: expected ${g.inputs.length} inputs, got ${inputs.length}`);
-    const env = new Map<number, Tensor>();
-    const owned: Tensor[] = [];
     g.inputs.forEach((spec, i) => {
       const t = inputs[i]!;
-      if (!shapesEqual(t.shape, spec.shape) || t.dtype !== spec.dtype)
-        throw new ShapeError(`Graph.run: input ${i} must be ${spec.dtype}${shapeStr(spec.shape)}, got ${t.describe()}`);
-      env.set(spec.id, t);
+      if (!(t instanceof Tensor) || !shapesEqual(t.shape, spec.shape) || t.dtype !== spec.dtype)
+        throw new ShapeError(`Graph.run: input ${i} must be ${spec.dtype}${shapeStr(spec.shape)}, got ${t instanceof Tensor ? t.describe() : typeof t}`);
     });
-    for (const c of g.constants) {
-      const t = tensorFromHost(fromBase64(c.base64, c.dtype, c.shape.reduce((a, b) => a * b, 1)), c.shape, c.dtype);
-      env.set(c.id, t);
-      owned.push(t);
-    }
-    for (const n of g.nodes) {
-      const outs = runOp(n.op, n.inputs.map((id) => env.get(id)!), n.attrs as never);
-      n.outputs.forEach((o, i) => {
-        env.set(o.id, outs[i]!);
-        owned.push(outs[i]!);
+    const plan = lastUses(g);
+    const env = new Map<number, Tensor>();
+    const owned = new Set<Tensor>();
+    g.inputs.forEach((spec, i) => env.set(spec.id, inputs[i]!));
+    try {
+      // Constants are made at their first use, so they too live only as long as needed.
+      const constants = new Map(g.constants.map((c) => [c.id, c]));
+      const materialize = (id: number): void => {
+        const c = constants.get(id);
+        if (c === undefined || env.has(id)) return;
+        const t = tensorFromHost(fromBase64(c.base64, c.dtype, c.shape.reduce((a, b) => a * b, 1)), c.shape, c.dtype);
+        env.set(c.id, t);
+        owned.add(t);
+      };
+      for (const id of g.outputs) materialize(id);
+      g.nodes.forEach((n, k) => {
+        for (const id of n.inputs) materialize(id);
+        const outs = runNode(n, k, env);
+        n.outputs.forEach((o, i) => {
+          env.set(o.id, outs[i]!);
+          owned.add(outs[i]!);
+        });
+        for (const id of plan.freeAfter[k]!) {
+          const t = env.get(id)!;
+          if (owned.delete(t)) t.dispose();
+        }
       });
+    } catch (e) {
+      for (const t of owned) t.dispose();
+      throw e;
     }
     const results = g.outputs.map((id) => env.get(id)!);
     for (const t of owned) if (!results.includes(t)) t.dispose();
     return results;
   }
+}
+
+/** For each node, the values whose last use it is (never the graph's outputs). */
+function lastUses(g: GraphJSON): { freeAfter: number[][] } {
+  const last = new Map<number, number>();
+  g.nodes.forEach((n, k) => {
+    for (const id of n.inputs) last.set(id, k);
+    for (const o of n.outputs) if (!last.has(o.id)) last.set(o.id, k); // unused outputs die at once
+  });
+  for (const id of g.outputs) last.delete(id);
+  const freeAfter: number[][] = g.nodes.map(() => []);
+  for (const [id, k] of last) freeAfter[k]!.push(id);
+  return { freeAfter };
+}
+
+/** Run one node; its outputs must be what the graph declares. */
+function runNode(n: GraphNode, k: number, env: ReadonlyMap<number, Tensor>): Tensor[] {
+  let outs: Tensor[];
+  try {
+    outs = runOp(n.op, n.inputs.map((id) => env.get(id)!), (n.attrs ?? {}) as never);
+  } catch (e) {
+    if (e instanceof EagerError) throw e;
+    throw new InvalidArgumentError(`Graph.run: node ${k} (${n.op}) has invalid attributes: ${(e as Error).message}`);
+  }
+  const bad = outs.length !== n.outputs.length || n.outputs.some((o, i) => !shapesEqual(o.shape, outs[i]!.shape) || o.dtype !== outs[i]!.dtype);
+  if (bad) {
+    const got = outs.map((t) => t.describe()).join(", ");
+    for (const t of outs) t.dispose();
+    throw new ShapeError(`Graph.run: node ${k} (${n.op}) gave ${got} but the graph declares ${n.outputs.map((o) => `${o.dtype}${shapeStr(o.shape)}`).join(", ")}`);
+  }
+  return outs;
 }
 
 /**

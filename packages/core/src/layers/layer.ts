@@ -10,6 +10,7 @@ import { InvalidArgumentError, ShapeError, DTypeError } from "../errors.js";
 import { shapeStr, shapesEqual } from "../shape.js";
 import type { Tensor, Variable } from "../tensor.js";
 import { getInitializer, type Initializer, type InitializerName } from "./initializers.js";
+import { checkRestoredAllUsed } from "./restore-check.js";
 
 /** Options every layer accepts. */
 export interface LayerOptions {
@@ -66,6 +67,8 @@ export abstract class Layer<I = Tensor, O = Tensor> {
   private readonly subLayers: Layer<any, any>[] = [];
   /** @internal Saved values for weights not created yet, keyed by path relative to this layer. */
   _deferred: Map<string, DeferredValue> | null = null;
+  /** @internal Whether deferred values left unused after the first call are an error (false after a partial restore). */
+  _deferredStrict = true;
 
   constructor(options: LayerOptions = {}) {
     if (options.name !== undefined && (typeof options.name !== "string" || !NAME_RE.test(options.name)))
@@ -85,15 +88,25 @@ export abstract class Layer<I = Tensor, O = Tensor> {
   /** Build on first use, then run `call`. @example layer.apply(x, { training: true }) */
   apply(input: I, options: ApplyOptions | boolean = {}): O {
     const training = typeof options === "boolean" ? options : (options.training ?? false);
-    if (!this.built) {
+    if (this.built) return this.call(input, training);
+    const dtype = this.dtype;
+    const weights = this.ownWeights.length;
+    try {
       if (this.dtype === undefined) {
         const dt = (input as { dtype?: DType } | null)?.dtype;
         this.dtype = dt && isFloat(dt) ? dt : "float32";
       }
       this.build(input);
-      this.built = true;
+    } catch (e) {
+      // A failed build leaves nothing behind: the next apply builds from scratch.
+      for (const [, v] of this.ownWeights.splice(weights)) v.dispose();
+      this.dtype = dtype;
+      throw e;
     }
-    return this.call(input, training);
+    this.built = true;
+    const out = this.call(input, training);
+    if (this._deferred !== null && this._deferred.size > 0) checkRestoredAllUsed(this, out);
+    return out;
   }
 
   /** Track `layer` as a sub-layer: its weights become part of this layer's. Returns it. */
@@ -134,13 +147,15 @@ export abstract class Layer<I = Tensor, O = Tensor> {
     if (this.ownWeights.some(([n]) => n === name)) throw new InvalidArgumentError(`${this.path}: weight "${name}" already exists`);
     const dtype = options.dtype ?? this.dtype ?? "float32";
     const trainable = (options.trainable ?? true) && this.trainable && this.parentsTrainable();
-    const deferred = this.takeDeferred(name);
+    const found = this.findDeferred(name);
     let initial: Tensor;
-    if (deferred) {
+    if (found) {
+      const [holder, key, deferred] = found;
       const what = `${this.path}/${name}: the restored value is ${deferred.dtype}${shapeStr(deferred.shape)} but the weight is ${dtype}${shapeStr(shape)}`;
       if (deferred.dtype !== dtype) throw new DTypeError(what);
       if (!shapesEqual(deferred.shape, shape)) throw new ShapeError(what);
       initial = tensor(deferred.values, shape, dtype);
+      holder._deferred!.delete(key); // taken only once it fits
     } else initial = getInitializer(init, `${this.path}/${name}`)(shape, dtype);
     const v = variable(initial, { name: `${this.path}/${name}`, trainable });
     initial.dispose();
@@ -153,14 +168,11 @@ export abstract class Layer<I = Tensor, O = Tensor> {
     return true;
   }
 
-  private takeDeferred(weight: string): DeferredValue | undefined {
+  private findDeferred(weight: string): [Layer<any, any>, string, DeferredValue] | undefined {
     let rel = weight;
     for (let l: Layer<any, any> | null = this; l; rel = `${l.name}/${rel}`, l = l.parent) {
       const d = l._deferred?.get(rel);
-      if (d) {
-        l._deferred!.delete(rel);
-        return d;
-      }
+      if (d) return [l, rel, d];
     }
     return undefined;
   }

@@ -24,6 +24,8 @@ export class Sequential extends Network {
     let x = input;
     for (const l of this.layers as readonly Layer[]) {
       const y = l.apply(x, { training });
+      // An intermediate activation is ours: free it now (a watching tape keeps what it needs).
+      if (x !== input && y !== x) x.dispose();
       x = y;
     }
     return x;

@@ -10,6 +10,8 @@ import { Layer, type DeferredValue } from "../layers/layer.js";
 import { shapesEqual, shapeStr } from "../shape.js";
 import type { Variable } from "../tensor.js";
 import { Optimizer } from "./optimizer.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import { canDefer, listKeys, type RestoreOptions, type RestoreReport } from "./restore-plan.js";
 import { CheckpointError, decodeSafetensors, encodeSafetensors, type SafetensorEntry } from "./safetensors.js";
 
 /** What a checkpoint tracks: networks and layers, and optimizers, by key. */
@@ -79,46 +81,75 @@ export class Checkpoint {
 
   /**
    * Restore from safetensors bytes. Throws CheckpointError, changing nothing, when the bytes
-   * are malformed or a value does not fit (shape, dtype, missing value for an existing variable).
+   * are malformed or a value does not fit (shape, dtype, missing value for an existing
+   * variable, an entry that matches no weight or slot that exists or can still be created).
+   * With `{ allowPartial: true }` missing values and unmatched entries are reported instead.
    */
-  fromBytes(bytes: Uint8Array): void {
+  fromBytes(bytes: Uint8Array, options: RestoreOptions = {}): RestoreReport {
+    const partial = options.allowPartial === true;
     const { tensors, metadata } = decodeSafetensors(bytes);
     if (metadata.format !== undefined && metadata.format !== FORMAT) throw new CheckpointError(`Checkpoint: file format is "${metadata.format}", expected "${FORMAT}"`);
     const current = this.current();
-    const missing = [...current.keys()].filter((k) => !tensors.has(k));
-    if (missing.length) throw new CheckpointError(`Checkpoint: the file has no value for ${missing.slice(0, 5).map((k) => `"${k}"`).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`);
+    const report: RestoreReport = { restored: [], deferred: [], ignored: [], missing: [...current.keys()].filter((k) => !tensors.has(k)) };
+    if (report.missing.length && !partial)
+      throw new CheckpointError(`Checkpoint: the file has no value for ${listKeys(report.missing)} (restore with { allowPartial: true } to keep their values)`);
     for (const name of tensors.keys()) {
       const top = name.split("/")[0]!;
-      if (!this.objects.has(top)) throw new CheckpointError(`Checkpoint: the file holds "${name}" but this checkpoint tracks no "${top}" (it tracks ${[...this.objects.keys()].join(", ")})`);
+      if (this.objects.has(top) && name.includes("/")) continue;
+      if (!partial)
+        throw new CheckpointError(`Checkpoint: the file holds "${name}" but this checkpoint tracks no "${top}" (it tracks ${[...this.objects.keys()].join(", ")}; restore with { allowPartial: true } to ignore it)`);
+      report.ignored.push(name);
+      tensors.delete(name);
     }
     for (const [k, t] of current) {
-      const e = tensors.get(k)!;
+      const e = tensors.get(k);
+      if (e === undefined) continue;
       const [dtype, shape] = "opt" in t ? (["int32", []] as const) : [t.v.dtype, t.v.shape];
       if (e.dtype !== dtype || !shapesEqual(e.shape, shape))
         throw new CheckpointError(`Checkpoint: "${k}" is ${e.dtype}${shapeStr(e.shape)} in the file but ${dtype}${shapeStr(shape)} here`);
       if ("opt" in t && !(e.values[0]! >= 0)) throw new CheckpointError(`Checkpoint: "${k}" must be >= 0, got ${e.values[0]}`);
     }
+    const byKey = new Map<string, Variable>();
+    for (const [v, k] of this.variableKeys()) byKey.set(k, v);
+    const unmatched: string[] = [];
+    for (const [name, e] of tensors) {
+      if (current.has(name)) continue;
+      if (canDefer(name, e, this.objects, byKey)) report.deferred.push(name);
+      else unmatched.push(name);
+    }
+    if (unmatched.length && !partial)
+      throw new CheckpointError(
+        `Checkpoint: the file holds ${unmatched.length} value${unmatched.length === 1 ? "" : "s"} that match no weight or slot here (${listKeys(unmatched)}); the checkpoint does not fit these objects (restore with { allowPartial: true } to ignore them)`,
+      );
+    for (const name of unmatched) {
+      report.ignored.push(name);
+      tensors.delete(name);
+    }
     // Everything checked: assign existing values, keep the rest for creation.
     for (const [k, t] of current) {
-      const e = tensors.get(k)!;
+      const e = tensors.get(k);
+      if (e === undefined) continue;
       if ("opt" in t) t.opt.iterations = e.values[0]!;
       else {
         const value = tensor(e.values, e.shape, e.dtype);
         t.v.assign(value);
         value.dispose();
       }
+      report.restored.push(k);
       tensors.delete(k);
     }
-    this.defer(tensors);
+    this.defer(tensors, !partial);
+    return report;
   }
 
-  private defer(rest: Map<string, SafetensorEntry>): void {
+  private defer(rest: Map<string, SafetensorEntry>, strict: boolean): void {
     for (const [k, o] of this.objects) {
       const prefix = `${k}/`;
       if (o instanceof Layer) {
         const m = new Map<string, DeferredValue>();
         for (const [name, e] of rest) if (name.startsWith(prefix)) m.set(name.slice(prefix.length), e);
         o._deferred = m.size ? m : null;
+        o._deferredStrict = strict;
       } else {
         const slots = new Map<string, DeferredValue>();
         for (const [name, e] of rest) if (name.startsWith(prefix)) slots.set(name, e);
@@ -128,7 +159,9 @@ export class Checkpoint {
               if (!key) return undefined;
               const name = `${k}/${key}/${slot}`;
               const e = slots.get(name);
-              slots.delete(name);
+              if (e && (e.dtype !== v.dtype || !shapesEqual(e.shape, v.shape)))
+                throw new CheckpointError(`Checkpoint: "${name}" is ${e.dtype}${shapeStr(e.shape)} in the file but its variable is ${v.dtype}${shapeStr(v.shape)}`);
+              slots.delete(name); // taken only once it fits
               return e;
             }
           : null;
@@ -137,27 +170,18 @@ export class Checkpoint {
   }
 
   /**
-   * Write the checkpoint to `path` (Node): to a temporary file in the same folder, then
-   * renamed over `path`, so a crash never leaves a half-written checkpoint. Returns the path.
+   * Write the checkpoint to `path` (Node): to a temporary file in the same folder, fsynced,
+   * then renamed over `path` and the folder fsynced, so neither a killed process nor an OS
+   * crash leaves a half-written checkpoint. Temporary files of killed saves are removed by
+   * the next save. Returns the path.
    */
   async save(path: string): Promise<string> {
-    const fs = await import("node:fs/promises");
-    const { dirname } = await import("node:path");
-    const bytes = await this.toBytes();
-    await fs.mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
-    try {
-      await fs.writeFile(tmp, bytes);
-      await fs.rename(tmp, path);
-    } catch (e) {
-      await fs.rm(tmp, { force: true });
-      throw e;
-    }
+    await writeFileAtomic(path, await this.toBytes());
     return path;
   }
 
   /** Read `path` (Node) and restore from it; see `fromBytes`. */
-  async restore(path: string): Promise<void> {
+  async restore(path: string, options: RestoreOptions = {}): Promise<RestoreReport> {
     const fs = await import("node:fs/promises");
     let bytes: Uint8Array;
     try {
@@ -165,6 +189,6 @@ export class Checkpoint {
     } catch (e) {
       throw new CheckpointError(`Checkpoint: cannot read "${path}": ${(e as Error).message}`);
     }
-    this.fromBytes(bytes);
+    return this.fromBytes(bytes, options);
   }
 }

@@ -10,4 +10,5 @@ export { RMSPropOptimizer, AdagradOptimizer, type RMSPropOptions, type AdagradOp
 export { exponentialDecay, piecewiseConstant, cosineDecay, type LearningRateSchedule } from "./schedules.js";
 export { clipByGlobalNorm } from "./clip.js";
 export { Checkpoint, type Checkpointable } from "./checkpoint.js";
+export type { RestoreOptions, RestoreReport } from "./restore-plan.js";
 export { CheckpointError, encodeSafetensors, decodeSafetensors, type SafetensorEntry } from "./safetensors.js";

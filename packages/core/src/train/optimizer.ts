@@ -12,6 +12,7 @@ import type { DeferredValue } from "../layers/layer.js";
 import { shapesEqual, shapeStr } from "../shape.js";
 import { Tensor, type Variable } from "../tensor.js";
 import { clipByGlobalNorm } from "./clip.js";
+import { StepSnapshot } from "./step-snapshot.js";
 import type { LearningRateSchedule } from "./schedules.js";
 
 /** Options every optimizer accepts. */
@@ -69,12 +70,32 @@ export abstract class Optimizer {
       if (typeof v.assign !== "function") throw new InvalidArgumentError(`applyGradients: "${String(v.name)}" is not a variable`);
     }
     const lr = this.currentLearningRate();
-    tidy(() => {
-      let grads = live.map(([g]) => g);
-      if (this.clipNorm !== undefined) grads = clipByGlobalNorm(grads, this.clipNorm)[0];
-      this.iterations++;
-      live.forEach(([, v], i) => this.update(v, grads[i]!, lr));
-    });
+    // All or nothing: a failure mid-step (a slot that does not fit, a crashed device) puts
+    // every variable, slot and the step count back as they were.
+    const iterations = this.iterations;
+    const slotsBefore = new Set(this.slotEntries().map(([, , s]) => s));
+    const snapshot = new StepSnapshot([...live.map(([, v]) => v), ...slotsBefore]);
+    try {
+      tidy(() => {
+        let grads = live.map(([g]) => g);
+        if (this.clipNorm !== undefined) grads = clipByGlobalNorm(grads, this.clipNorm)[0];
+        this.iterations++;
+        live.forEach(([, v], i) => this.update(v, grads[i]!, lr));
+      });
+    } catch (e) {
+      snapshot.rollback();
+      this.iterations = iterations;
+      for (const [v, m] of this.slots) {
+        for (const [n, sv] of m)
+          if (!slotsBefore.has(sv)) {
+            sv.dispose();
+            m.delete(n);
+          }
+        if (m.size === 0) this.slots.delete(v);
+      }
+      throw e;
+    }
+    snapshot.commit();
   }
 
   /**
@@ -88,6 +109,9 @@ export abstract class Optimizer {
     const chosen = varList ? pairs.filter(([, v]) => varList.includes(v)) : pairs;
     try {
       this.applyGradients(chosen);
+    } catch (e) {
+      value.dispose();
+      throw e;
     } finally {
       for (const [g] of pairs) if (g !== value) g.dispose();
     }

@@ -6,6 +6,7 @@
  */
 import { allocArray, bytesPerElement, type DType, type TypedArray } from "../dtype.js";
 import { EagerError } from "../errors.js";
+import { ownKey } from "../own-key.js";
 
 /** A checkpoint file or byte buffer is malformed, truncated, or does not fit the objects. */
 export class CheckpointError extends EagerError {}
@@ -98,7 +99,7 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: Map<string, Saf
     }
     const r = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof r !== "object" || r === null) throw new CheckpointError(`safetensors: entry "${name}" must be an object`);
-    const dtype = typeof r.dtype === "string" ? FROM_ST[r.dtype] : undefined;
+    const dtype = ownKey(FROM_ST, r.dtype) ? FROM_ST[r.dtype] : undefined;
     if (!dtype) throw new CheckpointError(`safetensors: entry "${name}" has unsupported dtype ${JSON.stringify(r.dtype)} (supported: F32, I32, BOOL, F64)`);
     if (!Array.isArray(r.shape) || !r.shape.every(isNat)) throw new CheckpointError(`safetensors: entry "${name}" has an invalid shape ${JSON.stringify(r.shape)}`);
     const o = r.data_offsets;

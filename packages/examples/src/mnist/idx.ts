@@ -3,10 +3,10 @@
  * of dimensions, each dimension as a big-endian uint32, then big-endian values. Everything
  * is validated (magic, dtype, dimensions, exact length); gzip-compressed files are accepted.
  */
-import { EagerError } from "@eager/core";
+import { gunzipBounded } from "./gunzip-bounded.js";
+import { IdxFormatError } from "./idx-error.js";
 
-/** An IDX buffer is malformed: bad magic, unknown dtype, or a length that does not match. */
-export class IdxFormatError extends EagerError {}
+export { IdxFormatError };
 
 /** Element types IDX declares, by code. */
 const DTYPES = {
@@ -100,13 +100,40 @@ export function encodeIdx(a: IdxArray): Uint8Array {
   return out;
 }
 
-/** Read and decode an IDX file (gunzipping it first when it is gzip-compressed). */
-export async function readIdxFile(path: string): Promise<IdxArray> {
+/**
+ * The total length IDX bytes declare in their header, once `prefix` holds the header
+ * (undefined before). Throws IdxFormatError for a header that cannot be valid.
+ */
+export function idxDeclaredLength(prefix: Uint8Array): number | undefined {
+  if (prefix.length < 4) return undefined;
+  if (prefix[0] !== 0 || prefix[1] !== 0) throw new IdxFormatError(`bad magic number: the first two bytes must be 0, got ${prefix[0]}, ${prefix[1]}`);
+  const info = DTYPES[prefix[2] as keyof typeof DTYPES];
+  if (!info) throw new IdxFormatError(`unknown dtype code 0x${prefix[2]!.toString(16).padStart(2, "0")}`);
+  const rank = prefix[3]!;
+  const headerLen = 4 + 4 * rank;
+  if (prefix.length < headerLen) return undefined;
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+  let size = info.bytes;
+  for (let i = 0; i < rank; i++) size *= view.getUint32(4 + 4 * i, false);
+  return headerLen + size;
+}
+
+/** Options of `readIdxFile`. */
+export interface ReadIdxOptions {
+  /** Largest decoded file accepted, in bytes (default 512 MiB; MNIST's largest is 47 MB). */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Read and decode an IDX file (gunzipping it first when it is gzip-compressed). Compressed
+ * files are decompressed only up to the length their header declares, and never past
+ * `maxBytes`; every error names the file.
+ */
+export async function readIdxFile(path: string, options: ReadIdxOptions = {}): Promise<IdxArray> {
+  const maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
   const { readFile } = await import("node:fs/promises");
   let bytes: Uint8Array = new Uint8Array(await readFile(path));
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    const { gunzipSync } = await import("node:zlib");
-    bytes = new Uint8Array(gunzipSync(bytes));
-  }
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzipBounded(bytes, path, { maxBytes, declaredLength: idxDeclaredLength });
+  else if (bytes.length > maxBytes) throw new IdxFormatError(`${path}: ${bytes.length} bytes, more than the limit of ${maxBytes}`);
   return parseIdx(bytes, path);
 }
