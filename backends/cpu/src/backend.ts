@@ -10,8 +10,8 @@ import { cpuKernels } from "./kernels/table.js";
 import { CONTROL_BYTES } from "./pool/protocol.mjs";
 import { ThreadPool } from "./pool/pool.js";
 import type { WorkerTransport } from "./pool/transport.js";
-import { defaultTransport } from "./pool/transport-browser.js";
-import { hardwareThreads, threadingSupport, warnSingleThreaded } from "./threading.js";
+import { platform } from "#platform";
+import { threadingSupport, warnSingleThreaded } from "./threading.js";
 import { buildKernels, detectRelaxedSimd, MAX_PAGES } from "./wasm/module.js";
 
 /** Options for a CPU backend instance. */
@@ -26,7 +26,7 @@ export interface CpuBackendOptions {
   readonly relaxedSimd?: boolean;
   /** A worker chunk that makes no progress for this long fails the op (default 10000 ms). */
   readonly stallTimeoutMs?: number;
-  /** How workers are started (default: worker_threads in Node). */
+  /** How workers are started (default: worker_threads in Node, module Workers in browsers). */
   readonly transport?: WorkerTransport;
   /** Initial memory in bytes (default 16 MiB; it grows on demand up to 2 GiB). */
   readonly initialBytes?: number;
@@ -62,7 +62,7 @@ const RESERVED_PARAM_BYTES = 4096;
  */
 export async function createCpuBackend(options: CpuBackendOptions = {}): Promise<CpuBackend> {
   const name = options.name ?? "cpu";
-  const wanted = Math.max(1, Math.floor(options.threads ?? (await hardwareThreads())));
+  const wanted = Math.max(1, Math.floor(options.threads ?? platform.hardwareThreads()));
   const support = threadingSupport();
   let reason: string | null = null;
   if (!support.ok) {
@@ -70,7 +70,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
     if (wanted > 1) warnSingleThreaded(reason);
   }
   const shared = support.ok;
-  const relaxed = options.relaxedSimd !== false && (await detectRelaxedSimd());
+  const relaxed = options.relaxedSimd !== false && detectRelaxedSimd();
   const kernels = await buildKernels(shared, relaxed);
   const initialPages = Math.max(2, Math.ceil((options.initialBytes ?? 16 << 20) / 65536));
   const memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared });
@@ -85,7 +85,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
     workers > 0
       ? await ThreadPool.start({ memory, module: kernels.module, exportNames: kernels.exportNames, control }, fns, {
           workers,
-          transport: options.transport ?? defaultTransport(),
+          transport: options.transport ?? platform.defaultTransport(),
           stallTimeoutMs: options.stallTimeoutMs ?? 10000,
         })
       : null;
