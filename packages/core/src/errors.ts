@@ -32,3 +32,5 @@ export class NonDifferentiableError extends EagerError {}
 export class SymbolicTensorError extends EagerError {}
 /** A backend cannot do something it was asked (e.g. synchronous readback). */
 export class BackendCapabilityError extends EagerError {}
+/** This platform cannot do what was asked (e.g. write a file in a browser). */
+export class UnsupportedPlatformError extends EagerError {}

@@ -3,6 +3,7 @@
  * In Node this uses AsyncLocalStorage, so concurrent async scopes never see each other;
  * elsewhere a plain stack is used and async scopes must not interleave.
  */
+import { platform } from "#platform";
 
 /** What is in force at one point of execution. Immutable: entering a scope makes a copy. */
 export interface Frame {
@@ -26,18 +27,7 @@ export interface TidyScope {
 
 const ROOT: Frame = { device: null, tidy: null, tapes: [], pauseRecording: false };
 
-interface Als {
-  getStore(): Frame | undefined;
-  run<R>(store: Frame, fn: () => R): R;
-}
-
-function makeAls(): Als | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const mod = proc?.getBuiltinModule?.("node:async_hooks") as { AsyncLocalStorage?: new () => Als } | undefined;
-  return mod?.AsyncLocalStorage ? new mod.AsyncLocalStorage() : null;
-}
-
-const als = makeAls();
+const als = platform.asyncStorage<Frame>();
 let stack: Frame[] = [ROOT];
 
 /** The frame in force now. */

@@ -4,6 +4,7 @@
  * file against the objects before assigning anything; values for weights or slots that do
  * not exist yet are kept and used when they are created (restore-on-create).
  */
+import { platform } from "#platform";
 import { tensor } from "../api/creation.js";
 import { InvalidArgumentError } from "../errors.js";
 import { Layer, type DeferredValue } from "../layers/layer.js";
@@ -139,29 +140,18 @@ export class Checkpoint {
   /**
    * Write the checkpoint to `path` (Node): to a temporary file in the same folder, then
    * renamed over `path`, so a crash never leaves a half-written checkpoint. Returns the path.
+   * Elsewhere throws UnsupportedPlatformError: use `toBytes()`.
    */
   async save(path: string): Promise<string> {
-    const fs = await import("node:fs/promises");
-    const { dirname } = await import("node:path");
-    const bytes = await this.toBytes();
-    await fs.mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
-    try {
-      await fs.writeFile(tmp, bytes);
-      await fs.rename(tmp, path);
-    } catch (e) {
-      await fs.rm(tmp, { force: true });
-      throw e;
-    }
+    await platform.writeFile(path, await this.toBytes(), true);
     return path;
   }
 
   /** Read `path` (Node) and restore from it; see `fromBytes`. */
   async restore(path: string): Promise<void> {
-    const fs = await import("node:fs/promises");
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await fs.readFile(path));
+      bytes = await platform.readFile(path);
     } catch (e) {
       throw new CheckpointError(`Checkpoint: cannot read "${path}": ${(e as Error).message}`);
     }
