@@ -28,6 +28,12 @@ export interface CpuBackendOptions {
   readonly stallTimeoutMs?: number;
   /** How workers are started (default: worker_threads in Node, module Workers in browsers). */
   readonly transport?: WorkerTransport;
+  /**
+   * Wait for every pool worker before the backend is ready (default false: ready once the
+   * kernels are compiled; workers start in the background and join as they come up, ops
+   * meanwhile run on the threads already there; `pool.started` settles when all have).
+   */
+  readonly awaitWorkers?: boolean;
   /** Initial memory in bytes (default 16 MiB; it grows on demand up to 2 GiB). */
   readonly initialBytes?: number;
   /**
@@ -83,12 +89,14 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
   const workers = shared ? wanted - 1 : 0;
   const pool =
     workers > 0
-      ? await ThreadPool.start({ memory, module: kernels.module, exportNames: kernels.exportNames, control }, fns, {
+      ? ThreadPool.launch({ memory, module: kernels.module, exportNames: kernels.exportNames, control }, fns, {
           workers,
           transport: options.transport ?? platform.defaultTransport(),
           stallTimeoutMs: options.stallTimeoutMs ?? 10000,
         })
       : null;
+  if (pool && options.awaitWorkers) await pool.started;
+  else pool?.started.catch((e: Error) => console.warn(`@eager/backend-cpu: ${e.message}; ops run on the threads that started`));
   const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
   const ctx = new CpuContext(memory, arena, kernels.exportNames, fns, pool, thresholds, params, RESERVED_PARAM_BYTES);
   const threads = pool?.threads ?? 1;
