@@ -4,11 +4,14 @@
  * errors and no warning about a Node built-in, and each bundle run in headless Chromium
  * (cross-origin isolated) where one op runs on cpu, webgpu and webgl. Also the size and
  * startup targets: core + cpu under 250 kB gzipped, the cpu package under 1 MB installed,
- * `await ready("cpu")` within 50 ms in Node. Slow (about a minute): it builds and packs.
+ * `await ready("cpu")` within 50 ms in Node; and the public types check in a Node program
+ * without DOM typings. Slow (one to two minutes): it builds, packs and installs.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import type { Browser } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +20,8 @@ import { launchChromium, runPage } from "./bundlers/chromium.js";
 import { installPackedApp } from "./bundlers/install.js";
 import { serveIsolated } from "./bundlers/serve.js";
 
+const execFileAsync = promisify(execFile);
+const root = fileURLToPath(new URL("..", import.meta.url));
 const chromiumPath = process.env["CHROMIUM_PATH"] || "/usr/bin/chromium";
 const hasChromium = existsSync(chromiumPath);
 
@@ -84,6 +89,25 @@ describe("bundlers", () => {
       }
     }, 120_000);
   }
+});
+
+describe("types", () => {
+  it("a Node program (no DOM lib) and a browser program (DOM lib) type-check against the declarations, skipLibCheck off", async () => {
+    const check = async (lib: readonly string[]) => {
+      const tsconfig = join(app, `tsconfig.${lib.join("-")}.json`);
+      const compilerOptions = { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib, types: ["node"], typeRoots: [join(root, "node_modules/@types")], strict: true, noEmit: true, skipLibCheck: false };
+      writeFileSync(tsconfig, JSON.stringify({ compilerOptions, files: ["src/types-check.ts"] }));
+      try {
+        await execFileAsync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", tsconfig], { cwd: app, encoding: "utf8" });
+        return "";
+      } catch (e) {
+        return String((e as { stdout?: string }).stdout ?? e);
+      }
+    };
+    const [node, browser] = await Promise.all([check(["ES2022"]), check(["ES2022", "DOM"])]);
+    expect(node).toBe("");
+    expect(browser).toBe("");
+  }, 90_000);
 });
 
 describe("size and startup", () => {

@@ -2,6 +2,7 @@
  * Finding a GPUDevice: `navigator.gpu` in browsers, else the platform's fallback (the
  * `webgpu` npm package, Dawn, in Node: see src/platform/node.ts).
  */
+import type * as W from "./gpu-types.js";
 import { platform } from "#platform";
 import { SWIFTSHADER_ICD } from "./platform/types.js";
 
@@ -15,14 +16,14 @@ export class WebGpuUnavailableError extends Error {
 /** Options for acquiring a device. */
 export interface DeviceOptions {
   /** Use this GPU instead of `navigator.gpu` or Dawn (tests, embedding). */
-  readonly gpu?: GPU;
-  readonly powerPreference?: GPUPowerPreference;
+  readonly gpu?: W.Gpu;
+  readonly powerPreference?: W.PowerPreference;
 }
 
 /** An adapter and the device requested from it. */
 export interface AcquiredDevice {
-  readonly adapter: GPUAdapter;
-  readonly device: GPUDevice;
+  readonly adapter: W.Adapter;
+  readonly device: W.Device;
   /** Where the device came from, for reports: "navigator.gpu" or "dawn (node)". */
   readonly source: string;
   readonly description: string;

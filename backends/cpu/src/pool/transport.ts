@@ -3,11 +3,12 @@
  * pool (worker_threads in Node, module Workers in browsers; see src/platform/). Workers
  * only need the init object; all signalling after start-up goes through the shared control block.
  */
+import type { WasmMemory, WasmModule } from "../wasm/public-types.js";
 
 /** What a worker needs to start: the shared memory, the compiled kernels and its slot. */
 export interface WorkerInit {
-  readonly memory: WebAssembly.Memory;
-  readonly module: WebAssembly.Module;
+  readonly memory: WasmMemory;
+  readonly module: WasmModule;
   readonly exportNames: readonly string[];
   /** Byte offset of the control block in `memory`. */
   readonly control: number;
