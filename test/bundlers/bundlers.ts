@@ -82,7 +82,7 @@ const rollup: Bundler = (app, out) =>
   guarded(async (r) => {
     const { rollup: roll } = await import("rollup");
     const { nodeResolve } = await import("@rollup/plugin-node-resolve");
-    const { default: commonjs } = await import("@rollup/plugin-commonjs");
+    const { default: commonjs } = (await import("@rollup/plugin-commonjs")) as unknown as { default: () => import("rollup").Plugin };
     const bundle = await roll({
       input: join(app, "src/main.js"),
       plugins: [nodeResolve({ browser: true }), commonjs()],
