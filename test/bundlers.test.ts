@@ -24,6 +24,11 @@ const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
 const chromiumPath = process.env["CHROMIUM_PATH"] || "/usr/bin/chromium";
 const hasChromium = existsSync(chromiumPath);
+if (!hasChromium) {
+  const reason = `bundle runs in Chromium skipped: no Chromium at ${chromiumPath} (install Debian's "chromium" package or set CHROMIUM_PATH)`;
+  if (process.env["EAGER_REQUIRE_BROWSER"] === "1") throw new Error(`${reason}; EAGER_REQUIRE_BROWSER=1 requires them`);
+  console.warn(reason);
+}
 
 let app = "";
 let browser: Browser | null = null;

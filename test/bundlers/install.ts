@@ -21,14 +21,20 @@ export const PACKAGES = [
 
 const run = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "1" } });
 
+/** pnpm: the one running this process's script (`pnpm run`), else the one on PATH. */
+function pnpm(args: string[], cwd: string): string {
+  const exec = process.env["npm_execpath"];
+  return exec && /pnpm\.c?js$/.test(exec) ? run(process.execPath, [exec, ...args], cwd) : run("pnpm", args, cwd);
+}
+
 /** Build, pack and install into a new app folder holding the fixture app; returns the folder. */
 export function installPackedApp(): string {
   const filters = PACKAGES.flatMap((p) => ["--filter", p.name]);
-  run("pnpm", [...filters, "run", "build"], root);
+  pnpm([...filters, "run", "build"], root);
   const work = mkdtempSync(join(tmpdir(), "eager-bundlers-"));
   const tarballs = join(work, "tarballs");
   mkdirSync(tarballs);
-  for (const p of PACKAGES) run("pnpm", ["pack", "--pack-destination", tarballs], join(root, p.dir));
+  for (const p of PACKAGES) pnpm(["pack", "--pack-destination", tarballs], join(root, p.dir));
   const files = readdirSync(tarballs);
   const tarball = (name: string) => {
     const f = files.find((x) => x.startsWith(name.replace("@", "").replace("/", "-") + "-"));
@@ -46,6 +52,6 @@ export function installPackedApp(): string {
     pnpm: { overrides: { "@eager/core": tarball("@eager/core") } },
   };
   writeFileSync(join(app, "package.json"), JSON.stringify(pkg, null, 2));
-  run("pnpm", ["install", "--prefer-offline", "--ignore-scripts", "--config.auto-install-peers=false"], app);
+  pnpm(["install", "--prefer-offline", "--ignore-scripts", "--config.auto-install-peers=false"], app);
   return app;
 }
