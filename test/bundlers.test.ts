@@ -74,6 +74,8 @@ describe("bundlers", () => {
       const res = await bundle(app, out);
       expect(res.errors).toEqual([]);
       expect(res.warnings.filter(mentionsNodeBuiltin)).toEqual([]);
+      // No import of a node: module survives in the output, static or dynamic.
+      for (const f of files(out).filter((f) => /\.m?js$/.test(f))) expect(readFileSync(f, "utf8")).not.toMatch(/(from|import\s*\(|require\s*\()\s*["'`]node:/);
       const size = jsBytes(out);
       console.log(`[bundlers] ${name}: ${res.warnings.length} warnings; JavaScript ${(size.raw / 1024).toFixed(0)} kB, ${(size.gzip / 1024).toFixed(0)} kB gzipped`);
       for (const w of res.warnings) console.log(`[bundlers] ${name} warning: ${w.split("\n")[0]}`);
