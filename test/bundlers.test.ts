@@ -78,7 +78,7 @@ describe("bundlers", () => {
       for (const f of files(out).filter((f) => /\.m?js$/.test(f))) expect(readFileSync(f, "utf8")).not.toMatch(/(from|import\s*\(|require\s*\()\s*["'`]node:/);
       const size = jsBytes(out);
       console.log(`[bundlers] ${name}: ${res.warnings.length} warnings; JavaScript ${(size.raw / 1024).toFixed(0)} kB, ${(size.gzip / 1024).toFixed(0)} kB gzipped`);
-      for (const w of res.warnings) console.log(`[bundlers] ${name} warning: ${w.split("\n")[0]}`);
+      for (const w of res.warnings) console.log(`[bundlers] ${name} warning: ${w.trim().split("\n")[0]}`);
       const server = await serveIsolated(out);
       try {
         const { result, pageErrors } = await runPage(browser!, `${server.origin}/index.html`);
