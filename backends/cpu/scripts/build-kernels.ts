@@ -60,7 +60,7 @@ export async function generate(): Promise<string[]> {
     HEADER +
     "/** The kernel module, base64, on shared memory: relaxed-SIMD FMA matmul, and plain SIMD128. */\n" +
     Object.entries(variants)
-      .map(([k, bytes]) => `export const ${k} = ${JSON.stringify(Buffer.from(bytes).toString("base64"))};\n`)
+      .map(([k, bytes]) => `export const ${k}: string = ${JSON.stringify(Buffer.from(bytes).toString("base64"))};\n`)
       .join("");
   const worker = await build({
     entryPoints: [fileURLToPath(new URL("src/pool/worker-browser.mjs", root))],
@@ -71,7 +71,7 @@ export async function generate(): Promise<string[]> {
     write: false,
     logLevel: "silent",
   });
-  const workerModule = HEADER + `/** The browser pool worker, one self-contained module script. */\nexport const WORKER_SOURCE = ${JSON.stringify(worker.outputFiles[0]!.text)};\n`;
+  const workerModule = HEADER + `/** The browser pool worker, one self-contained module script. */\nexport const WORKER_SOURCE: string = ${JSON.stringify(worker.outputFiles[0]!.text)};\n`;
   const changed: string[] = [];
   if (writeIfChanged("kernels.ts", kernels)) changed.push("kernels.ts");
   if (writeIfChanged("worker-browser.ts", workerModule)) changed.push("worker-browser.ts");
