@@ -8,8 +8,8 @@
  * without DOM typings. Slow (one to two minutes): it builds, packs and installs.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
@@ -65,6 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  if (app) rmSync(dirname(app), { recursive: true, force: true });
 });
 
 describe("bundlers", () => {
