@@ -10,6 +10,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { playwright } from "@vitest/browser-playwright";
+import { defaultClientConditions, defaultServerConditions } from "vite";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -34,8 +35,16 @@ const isolationHeaders = {
   "Cross-Origin-Embedder-Policy": "require-corp",
 };
 
+/**
+ * "source" first: a package's `#platform` import (package.json "imports") resolves to its
+ * TypeScript platform module, as `node --conditions=source` does, instead of to dist/.
+ */
+const nodeConditions = ["source", ...defaultServerConditions];
+const browserConditions = ["source", ...defaultClientConditions];
+
 const nodeProject: TestProjectInlineConfiguration = {
   extends: true,
+  ssr: { resolve: { conditions: nodeConditions } },
   test: {
     name: "node",
     include: ["packages/**/test/**/*.test.ts", "test/**/*.test.ts", "backends/**/test/**/*.test.ts", "plugins/**/test/**/*.test.ts"],
@@ -45,6 +54,7 @@ const nodeProject: TestProjectInlineConfiguration = {
 
 const browserProject: TestProjectInlineConfiguration = {
   extends: true,
+  resolve: { conditions: browserConditions },
   server: { headers: isolationHeaders },
   test: {
     name: "browser",
@@ -83,6 +93,7 @@ export default defineConfig({
   },
   test: {
     testTimeout: 30000,
+    globalSetup: [src("./backends/cpu/test/global-setup.ts")],
     projects: [nodeProject, ...browserProjects()],
   },
 });

@@ -4,6 +4,7 @@
  * never returned to the engine (WebAssembly memory cannot shrink); freed blocks are pooled.
  * Blocks are not zeroed: kernels overwrite their outputs.
  */
+import type { WasmMemory } from "./wasm/public-types.js";
 
 /** A buffer of the CPU backend: a region of the shared memory. */
 export interface CpuBuffer {
@@ -49,7 +50,7 @@ export class Arena {
 
   /** `reserved` bytes at the start of the memory are not handed out (the control block). */
   constructor(
-    readonly memory: WebAssembly.Memory,
+    readonly memory: WasmMemory,
     reserved: number,
     private readonly maxBytes: number,
   ) {

@@ -10,8 +10,8 @@ import { cpuKernels } from "./kernels/table.js";
 import { CONTROL_BYTES } from "./pool/protocol.mjs";
 import { ThreadPool } from "./pool/pool.js";
 import type { WorkerTransport } from "./pool/transport.js";
-import { defaultTransport } from "./pool/transport-browser.js";
-import { hardwareThreads, threadingSupport, warnSingleThreaded } from "./threading.js";
+import { platform } from "#platform";
+import { threadingSupport, warnSingleThreaded } from "./threading.js";
 import { buildKernels, detectRelaxedSimd, MAX_PAGES } from "./wasm/module.js";
 
 /** Options for a CPU backend instance. */
@@ -26,8 +26,14 @@ export interface CpuBackendOptions {
   readonly relaxedSimd?: boolean;
   /** A worker chunk that makes no progress for this long fails the op (default 10000 ms). */
   readonly stallTimeoutMs?: number;
-  /** How workers are started (default: worker_threads in Node). */
+  /** How workers are started (default: worker_threads in Node, module Workers in browsers). */
   readonly transport?: WorkerTransport;
+  /**
+   * Wait for every pool worker before the backend is ready (default false: ready once the
+   * kernels are compiled; workers start in the background and join as they come up, ops
+   * meanwhile run on the threads already there; `pool.started` settles when all have).
+   */
+  readonly awaitWorkers?: boolean;
   /** Initial memory in bytes (default 16 MiB; it grows on demand up to 2 GiB). */
   readonly initialBytes?: number;
   /**
@@ -62,7 +68,7 @@ const RESERVED_PARAM_BYTES = 4096;
  */
 export async function createCpuBackend(options: CpuBackendOptions = {}): Promise<CpuBackend> {
   const name = options.name ?? "cpu";
-  const wanted = Math.max(1, Math.floor(options.threads ?? (await hardwareThreads())));
+  const wanted = Math.max(1, Math.floor(options.threads ?? platform.hardwareThreads()));
   const support = threadingSupport();
   let reason: string | null = null;
   if (!support.ok) {
@@ -70,7 +76,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
     if (wanted > 1) warnSingleThreaded(reason);
   }
   const shared = support.ok;
-  const relaxed = options.relaxedSimd !== false && (await detectRelaxedSimd());
+  const relaxed = options.relaxedSimd !== false && detectRelaxedSimd();
   const kernels = await buildKernels(shared, relaxed);
   const initialPages = Math.max(2, Math.ceil((options.initialBytes ?? 16 << 20) / 65536));
   const memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared });
@@ -83,12 +89,14 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
   const workers = shared ? wanted - 1 : 0;
   const pool =
     workers > 0
-      ? await ThreadPool.start({ memory, module: kernels.module, exportNames: kernels.exportNames, control }, fns, {
+      ? ThreadPool.launch({ memory, module: kernels.module, exportNames: kernels.exportNames, control }, fns, {
           workers,
-          transport: options.transport ?? defaultTransport(),
+          transport: options.transport ?? platform.defaultTransport(),
           stallTimeoutMs: options.stallTimeoutMs ?? 10000,
         })
       : null;
+  if (pool && options.awaitWorkers) await pool.started;
+  else pool?.started.catch((e: Error) => console.warn(`@eager/backend-cpu: ${e.message}; ops run on the threads that started`));
   const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
   const ctx = new CpuContext(memory, arena, kernels.exportNames, fns, pool, thresholds, params, RESERVED_PARAM_BYTES);
   const threads = pool?.threads ?? 1;

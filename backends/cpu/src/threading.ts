@@ -32,14 +32,3 @@ export function warnSingleThreaded(reason: string): void {
       "'Cross-Origin-Opener-Policy: same-origin' and 'Cross-Origin-Embedder-Policy: require-corp' (or credentialless).",
   );
 }
-
-/** Number of hardware threads, or 1 when unknown. */
-export async function hardwareThreads(): Promise<number> {
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
-  if (typeof process !== "undefined" && process.versions?.node) {
-    const os = await import("node:os");
-    return os.availableParallelism?.() ?? os.cpus().length;
-  }
-  return 1;
-}

@@ -11,7 +11,7 @@ import { conformanceSuite } from "@eager/conformance";
 import { createCpuBackend } from "@eager/backend-cpu";
 import "@eager/backend-cpu";
 
-const poisoned = createCpuBackend({ name: "cpu-poisoned", threads: 2, thresholds: { elementwise: 64, matmul: 64 }, poisonAllocations: true });
+const poisoned = createCpuBackend({ name: "cpu-poisoned", threads: 2, awaitWorkers: true, thresholds: { elementwise: 64, matmul: 64 }, poisonAllocations: true });
 registerBackend("cpu-poisoned", () => poisoned, { priority: -1 });
 await tf.ready("cpu");
 await tf.ready("cpu-poisoned");

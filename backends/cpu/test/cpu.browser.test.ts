@@ -12,7 +12,7 @@ describe("cpu backend in Chromium", () => {
     expect(crossOriginIsolated).toBe(true);
     await tf.ready();
     expect(tf.getDefaultDevice()).toBe("cpu");
-    const b = await createCpuBackend({ name: "cpubrowser", threads: 2, thresholds: { elementwise: 1024, matmul: 1024 } });
+    const b = await createCpuBackend({ name: "cpubrowser", threads: 2, awaitWorkers: true, thresholds: { elementwise: 1024, matmul: 1024 } });
     registerBackend("cpubrowser", () => b, { priority: -1 });
     await tf.ready("cpubrowser");
     expect(b.threads).toBe(2);

@@ -11,7 +11,7 @@ import { randomValues } from "./helpers.js";
 
 let b: CpuBackend;
 beforeAll(async () => {
-  b = await createCpuBackend({ name: "cpucrash", threads: 3, thresholds: { elementwise: 1000, matmul: 1000 }, stallTimeoutMs: 5000 });
+  b = await createCpuBackend({ name: "cpucrash", threads: 3, awaitWorkers: true, thresholds: { elementwise: 1000, matmul: 1000 }, stallTimeoutMs: 5000 });
   registerBackend("cpucrash", () => b, { priority: -1 });
   await tf.ready("cpucrash");
 });

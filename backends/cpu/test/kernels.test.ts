@@ -12,7 +12,7 @@ import { expectLikeReference, randomValues } from "./helpers.js";
 
 const instances: Record<string, Promise<CpuBackend>> = {
   cpu1k: createCpuBackend({ name: "cpu1k", threads: 1, poisonAllocations: true }),
-  cpu2k: createCpuBackend({ name: "cpu2k", threads: 2, thresholds: { elementwise: 1000, matmul: 1000 }, poisonAllocations: true }),
+  cpu2k: createCpuBackend({ name: "cpu2k", threads: 2, awaitWorkers: true, thresholds: { elementwise: 1000, matmul: 1000 }, poisonAllocations: true }),
 };
 for (const [name, b] of Object.entries(instances)) registerBackend(name, () => b, { priority: -1 });
 const DEVICES = ["cpu1k", "cpu2k"] as const;

@@ -6,6 +6,7 @@
  */
 import { gpujs, isWebGlMode, modeOf, type GpuInstance, type GpuJsMode, type GpuKernel, type GpuTexture, type GpuValue } from "./gpujs.js";
 import { WebGlContextLostError, WebGlLimitError } from "./errors.js";
+import type { Canvas, GL } from "./dom-types.js";
 
 /** Largest exact integer in float32: indices and int32 values are exact up to here. */
 export const FLOAT_EXACT_INT = 2 ** 24;
@@ -15,13 +16,10 @@ export interface RuntimeOptions {
   /** Force a gpu.js mode instead of the best one available. */
   readonly mode?: GpuJsMode;
   /** A canvas to draw on (default: a new one where a document or OffscreenCanvas exists). */
-  readonly canvas?: HTMLCanvasElement | OffscreenCanvas;
+  readonly canvas?: Canvas;
   /** The backend's name, for error messages (default "webgl"). */
   readonly name?: string;
 }
-
-type Canvas = HTMLCanvasElement | OffscreenCanvas;
-type GL = WebGLRenderingContext | WebGL2RenderingContext;
 
 function newCanvas(): Canvas | null {
   if (typeof document !== "undefined" && typeof document.createElement === "function") return document.createElement("canvas");

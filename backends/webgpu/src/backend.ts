@@ -4,6 +4,7 @@
  * staging buffer asynchronously (no sync read). A lost or failing device turns into a
  * WebGpuDeviceError at the next op or read; `reset()` starts over on a new device.
  */
+import type * as W from "./gpu-types.js";
 import type { Backend, DType, TypedArray } from "@eager/core/backend";
 import { acquireDevice, type DeviceOptions } from "./device.js";
 import { webgpuKernels } from "./kernels/table.js";
@@ -20,7 +21,7 @@ export interface WebGpuBackendOptions extends DeviceOptions {
 /** The WebGPU backend: a core `Backend` plus its device and hooks for tests and reports. */
 export interface WebGpuBackend extends Backend<GpuBuffer> {
   /** The current GPUDevice (a new one after `reset()`). */
-  readonly device: GPUDevice;
+  readonly device: W.Device;
   /** The current runtime: encoder, pools, pipeline cache. */
   readonly runtime: Runtime;
   /** Submissions, dispatches and pipelines built, since creation. */

@@ -3,6 +3,7 @@
  * so a freed buffer serves any later request of the same bucket. Pooled bytes are counted
  * apart from live ones; past `maxPooledBytes` freed buffers are destroyed instead.
  */
+import type * as W from "./gpu-types.js";
 
 /** Round `bytes` up to its bucket: 16 bytes at least, then four steps per power of two. */
 export function bucketBytes(bytes: number): number {
@@ -19,12 +20,12 @@ export class BufferPool {
   private pooled = 0;
 
   constructor(
-    private readonly create: (bytes: number) => GPUBuffer,
+    private readonly create: (bytes: number) => W.Buffer,
     private readonly maxPooledBytes: number,
   ) {}
 
   /** A buffer of at least `bytes` (its `size` is the bucket). */
-  acquire(bytes: number): GPUBuffer {
+  acquire(bytes: number): W.Buffer {
     const size = bucketBytes(bytes);
     const list = this.free.get(size);
     const hit = list?.pop();
@@ -36,7 +37,7 @@ export class BufferPool {
   }
 
   /** Return a buffer for reuse (or destroy it when the pool is full). */
-  release(buffer: GPUBuffer): void {
+  release(buffer: W.Buffer): void {
     const size = buffer.size;
     if (this.pooled + size > this.maxPooledBytes) {
       buffer.destroy();

@@ -4,6 +4,7 @@
  * and device-loss tracking. Kernels only encode; `submit` sends a batch; reads share one.
  * Invariant: after a failure every call throws the same clear error until `reset`.
  */
+import type * as W from "./gpu-types.js";
 import { BufferPool } from "./pool.js";
 
 /** The device was lost or reported a validation or out-of-memory error. */
@@ -13,7 +14,7 @@ export class WebGpuDeviceError extends Error {
 
 /** A tensor's buffer: the GPUBuffer (its bucket size) and the device generation it belongs to. */
 export interface GpuBuffer {
-  readonly buffer: GPUBuffer;
+  readonly buffer: W.Buffer;
   readonly generation: number;
 }
 
@@ -72,7 +73,7 @@ export class Runtime {
   private readonly lostSignal: Promise<never>;
 
   constructor(
-    readonly device: GPUDevice,
+    readonly device: W.Device,
     readonly generation: number,
     maxPooledBytes: number,
   ) {
@@ -132,7 +133,7 @@ export class Runtime {
   }
 
   /** A cached compute pipeline for `key`, built from `source()` the first time. */
-  pipeline(key: string, source: () => string): GPUComputePipeline {
+  pipeline(key: string, source: () => string): W.ComputePipeline {
     let p = this.pipelines.get(key);
     if (p) return p;
     this.openScopes();
@@ -202,7 +203,7 @@ export class Runtime {
   }
 
   /** Return a tensor's buffer to the pool (after the unsubmitted batch, if it uses it). */
-  release(buffer: GPUBuffer): void {
+  release(buffer: W.Buffer): void {
     if (!this.batchUses.has(buffer)) return this.storage.release(buffer);
     this.pendingFree.push(buffer);
     this.pendingFreeBytes += buffer.size;

@@ -21,7 +21,7 @@ async function importCpuBackend(): Promise<CpuModule | string> {
   }
 }
 
-type Register = (name: string, options: { threads: number }, priority: number) => void;
+type Register = (name: string, options: { threads: number; awaitWorkers: boolean }, priority: number) => void;
 
 /** The package's way to register an instance with a thread count under a name of ours. */
 function cpuRegistrar(mod: CpuModule): Register | string {
@@ -44,7 +44,8 @@ export async function eagerEngines(): Promise<{ engines: Engine[]; unavailable: 
     }
     const device = `bench-cpu-${threads}t`;
     try {
-      register(device, { threads }, -1);
+      // Timings start with every pool worker up (the backend is otherwise ready before them).
+      register(device, { threads, awaitWorkers: true }, -1);
       await core.ready(device);
       engines.push(createEagerEngine(name, device, { threads }));
     } catch (e) {

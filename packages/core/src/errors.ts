@@ -36,3 +36,5 @@ export class BackendCapabilityError extends EagerError {}
 export class BackendUnavailableError extends EagerError {}
 /** An op produced NaN or Infinity from finite inputs while numerics checking was on. */
 export class NumericsError extends EagerError {}
+/** This platform cannot do what was asked (e.g. write a file in a browser). */
+export class UnsupportedPlatformError extends EagerError {}

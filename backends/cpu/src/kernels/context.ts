@@ -4,6 +4,7 @@
  * thread (small work) or across the pool (large work). Views are rebuilt whenever the
  * memory's buffer object changed (after a grow); never keep one across an allocation.
  */
+import type { WasmMemory } from "../wasm/public-types.js";
 import type { DType, KernelTensor, TypedArray } from "@eager/core/backend";
 import type { Arena, CpuBuffer } from "../arena.js";
 import type { ThreadPool } from "../pool/pool.js";
@@ -31,7 +32,7 @@ export class CpuContext {
   parallelRuns = 0;
 
   constructor(
-    readonly memory: WebAssembly.Memory,
+    readonly memory: WasmMemory,
     readonly arena: Arena,
     readonly exportNames: readonly string[],
     readonly fns: readonly Fn[],

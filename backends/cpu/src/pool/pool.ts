@@ -35,6 +35,8 @@ export class ThreadPool {
   spawned = 0;
   /** Workers replaced after they died. */
   replaced = 0;
+  /** Settles when the first start of every worker has (see `launch`). */
+  started: Promise<void> = Promise.resolve();
   /** Chunks run so far by the calling thread, and by all threads (how the work was shared). */
   readonly chunkCounts = { caller: 0, total: 0 };
 
@@ -50,11 +52,23 @@ export class ThreadPool {
     this.handles = new Array(opts.workers).fill(null);
   }
 
-  /** Start the workers and wait until each has instantiated the kernels. */
-  static async start(init: Omit<WorkerInit, "slot">, fns: readonly Fn[], opts: PoolOptions): Promise<ThreadPool> {
+  /**
+   * Start the workers without waiting for them: the pool runs tasks at once, on the caller
+   * and whichever workers are ready (a worker joins the next task after it starts).
+   * `started` resolves when every worker has instantiated the kernels, or rejects with the
+   * first that failed to.
+   */
+  static launch(init: Omit<WorkerInit, "slot">, fns: readonly Fn[], opts: PoolOptions): ThreadPool {
     if (opts.workers > P.MAX_WORKERS) throw new RangeError(`cpu backend: at most ${P.MAX_WORKERS} workers`);
     const pool = new ThreadPool(init, fns, opts);
-    await Promise.all(pool.handles.map((_, i) => pool.spawn(i)));
+    pool.started = Promise.all(pool.handles.map((_, i) => pool.spawn(i))).then(() => undefined);
+    return pool;
+  }
+
+  /** Start the workers and wait until each has instantiated the kernels. */
+  static async start(init: Omit<WorkerInit, "slot">, fns: readonly Fn[], opts: PoolOptions): Promise<ThreadPool> {
+    const pool = ThreadPool.launch(init, fns, opts);
+    await pool.started;
     return pool;
   }
 

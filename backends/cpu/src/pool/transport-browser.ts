@@ -1,16 +1,21 @@
 /**
- * The browser transport: one module Worker per slot, started with the init object in a
- * message (a shared WebAssembly.Memory and a compiled Module are shared, not copied).
- * Needs a cross-origin isolated page; the calling thread spins instead of blocking.
+ * The browser transport: one module Worker per slot, started from the prebuilt worker script
+ * (src/generated/worker-browser.ts) through a blob: URL, so no bundler has to find a worker
+ * file; the init object follows in a message (a shared WebAssembly.Memory and a compiled
+ * Module are shared, not copied). Needs a cross-origin isolated page; the calling thread spins.
  */
-import { nodeTransport, type WorkerTransport } from "./transport.js";
+import { WORKER_SOURCE } from "../generated/worker-browser.js";
+import type { WorkerTransport } from "./transport.js";
+
+let scriptUrl: string | null = null;
 
 /** Starts pool workers as browser module Workers. */
 export function browserTransport(): WorkerTransport {
   return {
     name: "web-worker",
     async spawn(init, events) {
-      const w = new Worker(new URL("./worker-browser.mjs", import.meta.url), { type: "module", name: `eager-cpu-${init.slot}` });
+      scriptUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
+      const w = new Worker(scriptUrl, { type: "module", name: `eager-cpu-${init.slot}` });
       w.onmessage = (e: MessageEvent) => {
         if (e.data === "ready") events.ready();
       };
@@ -31,10 +36,4 @@ export function browserTransport(): WorkerTransport {
       };
     },
   };
-}
-
-/** The transport for this platform: worker_threads in Node, module Workers elsewhere. */
-export function defaultTransport(): WorkerTransport {
-  const node = typeof process !== "undefined" && typeof process.versions?.node === "string";
-  return node ? nodeTransport() : browserTransport();
 }

@@ -1,22 +1,13 @@
 /**
- * Builds the kernel module: generates the WebAssembly text, assembles it with wabt (once
- * per process, at backend init) and compiles it. Relaxed SIMD is used when the engine
+ * Compiles the prebuilt kernel module (src/generated/kernels.ts, made at build time from the
+ * WebAssembly text generators): no assembler runs here. Relaxed SIMD is used when the engine
  * validates it (Node 20 after `--experimental-wasm-relaxed-simd`); plain SIMD otherwise.
  */
-import { elementwiseFuncs } from "./elementwise-wat.js";
-import { indexFuncs } from "./index-wat.js";
-import { matmulFuncs } from "./matmul-wat.js";
-import { memoryFuncs } from "./memory-wat.js";
-import { gatherFuncs } from "./movement-wat.js";
-import { poolFuncs } from "./pool-wat.js";
-import { winogradFuncs } from "./winograd-wat.js";
-import { im2colFunc } from "./conv-wat.js";
-import { extremumFuncs, sumFuncs } from "./reduce-wat.js";
+import { platform } from "#platform";
+import { RELAXED_SIMD, SIMD128 } from "../generated/kernels.js";
+import { decodeBase64, withUnsharedMemory } from "./bytes.js";
 
-/** WebAssembly pages (64 KiB) the memory may grow to: 2 GiB, the i32 address space we use. */
-export const MAX_PAGES = 32768;
-/** Rows of the matmul micro-kernel. */
-export const MATMUL_MR = 4;
+export { MATMUL_MR, MAX_PAGES } from "./layout.js";
 
 /** The compiled kernels and what they were built with. */
 export interface KernelModule {
@@ -33,49 +24,31 @@ const RELAXED_PROBE = new Uint8Array([
 ]);
 
 /** Whether this engine runs relaxed SIMD; in Node, switches V8's flag on first. */
-export async function detectRelaxedSimd(): Promise<boolean> {
+export function detectRelaxedSimd(): boolean {
   if (WebAssembly.validate(RELAXED_PROBE)) return true;
-  if (typeof process !== "undefined" && process.versions?.node) {
-    const v8 = await import("node:v8");
-    v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
-  }
+  platform.enableRelaxedSimd();
   return WebAssembly.validate(RELAXED_PROBE);
 }
 
-/** The module's WebAssembly text. */
-export function kernelText(shared: boolean, fma: boolean): string {
-  const parts: string[] = [`(module (import "env" "memory" (memory 1 ${MAX_PAGES}${shared ? " shared" : ""}))`];
-  parts.push(elementwiseFuncs().text);
-  parts.push(sumFuncs("f32"), sumFuncs("f64"), sumFuncs("i32"), extremumFuncs());
-  parts.push(matmulFuncs(MATMUL_MR, fma));
-  parts.push(memoryFuncs(), im2colFunc(), gatherFuncs(), indexFuncs(), poolFuncs(), winogradFuncs());
-  parts.push(")");
-  return parts.join("\n");
+/** The kernel module's bytes for one memory kind and FMA choice. */
+export function kernelBytes(shared: boolean, relaxed: boolean): Uint8Array {
+  const bytes = decodeBase64(relaxed ? RELAXED_SIMD : SIMD128);
+  return shared ? bytes : withUnsharedMemory(bytes);
 }
 
-type Wabt = Awaited<ReturnType<typeof import("wabt")>>;
-let wabtPromise: Promise<Wabt> | null = null;
 const cache = new Map<string, Promise<KernelModule>>();
 
-/** Assemble and compile the kernels (cached per memory kind and FMA choice). */
+/** Compile the prebuilt kernels (cached per memory kind and FMA choice). */
 export function buildKernels(shared: boolean, relaxed: boolean): Promise<KernelModule> {
   const key = `${shared}/${relaxed}`;
   let p = cache.get(key);
   if (!p) {
-    p = (async () => {
-      wabtPromise ??= import("wabt").then((m) => (m.default as unknown as () => Promise<Wabt>)());
-      const wabt = await wabtPromise;
-      const text = kernelText(shared, relaxed);
-      const parsed = wabt.parseWat("eager-cpu-kernels.wat", text, { simd: true, threads: true, relaxed_simd: relaxed, bulk_memory: true });
-      try {
-        const { buffer } = parsed.toBinary({});
-        const module = await WebAssembly.compile(buffer as Uint8Array<ArrayBuffer>);
-        const exportNames = WebAssembly.Module.exports(module).map((e) => e.name);
-        return { module, exportNames, relaxedSimd: relaxed, shared };
-      } finally {
-        parsed.destroy();
-      }
-    })();
+    p = WebAssembly.compile(kernelBytes(shared, relaxed) as Uint8Array<ArrayBuffer>).then((module) => ({
+      module,
+      exportNames: WebAssembly.Module.exports(module).map((e) => e.name),
+      relaxedSimd: relaxed,
+      shared,
+    }));
     cache.set(key, p);
   }
   return p;

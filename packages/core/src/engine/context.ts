@@ -6,6 +6,7 @@
  */
 import type { Tensor } from "../tensor.js";
 import { engine, ROOT_FRAME } from "./engine.js";
+import { platform } from "#platform";
 
 /** What is in force at one point of execution. Immutable: entering a scope makes a copy. */
 export interface Frame {
@@ -27,6 +28,9 @@ export interface TidyScope {
   readonly tracked: Set<object>;
   readonly parent: TidyScope | null;
 }
+
+// The async-context storage comes from the platform (Node's AsyncLocalStorage; none in browsers).
+engine.asyncLocal ??= platform.asyncStorage<Frame>();
 
 /** The frame in force now. Dispatch reads it once per op and passes it down. */
 export function currentFrame(): Frame {

@@ -8,6 +8,7 @@ import type { Backend, BackendFactory } from "../plugin.js";
 import type { OpDef, TensorSpec } from "../ops/def.js";
 import type { Tensor } from "../tensor.js";
 import type { Frame } from "./context.js";
+import type { AsyncStorage } from "../platform/types.js";
 
 /**
  * Debugging tools watching ops (numerics checks, parity, profiling, leak tracking). Dispatch
@@ -70,17 +71,6 @@ export class PlacementLog {
   readonly warned = new Set<string>();
 }
 
-interface AsyncLocal {
-  getStore(): Frame | undefined;
-  run<R>(store: Frame, fn: () => R): R;
-}
-
-function makeAsyncLocal(): AsyncLocal | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const mod = proc?.getBuiltinModule?.("node:async_hooks") as { AsyncLocalStorage?: new () => AsyncLocal } | undefined;
-  return mod?.AsyncLocalStorage ? new mod.AsyncLocalStorage() : null;
-}
-
 /** The frame outside every scope. */
 export const ROOT_FRAME: Frame = Object.freeze({ device: null, tidy: null, tapes: Object.freeze([]), pauseRecording: false });
 
@@ -108,8 +98,11 @@ export class Engine {
   maxLiveBuffers = 200_000;
 
   // --- Scopes (device, tidy, tapes) -----------------------------------------------------
-  /** Node's AsyncLocalStorage, so scopes survive `await`; null elsewhere (then `frameStack`). */
-  readonly asyncLocal: AsyncLocal | null = makeAsyncLocal();
+  /**
+   * The platform's async-context storage (Node's AsyncLocalStorage), so scopes survive `await`;
+   * null elsewhere (then `frameStack`). Set by the scope module (context.ts) when it loads.
+   */
+  asyncLocal: AsyncStorage<Frame> | null = null;
   frameStack: Frame[] = [ROOT_FRAME];
   /** Non-zero while a tape replays gradients (retained, user-disposed tensors may be read). */
   backwardDepth = 0;

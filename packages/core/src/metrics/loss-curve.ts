@@ -2,6 +2,7 @@
  * LossCurve: collects (step, value) points for named series (training loss, test accuracy,
  * ...) and renders them as a self-contained SVG line chart that any browser opens.
  */
+import { platform } from "#platform";
 import { InvalidArgumentError } from "../errors.js";
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
@@ -82,12 +83,9 @@ export class LossCurve {
     return parts.join("\n") + "\n";
   }
 
-  /** Write the SVG to `path` (Node). */
+  /** Write the SVG to `path` (Node; elsewhere throws UnsupportedPlatformError: use `toSVG()`). */
   async save(path: string): Promise<string> {
-    const fs = await import("node:fs/promises");
-    const { dirname } = await import("node:path");
-    await fs.mkdir(dirname(path), { recursive: true });
-    await fs.writeFile(path, this.toSVG());
+    await platform.writeFile(path, this.toSVG(), false);
     return path;
   }
 }

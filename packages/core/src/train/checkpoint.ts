@@ -4,13 +4,13 @@
  * file against the objects before assigning anything; values for weights or slots that do
  * not exist yet are kept and used when they are created (restore-on-create).
  */
+import { platform } from "#platform";
 import { tensor } from "../api/creation.js";
 import { InvalidArgumentError } from "../errors.js";
 import { Layer, type DeferredValue } from "../layers/layer.js";
 import { shapesEqual, shapeStr } from "../shape.js";
 import type { Variable } from "../tensor.js";
 import { Optimizer } from "./optimizer.js";
-import { writeFileAtomic } from "./atomic-write.js";
 import { canDefer, listKeys, type RestoreOptions, type RestoreReport } from "./restore-plan.js";
 import { CheckpointError, decodeSafetensors, encodeSafetensors, type SafetensorEntry } from "./safetensors.js";
 
@@ -173,19 +173,18 @@ export class Checkpoint {
    * Write the checkpoint to `path` (Node): to a temporary file in the same folder, fsynced,
    * then renamed over `path` and the folder fsynced, so neither a killed process nor an OS
    * crash leaves a half-written checkpoint. Temporary files of killed saves are removed by
-   * the next save. Returns the path.
+   * the next save. Returns the path. Elsewhere throws UnsupportedPlatformError: use `toBytes()`.
    */
   async save(path: string): Promise<string> {
-    await writeFileAtomic(path, await this.toBytes());
+    await platform.writeFile(path, await this.toBytes(), true);
     return path;
   }
 
   /** Read `path` (Node) and restore from it; see `fromBytes`. */
   async restore(path: string, options: RestoreOptions = {}): Promise<RestoreReport> {
-    const fs = await import("node:fs/promises");
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await fs.readFile(path));
+      bytes = await platform.readFile(path);
     } catch (e) {
       throw new CheckpointError(`Checkpoint: cannot read "${path}": ${(e as Error).message}`);
     }

@@ -2,7 +2,10 @@
  * Durable, atomic file replacement (Node): write a temporary file in the same folder, fsync
  * it, rename it over the target, fsync the folder. Temporary files left by writers that were
  * killed mid-write (their process is gone) are removed by the next write to the same path.
+ * Imported only by the Node platform module.
  */
+import * as fs from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { engine } from "../engine/engine.js";
 
 const TMP = ".tmp-";
@@ -19,8 +22,6 @@ function alive(pid: number): boolean {
 
 /** Remove `<name>.tmp-<pid>-...` files in `dir` whose writer process no longer exists. */
 export async function removeStaleTemps(dir: string, name: string): Promise<string[]> {
-  const fs = await import("node:fs/promises");
-  const { join } = await import("node:path");
   const removed: string[] = [];
   let entries: string[];
   try {
@@ -39,11 +40,8 @@ export async function removeStaleTemps(dir: string, name: string): Promise<strin
   return removed;
 }
 
-
 /** Replace `path` with `bytes` so that a crash at any moment leaves the old or the new file, never a mix. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const fs = await import("node:fs/promises");
-  const { basename, dirname } = await import("node:path");
+export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
   const dir = dirname(path);
   await fs.mkdir(dir, { recursive: true });
   await removeStaleTemps(dir, basename(path));
@@ -69,7 +67,6 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
 
 /** fsync a folder so a rename in it survives an OS crash (a no-op where folders cannot be opened). */
 async function syncFolder(dir: string): Promise<void> {
-  const fs = await import("node:fs/promises");
   let fh: Awaited<ReturnType<typeof fs.open>> | null = null;
   try {
     fh = await fs.open(dir, "r");
