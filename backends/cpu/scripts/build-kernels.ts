@@ -2,7 +2,7 @@
  * Build step: assembles the kernel text (src/wasm/kernel-text.ts) with wabt into the two
  * prebuilt variants (relaxed-SIMD FMA and plain SIMD, on shared memory) and bundles the
  * browser pool worker into one script; writes both under src/generated/ as modules, only
- * when their contents changed. Run: node --import tsx scripts/build-kernels.ts
+ * when their contents changed. Run: node --conditions=source --import tsx scripts/build-kernels.ts
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

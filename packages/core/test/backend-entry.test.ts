@@ -1,5 +1,6 @@
 /**
- * The plugin entry in a fresh Node process: it registers the reference backend and runs ops
+ * The plugin entry in a fresh Node process (run from source: the "source" condition resolves
+ * core's #platform import): it registers the reference backend and runs ops
  * on its own (which modules it loads is checked statically in import-cycles.test.ts).
  */
 import { execFileSync } from "node:child_process";
@@ -15,7 +16,7 @@ console.log(JSON.stringify({ methods: typeof y.add, names: b.listBackends(), val
 
 describe("@eager/core/backend in a fresh process", () => {
   it("runs ops on the reference backend without the public API's index", () => {
-    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
+    const out = execFileSync(process.execPath, ["--conditions=source", "--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
     const { methods, names, value } = JSON.parse(out.trim().split("\n").pop()!) as { methods: string; names: string[]; value: number[] };
     expect(value).toEqual([3]);
     expect(names).toEqual(["reference"]);
