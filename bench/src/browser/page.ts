@@ -1,0 +1,94 @@
+/**
+ * The browser side of `pnpm bench --browser`: on a cross-origin isolated page, makes every
+ * engine that runs here (ours on cpu at 1 and 2 threads, WebGPU and WebGL; TF.js's wasm
+ * backend with its threads; jax-js with jit on its threaded wasm device and on WebGPU) and
+ * runs the selected cases with the suite's own runner (src/run-cases.ts).
+ */
+import * as core from "@eager/core";
+import { getBackend } from "@eager/core/backend";
+import { registerCpuBackend } from "@eager/backend-cpu";
+import "@eager/backend-webgpu";
+import "@eager/backend-webgl";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs";
+import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { init as initJax } from "@jax-js/jax";
+import { createEagerEngine } from "../engines/eager.js";
+import { jaxEngine } from "../engines/jax-engine.js";
+import { tfEngine } from "../engines/tfjs-engine.js";
+import { ratios, runCases, selectCases } from "../run-cases.js";
+import type { Case, Engine, EngineUnavailable, ResultRow, ResultsFile } from "../types.js";
+
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+
+/** Engines on a software GPU (SwiftShader here) skip the cases that take minutes there. */
+const SOFTWARE_GPU_SKIPS = ["matmul 1024", "dispatch"];
+
+async function eagerEngines(out: Engine[], unavailable: EngineUnavailable[]): Promise<void> {
+  for (const threads of [1, 2]) {
+    const device = `bench-cpu-${threads}t`;
+    try {
+      registerCpuBackend(device, { threads }, -1);
+      await core.ready(device);
+      out.push(createEagerEngine(`eager-cpu-${threads}t`, device, { threads, simd: String(getBackend(device).capabilities.info?.["simd"]) }));
+    } catch (e) {
+      unavailable.push({ name: `eager-cpu-${threads}t`, reason: firstLine(e) });
+    }
+  }
+  for (const device of ["webgpu", "webgl"]) {
+    try {
+      await core.ready(device);
+      const info = getBackend(device).capabilities.info ?? {};
+      if (device === "webgl" && info["webgl"] !== true) throw new Error(`gpu.js found no WebGL context (mode ${String(info["mode"])})`);
+      out.push(createEagerEngine(`eager-${device}`, device, { adapter: String(info["adapter"] ?? info["mode"]) }));
+    } catch (e) {
+      unavailable.push({ name: `eager-${device}`, reason: firstLine(e) });
+    }
+  }
+}
+
+async function peerEngines(out: Engine[], unavailable: EngineUnavailable[]): Promise<void> {
+  tf.enableProdMode();
+  try {
+    setWasmPaths("/tfjs-wasm/");
+    if (!(await tf.setBackend("wasm"))) throw new Error("tf.setBackend('wasm') returned false");
+    const threads = getThreadsCount();
+    const multithread = (await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT")) as boolean;
+    out.push(tfEngine("tfjs-wasm", "wasm", { simd: (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) as boolean, threads, threadsNote: multithread ? "threaded build (cross-origin isolated page)" : "single-threaded build" }));
+  } catch (e) {
+    unavailable.push({ name: "tfjs-wasm", reason: firstLine(e) });
+  }
+  const devices = await initJax("wasm", "webgpu").catch((e: unknown) => {
+    unavailable.push({ name: "jax-js", reason: firstLine(e) });
+    return [] as string[];
+  });
+  if (devices.includes("wasm")) out.push(jaxEngine("jax-js-wasm", "wasm", { threads: navigator.hardwareConcurrency, threadsNote: "worker pool (cross-origin isolated page)" }));
+  else unavailable.push({ name: "jax-js-wasm", reason: `jax-js init gave ${devices.join(", ") || "nothing"}` });
+  if (devices.includes("webgpu")) out.push(jaxEngine("jax-js-webgpu", "webgpu", {}));
+  else unavailable.push({ name: "jax-js-webgpu", reason: `jax-js found no WebGPU device (init gave ${devices.join(", ") || "nothing"})` });
+}
+
+/** Runs the cases `filter` picks on every engine that starts here; the page's half of a results file. */
+async function runBrowserBench(filter: string[], quick: boolean): Promise<Pick<ResultsFile, "engines" | "rows" | "ratios"> & { userAgent: string; crossOriginIsolated: boolean }> {
+  const engines: Engine[] = [];
+  const unavailable: EngineUnavailable[] = [];
+  await eagerEngines(engines, unavailable);
+  await peerEngines(engines, unavailable);
+  const cases: Case[] = selectCases(filter);
+  const gpu = (e: Engine) => e.name === "eager-webgpu" || e.name === "eager-webgl" || e.name === "jax-js-webgpu";
+  const rows: ResultRow[] = await runCases(cases, engines, unavailable, quick, (line) => console.log(line), (c, e) =>
+    gpu(e) && SOFTWARE_GPU_SKIPS.some((s) => c.id.startsWith(s)) ? `skipped on the software GPU (SwiftShader): ${c.id} takes minutes there` : null,
+  );
+  return {
+    engines: [
+      ...engines.map((e) => ({ name: e.name, peer: e.peer, available: true, waits: e.waits, info: e.info })),
+      ...unavailable.map((u) => ({ name: u.name, peer: !u.name.startsWith("eager-"), available: false, reason: u.reason })),
+    ],
+    rows,
+    ratios: ratios(rows),
+    userAgent: navigator.userAgent,
+    crossOriginIsolated,
+  };
+}
+
+(globalThis as { runBrowserBench?: typeof runBrowserBench }).runBrowserBench = runBrowserBench;
