@@ -11,7 +11,7 @@ import "@eager/backend-webgpu";
 import "@eager/backend-webgl";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
-import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { init as initJax } from "@jax-js/jax";
 import { createEagerEngine } from "../engines/eager.js";
 import { jaxEngine } from "../engines/jax-engine.js";
@@ -49,14 +49,21 @@ async function eagerEngines(out: Engine[], unavailable: EngineUnavailable[]): Pr
 
 async function peerEngines(out: Engine[], unavailable: EngineUnavailable[]): Promise<void> {
   tf.enableProdMode();
+  const cores = navigator.hardwareConcurrency;
   try {
     setWasmPaths("/tfjs-wasm/");
+    // XNNPACK halves the logical core count (it assumes two hardware threads per core): let it
+    // see twice as many while it starts, so it uses one thread per core.
+    setThreadsCount(cores);
+    Object.defineProperty(navigator, "hardwareConcurrency", { value: 2 * cores, configurable: true });
     if (!(await tf.setBackend("wasm"))) throw new Error("tf.setBackend('wasm') returned false");
     const threads = getThreadsCount();
     const multithread = (await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT")) as boolean;
     out.push(tfEngine("tfjs-wasm", "wasm", { simd: (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) as boolean, threads, threadsNote: multithread ? "threaded build (cross-origin isolated page)" : "single-threaded build" }));
   } catch (e) {
     unavailable.push({ name: "tfjs-wasm", reason: firstLine(e) });
+  } finally {
+    delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
   }
   const devices = await initJax("wasm", "webgpu").catch((e: unknown) => {
     unavailable.push({ name: "jax-js", reason: firstLine(e) });
@@ -68,12 +75,15 @@ async function peerEngines(out: Engine[], unavailable: EngineUnavailable[]): Pro
   else unavailable.push({ name: "jax-js-webgpu", reason: `jax-js found no WebGPU device (init gave ${devices.join(", ") || "nothing"})` });
 }
 
-/** Runs the cases `filter` picks on every engine that starts here; the page's half of a results file. */
-async function runBrowserBench(filter: string[], quick: boolean): Promise<Pick<ResultsFile, "engines" | "rows" | "ratios"> & { userAgent: string; crossOriginIsolated: boolean }> {
+/** Runs the cases `filter` picks on every engine (of `backends`) that starts here; the page's half of a results file. */
+async function runBrowserBench(filter: string[], quick: boolean, backends: string[] | null): Promise<Pick<ResultsFile, "engines" | "rows" | "ratios"> & { userAgent: string; crossOriginIsolated: boolean }> {
   const engines: Engine[] = [];
   const unavailable: EngineUnavailable[] = [];
   await eagerEngines(engines, unavailable);
   await peerEngines(engines, unavailable);
+  // --backends: a name or part of one, as in Node (src/engines/index.ts).
+  const picked = (name: string) => backends === null || backends.some((b) => name === b || name.includes(b));
+  for (const list of [engines, unavailable]) list.splice(0, list.length, ...list.filter((e: { name: string }) => picked(e.name)) as never[]);
   const cases: Case[] = selectCases(filter);
   const gpu = (e: Engine) => e.name === "eager-webgpu" || e.name === "eager-webgl" || e.name === "jax-js-webgpu";
   const rows: ResultRow[] = await runCases(cases, engines, unavailable, quick, (line) => console.log(line), (c, e) =>

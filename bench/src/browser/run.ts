@@ -62,21 +62,19 @@ export async function runBrowserSuite(options: Options, log: (line: string) => v
     await page.goto(server.resolvedUrls!.local[0]!);
     await page.waitForFunction(() => typeof (globalThis as { runBrowserBench?: unknown }).runBrowserBench === "function", null, { timeout: 120_000 });
     type PageResult = Pick<ResultsFile, "engines" | "rows" | "ratios"> & { userAgent: string; crossOriginIsolated: boolean };
-    const r = await page.evaluate(
-      ([f, q]) => (globalThis as unknown as { runBrowserBench: (f: string[], q: boolean) => Promise<PageResult> }).runBrowserBench(f, q),
-      [filter, options.quick] as [string[], boolean],
-    );
     const backends = options.backends;
-    const keep = (name: string) => backends === null || backends.some((b) => name.includes(b));
-    const rows = r.rows.filter((x) => keep(x.engine));
+    const r = await page.evaluate(
+      ([f, q, b]) => (globalThis as unknown as { runBrowserBench: (f: string[], q: boolean, b: string[] | null) => Promise<PageResult> }).runBrowserBench(f, q, b),
+      [filter, options.quick, backends] as [string[], boolean, string[] | null],
+    );
     return {
       schema: 1,
       date: new Date().toISOString(),
       machine: machineInfo(),
       options: { quick: options.quick, filter, backends },
-      engines: r.engines.filter((e) => keep(e.name)),
-      rows,
-      ratios: r.ratios.filter((x) => keep(x.engine) && keep(x.peer)),
+      engines: r.engines,
+      rows: r.rows,
+      ratios: r.ratios,
       browser: { name: "Chromium (headless)", version: browser.version(), userAgent: r.userAgent, crossOriginIsolated: r.crossOriginIsolated },
     };
   } finally {
