@@ -41,7 +41,7 @@ interface PiscinaLike {
 async function piscinaPool(size: number): Promise<MapPool> {
   // A variable specifier keeps browser bundlers from following this Node-only import.
   const specifier = "piscina";
-  const { Piscina } = (await import(/* @vite-ignore */ specifier)) as { Piscina: new (o: object) => PiscinaLike };
+  const { Piscina } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as { Piscina: new (o: object) => PiscinaLike };
   const pool = new Piscina({ filename: new URL("./map-worker-node.mjs", import.meta.url).href, minThreads: size, maxThreads: size, concurrentTasksPerWorker: 1, idleTimeout: 60_000 });
   return { kind: "piscina", size, run: (task) => pool.run(task), close: () => pool.destroy() };
 }

@@ -10,7 +10,7 @@ async function resolve(fn) {
   let f = cache.get(key);
   if (f) return f;
   if (fn.kind === "module") {
-    const mod = await import(/* @vite-ignore */ fn.module);
+    const mod = await import(/* webpackIgnore: true */ /* @vite-ignore */ fn.module);
     f = mod[fn.export];
     if (typeof f !== "function") throw new TypeError(`${fn.module} has no function export named "${fn.export}"`);
   } else {
