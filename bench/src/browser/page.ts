@@ -24,9 +24,12 @@ const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).s
 /** Engines on a software GPU (SwiftShader here) skip the cases that take minutes there. */
 const SOFTWARE_GPU_SKIPS = ["matmul 1024", "dispatch"];
 
-async function eagerEngines(out: Engine[], unavailable: EngineUnavailable[]): Promise<void> {
+type Picked = (name: string) => boolean;
+
+async function eagerEngines(out: Engine[], unavailable: EngineUnavailable[], picked: Picked): Promise<void> {
   for (const threads of [1, 2]) {
     const device = `bench-cpu-${threads}t`;
+    if (!picked(`eager-cpu-${threads}t`)) continue;
     try {
       registerCpuBackend(device, { threads }, -1);
       await core.ready(device);
@@ -36,6 +39,7 @@ async function eagerEngines(out: Engine[], unavailable: EngineUnavailable[]): Pr
     }
   }
   for (const device of ["webgpu", "webgl"]) {
+    if (!picked(`eager-${device}`)) continue;
     try {
       await core.ready(device);
       const info = getBackend(device).capabilities.info ?? {};
@@ -47,7 +51,7 @@ async function eagerEngines(out: Engine[], unavailable: EngineUnavailable[]): Pr
   }
 }
 
-async function peerEngines(out: Engine[], unavailable: EngineUnavailable[]): Promise<void> {
+async function tfjsEngine(out: Engine[], unavailable: EngineUnavailable[]): Promise<void> {
   tf.enableProdMode();
   const cores = navigator.hardwareConcurrency;
   try {
@@ -65,25 +69,34 @@ async function peerEngines(out: Engine[], unavailable: EngineUnavailable[]): Pro
   } finally {
     delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
   }
-  const devices = await initJax("wasm", "webgpu").catch((e: unknown) => {
+}
+
+async function jaxEngines(out: Engine[], unavailable: EngineUnavailable[], picked: Picked): Promise<void> {
+  const wanted = (["wasm", "webgpu"] as const).filter((d) => picked(`jax-js-${d}`));
+  if (wanted.length === 0) return;
+  const devices = await initJax(...wanted).catch((e: unknown) => {
     unavailable.push({ name: "jax-js", reason: firstLine(e) });
     return [] as string[];
   });
-  if (devices.includes("wasm")) out.push(jaxEngine("jax-js-wasm", "wasm", { threads: navigator.hardwareConcurrency, threadsNote: "worker pool (cross-origin isolated page)" }));
-  else unavailable.push({ name: "jax-js-wasm", reason: `jax-js init gave ${devices.join(", ") || "nothing"}` });
-  if (devices.includes("webgpu")) out.push(jaxEngine("jax-js-webgpu", "webgpu", {}));
-  else unavailable.push({ name: "jax-js-webgpu", reason: `jax-js found no WebGPU device (init gave ${devices.join(", ") || "nothing"})` });
+  if (wanted.includes("wasm")) {
+    if (devices.includes("wasm")) out.push(jaxEngine("jax-js-wasm", "wasm", { threads: navigator.hardwareConcurrency, threadsNote: "worker pool (cross-origin isolated page)" }));
+    else unavailable.push({ name: "jax-js-wasm", reason: `jax-js init gave ${devices.join(", ") || "nothing"}` });
+  }
+  if (wanted.includes("webgpu")) {
+    if (devices.includes("webgpu")) out.push(jaxEngine("jax-js-webgpu", "webgpu", {}));
+    else unavailable.push({ name: "jax-js-webgpu", reason: `jax-js found no WebGPU device (init gave ${devices.join(", ") || "nothing"})` });
+  }
 }
 
 /** Runs the cases `filter` picks on every engine (of `backends`) that starts here; the page's half of a results file. */
 async function runBrowserBench(filter: string[], quick: boolean, backends: string[] | null): Promise<Pick<ResultsFile, "engines" | "rows" | "ratios"> & { userAgent: string; crossOriginIsolated: boolean }> {
   const engines: Engine[] = [];
   const unavailable: EngineUnavailable[] = [];
-  await eagerEngines(engines, unavailable);
-  await peerEngines(engines, unavailable);
-  // --backends: a name or part of one, as in Node (src/engines/index.ts).
-  const picked = (name: string) => backends === null || backends.some((b) => name === b || name.includes(b));
-  for (const list of [engines, unavailable]) list.splice(0, list.length, ...list.filter((e: { name: string }) => picked(e.name)) as never[]);
+  // --backends: a name or part of one, as in Node (src/engines/index.ts); others are never started.
+  const picked: Picked = (name) => backends === null || backends.some((b) => name === b || name.includes(b));
+  await eagerEngines(engines, unavailable, picked);
+  if (picked("tfjs-wasm")) await tfjsEngine(engines, unavailable);
+  await jaxEngines(engines, unavailable, picked);
   const cases: Case[] = selectCases(filter);
   const gpu = (e: Engine) => e.name === "eager-webgpu" || e.name === "eager-webgl" || e.name === "jax-js-webgpu";
   const rows: ResultRow[] = await runCases(cases, engines, unavailable, quick, (line) => console.log(line), (c, e) =>
