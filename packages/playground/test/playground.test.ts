@@ -3,7 +3,8 @@
  * (Playwright), trains the MLP for one epoch on 12,000 examples in the worker and expects
  * over 90% test accuracy while the page's main thread never runs a task of 100 ms or more
  * (PerformanceObserver "longtask"), draws
- * a digit and expects a prediction, saves the model to IndexedDB and loads it back.
+ * a digit and expects a prediction, saves the model to IndexedDB and to a downloaded file and
+ * loads it back from each.
  * Screenshots go to test-results/playground/. Needs Chromium (CHROMIUM_PATH or /usr/bin/chromium).
  */
 import { existsSync, mkdirSync } from "node:fs";
@@ -104,7 +105,7 @@ describe.skipIf(!haveChromium)(`playground page (skipped without Chromium at ${e
     expect(await page.textContent("#placement-report")).toMatch(/^cpu: \d+ ops/);
   }, 90_000);
 
-  it("predicts a drawn digit, and after a save to IndexedDB and a load the prediction is the same", async () => {
+  it("predicts a drawn digit; after saving and loading the model (IndexedDB, then a downloaded file) the prediction is the same", async () => {
     const box = (await page.locator("#pad").boundingBox())!;
     /** Clears the pad and draws a "7" (a bar across the top, a stroke down to the lower left); returns the prediction's text. */
     const drawSeven = async (): Promise<string> => {
@@ -125,7 +126,15 @@ describe.skipIf(!haveChromium)(`playground page (skipped without Chromium at ${e
     await page.click("#save-idb");
     await page.waitForFunction(() => /saved the mlp \(\d+ bytes\)/.test(document.getElementById("store-status")!.textContent ?? ""));
     await page.click("#load-idb");
-    await page.waitForFunction(() => /loaded the mlp/.test(document.getElementById("store-status")!.textContent ?? ""));
+    await page.waitForFunction(() => /loaded the mlp saved/.test(document.getElementById("store-status")!.textContent ?? ""));
+    expect(await drawSeven()).toBe(before);
+    // The same round trip through a downloaded .safetensors file and the file picker.
+    const [file] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    expect(file.suggestedFilename()).toBe("eager-mnist-mlp.safetensors");
+    const saved = path.join(shots, file.suggestedFilename());
+    await file.saveAs(saved);
+    await page.setInputFiles("#upload", saved);
+    await page.waitForFunction(() => /loaded the mlp from eager-mnist-mlp\.safetensors/.test(document.getElementById("store-status")!.textContent ?? ""));
     expect(await drawSeven()).toBe(before);
   }, 30_000);
 
