@@ -10,6 +10,7 @@ import { renderHtml } from "../bench/src/report/html.js";
 import { renderMarkdown } from "../bench/src/report/markdown.js";
 
 const chromium = process.env["CHROMIUM_PATH"] || "/usr/bin/chromium";
+if (!existsSync(chromium) && process.env["EAGER_REQUIRE_BROWSER"] === "1") throw new Error(`no Chromium at ${chromium}; EAGER_REQUIRE_BROWSER=1 requires it`);
 
 describe.skipIf(!existsSync(chromium))(`bench in headless Chromium (skipped without Chromium at ${chromium})`, () => {
   it("runs matmul 64 on ours and both peers at their best, checked, with ratios", async () => {
