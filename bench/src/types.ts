@@ -164,4 +164,6 @@ export interface ResultsFile {
   rows: ResultRow[];
   /** Ratios of our engines against each peer, from this run: peer time / our time (>1: ours faster). */
   ratios: { case: string; engine: string; peer: string; speedup: number }[];
+  /** Set for a run in a browser: which one, and whether the page was cross-origin isolated. */
+  browser?: { name: string; version: string; userAgent: string; crossOriginIsolated: boolean };
 }

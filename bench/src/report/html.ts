@@ -43,10 +43,16 @@ function details(rows: readonly ResultRow[]): string {
   return `<table><tr><th>engine</th><th>median ms</th><th>first run ms</th><th>MAD</th><th>n</th><th>checked against</th><th>peak bytes</th></tr>${lines.join("")}</table>`;
 }
 
-/** The HTML page for `results`. */
-export function renderHtml(results: ResultsFile): string {
-  const cases = [...new Set(results.rows.map((r) => r.case))];
+/** Where a results file ran, in words. */
+export function runPlace(results: ResultsFile): string {
   const m = results.machine;
+  const where = results.browser ? `${results.browser.name} ${results.browser.version}${results.browser.crossOriginIsolated ? " (cross-origin isolated)" : ""}` : `Node ${m.node}`;
+  return `${where} on ${m.cpu}, ${m.cores} cores, ${m.platform}`;
+}
+
+/** One run's charts: a heading, the engines, and a section per case. */
+function renderRun(results: ResultsFile): string {
+  const cases = [...new Set(results.rows.map((r) => r.case))];
   const sections = cases.map((c) => {
     const rows = results.rows.filter((r) => r.case === c);
     const first = rows[0]!;
@@ -56,16 +62,21 @@ export function renderHtml(results: ResultsFile): string {
   const engines = results.engines
     .map((e) => `<li><b>${esc(e.name)}</b>${e.peer ? " (peer)" : ""}: ${e.available ? esc(Object.entries(e.info ?? {}).map(([k, v]) => `${k}=${v}`).join(", ")) : `not run: ${esc(e.reason ?? "")}`}</li>`)
     .join("");
+  return `<h1>${results.browser ? "In the browser" : "In Node"}</h1>
+<p>${esc(results.date)}: ${esc(runPlace(results))}${results.options.quick ? " (quick run: few iterations)" : ""}.
+Medians of steady-state iterations; every iteration reads its result back to the host.</p>
+<ul>${engines}</ul>
+${sections.join("\n")}`;
+}
+
+/** The HTML page for one or more runs (Node and browser), each with its own charts. */
+export function renderHtml(...runs: ResultsFile[]): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>eager benchmarks ${esc(results.date)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>eager benchmarks ${esc(runs[0]?.date ?? "")}</title>
 <style>body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;font-size:13px;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}small{color:#666;font-weight:normal}.key span{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px}</style>
 </head><body>
-<h1>eager benchmarks</h1>
-<p>${esc(results.date)} on ${esc(m.cpu)}, ${m.cores} cores, Node ${esc(m.node)}, ${esc(m.platform)}${results.options.quick ? " (quick run: few iterations)" : ""}.
-Medians of steady-state iterations; every iteration reads its result back to the host.</p>
 <p class="key"><span style="background:#2f6fdb"></span>eager <span style="background:#9aa5b1"></span>peers</p>
-<ul>${engines}</ul>
-${sections.join("\n")}
+${runs.map(renderRun).join("\n<hr>\n")}
 </body></html>
 `;
 }

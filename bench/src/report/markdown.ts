@@ -15,8 +15,15 @@ function cell(r: ResultRow | undefined, pick: (r: ResultRow) => string): string 
   return r.status === "skipped" ? "skipped" : r.status;
 }
 
-/** RESULTS.md for `results`. */
-export function renderMarkdown(results: ResultsFile): string {
+/**
+ * RESULTS.md for a Node run, followed by the browser run's section when `browser` is given
+ * (each with its own machine, browser version, medians, ratios and first-run times).
+ */
+export function renderMarkdown(results: ResultsFile, browser?: ResultsFile | null): string {
+  return renderRun(results, "##") + (browser ? `\n# In the browser\n\n${renderRun(browser, "##")}` : "");
+}
+
+function renderRun(results: ResultsFile, h: string): string {
   const m = results.machine;
   const engines = results.engines.map((e) => e.name);
   const ours = results.engines.filter((e) => !e.peer && e.available).map((e) => e.name);
@@ -51,21 +58,34 @@ export function renderMarkdown(results: ResultsFile): string {
     e.available ? `- ${e.name}${e.peer ? " (peer)" : ""}: ${Object.entries(e.info ?? {}).map(([k, v]) => `${k}=${v}`).join(", ")}; waits with ${e.waits}` : `- ${e.name}: not run: ${e.reason}`,
   );
 
-  return `# Benchmark results
+  const header = results.browser
+    ? `Written by \`pnpm --filter @eager/bench report\` from \`bench/results/browser.json\`, made by
+\`pnpm bench --browser\`: the same cases and runner in ${results.browser.name} ${results.browser.version}
+(${results.browser.crossOriginIsolated ? "cross-origin isolated, so SharedArrayBuffer and wasm threads work" : "NOT cross-origin isolated"}), served by Vite.
+WebGPU and WebGL run on SwiftShader (a software GPU on the same two cores): they prove
+correctness and show overheads, not GPU speed.
+
+- Date: ${results.date}
+- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}
+- Browser: ${results.browser.name} ${results.browser.version} (${results.browser.userAgent})
+- Run: ${results.options.quick ? "--quick (few iterations: smoke numbers only)" : "full budget"}${results.options.filter ? `, --filter ${results.options.filter.join(",")}` : ""}${results.options.backends ? `, --backends ${results.options.backends.join(",")}` : ""}
+`
+    : `# Benchmark results
 
 Written by \`pnpm --filter @eager/bench report\` from \`bench/results/latest.json\`
-(chart: \`bench/results/latest.html\`). Do not edit by hand; run the suite again.
+(chart: \`bench/results/latest.html\`, with the browser run beside it). Do not edit by hand; run the suite again.
 
 - Date: ${results.date}
 - Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}
 - Node: ${m.node}
-- Run: ${results.options.quick ? "--quick (few iterations: smoke numbers only)" : "full"}${results.options.filter ? `, --filter ${results.options.filter.join(",")}` : ""}${results.options.backends ? `, --backends ${results.options.backends.join(",")}` : ""}
-
+- Run: ${results.options.quick ? "--quick (few iterations: smoke numbers only)" : "full budget"}${results.options.filter ? `, --filter ${results.options.filter.join(",")}` : ""}${results.options.backends ? `, --backends ${results.options.backends.join(",")}` : ""}
+`;
+  return `${header}
 These machines are small and shared: ${m.cores} cores that other work also uses, so absolute
 times are noisy and drift between runs. Compare engines within one run (the ratios below
 come from the same process run), not across runs.
 
-## Medians
+${h} Medians
 
 Median of steady-state iterations. Every iteration computes and reads its result back to
 a host typed array (\`await data()\` in each library). Each result was checked once before
@@ -74,31 +94,31 @@ not run the case), peers against the oracle.
 
 ${medians}
 
-## Ratios against each peer
+${h} Ratios against each peer
 
 Peer median time / our median time, same run: above 1x eager is faster, below 1x the peer is.
 
 ${ratios}
 
-## First run (ms)
+${h} First run (ms)
 
 The first call on each engine, timed apart from the steady state: it includes compilation,
 wasm instantiation and warm-up.
 
 ${first}
 
-## Training step memory
+${h} Training step memory
 
 Peak live tensor bytes in each library's own accounting, sampled inside the step (after
 the forward pass and after the gradients).
 
 ${memory}
 
-## Engines
+${h} Engines
 
 ${engineNotes.join("\n")}
 
-## Skipped, failed or wrong
+${h} Skipped, failed or wrong
 
 ${grouped.length ? grouped.join("\n") : "Nothing."}
 `;

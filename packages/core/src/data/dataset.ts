@@ -11,6 +11,8 @@ import { uniformStream } from "../api/random.js";
 import { InvalidArgumentError, ShapeError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { disposeExcept, leaves, normalizeElement, rebuild, stackStructures, type Structure } from "./structure.js";
+import type { HostOf } from "./host.js";
+import { parallelMap, sendableFunction, type ModuleFunction, type ParallelMapOptions } from "./parallel.js";
 
 type Source<T> = () => AsyncIterator<T>;
 type Sliced<S> = S extends Tensor ? Tensor : { [K in keyof S]: Tensor };
@@ -141,13 +143,27 @@ export class Dataset<T> implements AsyncIterable<T> {
    * Apply `fn` to each element (it may be async). Tensors `fn` creates but does not return
    * are disposed, and so are input tensors it does not return.
    * @example ds.map(([x, y]) => [div(x, 255), y])
+   *
+   * With `{ parallel: n }`, a pure host-side function runs in a pool of n workers (piscina in
+   * Node, Web Workers through comlink in browsers) on `{ data, shape, dtype }` records, and
+   * returns such records; order is kept, a failure is a `DatasetMapError` with the element's
+   * index, and the pool closes when iteration stops. The function is sent as
+   * `{ module: <absolute URL>, export: <name> }` or as self-contained source (no closures).
+   * @example ds.map({ module: new URL("./augment.js", import.meta.url), export: "augment" }, { parallel: 2 })
    */
-  map<U>(fn: (x: T) => U | Promise<U>): Dataset<U> {
+  map<U>(fn: (x: T) => U | Promise<U>): Dataset<U>;
+  map<U = T>(fn: ((x: HostOf<T>) => unknown) | ModuleFunction, options: ParallelMapOptions): Dataset<U>;
+  map<U>(fn: ((x: T) => U | Promise<U>) | ((x: HostOf<T>) => unknown) | ModuleFunction, options?: ParallelMapOptions): Dataset<U> {
+    if (options?.parallel !== undefined) {
+      count(options.parallel, "Dataset.map: parallel", false);
+      const sent = sendableFunction(fn);
+      return this.derive((src) => parallelMap<U>(src, sent, options));
+    }
     if (typeof fn !== "function") throw new InvalidArgumentError("Dataset.map: expects a function");
     return this.derive(async function* (src) {
       for (let r = await src.next(); !r.done; r = await src.next()) {
         const x = r.value;
-        const y = (await tidy(async () => (await fn(x)) as never)) as U;
+        const y = (await tidy(async () => (await (fn as (x: T) => U | Promise<U>)(x)) as never)) as U;
         disposeExcept(x, y);
         yield y;
       }

@@ -4,3 +4,6 @@
  */
 export { Dataset } from "./dataset.js";
 export type { Structure } from "./structure.js";
+export { DatasetMapError, type ModuleFunction, type ParallelMapOptions } from "./parallel.js";
+export { openMapPools } from "./map-pool.js";
+export type { HostTensor, HostOf } from "./host.js";

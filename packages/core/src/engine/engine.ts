@@ -135,6 +135,10 @@ export class Engine {
   /** Makes temporary file names unique within this process. */
   tempFileCounter = 0;
 
+  // --- Data pipelines ------------------------------------------------------------------
+  /** Parallel-map worker pools open now (`Dataset.map(fn, { parallel })`). */
+  openMapPools = 0;
+
   // --- Random state --------------------------------------------------------------------
   randomSeed = 0x2545f491;
   randomCounter = 0;
