@@ -32,6 +32,12 @@ describe.each(["cpuIr1", "cpuIr2"])("IR elementwise kernels on %s", (device) => 
       expectLikeReference(device, () => tf.tidy(() => f(i32([...a, ...a, ...a]), i32([...b, ...b, ...b]))), 0, 0);
     }
   });
+  it("int32 pow: negative exponents, bases 0, 1 and -1, wrapping results below 2^53", () => {
+    const a = [2, -2, 3, 0, 1, -1, -1, 5, 7, 3, -3, 2, 0, 4, 6, -5, 2];
+    const b = [10, 3, 30, -1, -7, -3, -4, 0, 10, 19, 21, 31, 0, -2, 5, 7, 1];
+    expectLikeReference(device, () => tf.tidy(() => tf.pow(i32(a), i32(b))), 0, 0);
+    expectLikeReference(device, () => tf.tidy(() => tf.pow(i32([...a, ...a, ...a]), i32([...b, ...b, ...b]))), 0, 0);
+  });
   it("float64 comparisons, isNaN and where (2-lane masks) with NaN", () => {
     const x = () => tf.cast(tf.tensor([NaN, 1, -0, 0, Infinity, 2, -Infinity, 3, 0.5, NaN, 7]), "float64");
     const y = () => tf.cast(tf.tensor([NaN, 1, 0, -0, Infinity, 1, 5, 4, 0.5, 2, 8]), "float64");

@@ -6,7 +6,7 @@
  * per input), SIMD over the run and a scalar tail. A pure function of the op table.
  */
 import { ir, opTable, type DType, type Expr, type IrDType } from "@eager/core/backend";
-import { lanesOf, lowerToWasm, NoWasmForm, scalarType } from "./ir-wasm.js";
+import { IPOW_HELPER, lanesOf, lowerToWasm, NoWasmForm, scalarType } from "./ir-wasm.js";
 
 /** Storage of a dtype: bytes per element and the short name used in export names. */
 const STORAGE: Record<IrDType, { size: number; short: string }> = {
@@ -194,7 +194,7 @@ export function elementwiseFunc(k: ElementwiseExport): string | null {
 
 /** The text of every elementwise kernel, and the exports it defines. */
 export function elementwiseFuncs(): { text: string; exports: ElementwiseExport[] } {
-  const parts: string[] = [];
+  const parts: string[] = [IPOW_HELPER];
   const exports: ElementwiseExport[] = [];
   for (const k of elementwiseExports()) {
     const f = elementwiseFunc(k);

@@ -42,6 +42,25 @@ function scalarConst(e: Expr): string {
 const CMP_INT: Record<string, string> = { eq: "eq", ne: "ne", lt: "lt_s", le: "le_s", gt: "gt_s", ge: "ge_s" };
 const CMP_U: Record<string, string> = { eq: "eq", ne: "ne", lt: "lt_u", le: "le_u", gt: "gt_u", ge: "ge_u" };
 
+/**
+ * `$ipow(a, b) -> a^b` for int32 by squaring (wrapping); b < 0 gives 0 except for bases 1 and
+ * -1. Equals the reference (Math.pow stored to int32) while |a^b| < 2^53. Emitted once per module.
+ */
+export const IPOW_HELPER = `
+  (func $ipow (param $a i32) (param $b i32) (result i32)
+    (local $r i32)
+    (if (i32.lt_s (local.get $b) (i32.const 0))
+      (then (return (if (result i32) (i32.eq (local.get $a) (i32.const 1)) (then (i32.const 1))
+        (else (if (result i32) (i32.eq (local.get $a) (i32.const -1)) (then (select (i32.const -1) (i32.const 1) (i32.and (local.get $b) (i32.const 1)))) (else (i32.const 0))))))))
+    (local.set $r (i32.const 1))
+    (block $d (loop $l
+      (br_if $d (i32.eqz (local.get $b)))
+      (if (i32.and (local.get $b) (i32.const 1)) (then (local.set $r (i32.mul (local.get $r) (local.get $a)))))
+      (local.set $a (i32.mul (local.get $a) (local.get $a)))
+      (local.set $b (i32.shr_u (local.get $b) (i32.const 1)))
+      (br $l)))
+    (local.get $r))`;
+
 /** int32 a / b or a rem b without traps: 0 when b is 0; -a (wrapping) and 0 when b is -1. */
 function intDivRem(op: "div" | "rem", a: string, b: string, ta: string, tb: string): string {
   const neg1 = op === "div" ? `(i32.sub (i32.const 0) (local.get ${ta}))` : `(i32.const 0)`;
@@ -95,6 +114,15 @@ function vecNode(e: Expr, a: readonly string[], lanes: number, temp: Temp): stri
       const sa = temp("i32");
       const sb = temp("i32");
       const lane = (k: number) => intDivRem(e.op as "div" | "rem", `(i32x4.extract_lane ${k} (local.get ${ta}))`, `(i32x4.extract_lane ${k} (local.get ${tb}))`, sa, sb);
+      let v = `(i32x4.splat ${lane(0)})`;
+      for (let k = 1; k < 4; k++) v = `(i32x4.replace_lane ${k} ${v} ${lane(k)})`;
+      return `(block (result v128) (local.set ${ta} ${x}) (local.set ${tb} ${y}) ${v})`;
+    }
+    case "pow": {
+      if (float) throw new NoWasmForm("float pow has no wasm form; expand it first");
+      const ta = temp("v128");
+      const tb = temp("v128");
+      const lane = (k: number) => `(call $ipow (i32x4.extract_lane ${k} (local.get ${ta})) (i32x4.extract_lane ${k} (local.get ${tb})))`;
       let v = `(i32x4.splat ${lane(0)})`;
       for (let k = 1; k < 4; k++) v = `(i32x4.replace_lane ${k} ${v} ${lane(k)})`;
       return `(block (result v128) (local.set ${ta} ${x}) (local.set ${tb} ${y}) ${v})`;
@@ -208,6 +236,9 @@ function scalarNode(e: Expr, a: readonly string[], temp: Temp): string {
       return `(i32.${e.op} ${x} ${y})`;
     case "copysign":
       return `(${s}.copysign ${x} ${y})`;
+    case "pow":
+      if (float) throw new NoWasmForm("float pow has no wasm form; expand it first");
+      return `(call $ipow ${x} ${y})`;
     case "shl":
       return `(i32.shl ${x} ${y})`;
     case "shr":
