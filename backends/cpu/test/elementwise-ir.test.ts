@@ -45,6 +45,19 @@ describe.each(["cpuIr1", "cpuIr2"])("IR elementwise kernels on %s", (device) => 
     expectLikeReference(device, () => tf.tidy(() => tf.isNaN(x())), 0, 0);
     expectLikeReference(device, () => tf.tidy(() => tf.where(tf.less(x(), y()), x(), y())), 0, 0);
   });
+  it("casts to and from float64 (32-bit values in the low lanes of a 2-lane kernel), float to int32 wrapping like int32 storage", () => {
+    const x = () => tf.tensor([NaN, 0, -0, 1.5, -2.5, Infinity, -Infinity, 1e-40, 3e38, 7, -7, 0.25, 9, 2147483648, -2147483904, 3e9, -5e9, 2147483520]);
+    for (const [from, to] of [
+      ["float32", "float64"],
+      ["int32", "float64"],
+      ["float64", "float32"],
+      ["float64", "int32"],
+      ["float32", "int32"],
+      ["float64", "bool"],
+      ["bool", "float64"],
+    ] as const)
+      expectLikeReference(device, () => tf.tidy(() => tf.cast(tf.cast(tf.cast(x(), from === "int32" ? "float32" : from), from), to)), 0, 0);
+  });
   it("where with every vector/splat combination of its three inputs", () => {
     const c = (shape: number[]) => tf.greater(t(shape, 31), 0);
     for (const [sc, sa, sb] of [

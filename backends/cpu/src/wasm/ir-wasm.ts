@@ -31,7 +31,8 @@ function vecConst(e: Expr, lanes: number): string {
   const v = e.value!;
   if (e.dtype === "bool") return `(v128.const i32x4 ${Array(4).fill(v ? -1 : 0).join(" ")})`;
   if (e.dtype === "int32") return `(v128.const i32x4 ${Array(4).fill(v | 0).join(" ")})`;
-  if (lanes !== lanesOf(e.dtype)) throw new NoWasmForm(`a ${e.dtype} constant in a ${lanes}-lane kernel`);
+  if (e.dtype === "float64" && lanes === 4) throw new NoWasmForm("a float64 constant in a 4-lane kernel");
+  if (e.dtype === "float32") return `(v128.const f32x4 ${Array(4).fill(watNumber(v)).join(" ")})`;
   return `(v128.const ${vecPrefix(e.dtype)} ${Array(lanes).fill(watNumber(v)).join(" ")})`;
 }
 
@@ -76,11 +77,11 @@ type Temp = (type: string) => string;
 function vecNode(e: Expr, a: readonly string[], lanes: number, temp: Temp): string {
   const D = e.args[0]?.dtype ?? e.dtype;
   const [x, y, z] = a;
-  const check = (d: IrDType) => {
-    if (d !== "bool" && lanesOf(d) !== lanes) throw new NoWasmForm(`${e.op} on ${d} in a ${lanes}-lane kernel`);
-  };
-  check(D);
-  check(e.dtype);
+  // A 2-lane (float64) kernel keeps 32-bit values in the low 2 lanes of a 4-lane vector: fine for
+  // lane-wise arithmetic and width-changing casts, not where a bool mask of the other width meets them.
+  const narrow = (d: IrDType) => lanes === 2 && (d === "float32" || d === "int32");
+  if (D === "float64" && lanes === 4) throw new NoWasmForm(`${e.op} on float64 in a 4-lane kernel`);
+  if ((narrow(D) && (e.dtype === "bool" || e.op === "select")) || (narrow(e.dtype) && D === "bool")) throw new NoWasmForm(`${e.op}: bool masks beside 32-bit values in a 2-lane kernel`);
   const p = vecPrefix(D);
   const float = D === "float32" || D === "float64";
   switch (e.op) {
@@ -174,6 +175,10 @@ function vecNode(e: Expr, a: readonly string[], lanes: number, temp: Temp): stri
       }
       if (D === "float32" && R === "int32") return `(i32x4.trunc_sat_f32x4_s ${x})`;
       if (D === "int32" && R === "float32") return `(f32x4.convert_i32x4_s ${x})`;
+      if (D === "float32" && R === "float64") return `(f64x2.promote_low_f32x4 ${x})`;
+      if (D === "float64" && R === "float32") return `(f32x4.demote_f64x2_zero ${x})`;
+      if (D === "int32" && R === "float64") return `(f64x2.convert_low_i32x4_s ${x})`;
+      if (D === "float64" && R === "int32") return `(i32x4.trunc_sat_f64x2_s_zero ${x})`;
       throw new NoWasmForm(`cast ${D} to ${R} in SIMD`);
     }
     default:

@@ -98,8 +98,18 @@ const SQRT_2_OVER_PI_HALF = 0.3989422804014327; // 1/sqrt(2 pi)
 const WHERE_EXPR: ElementwiseExpr = ([c, a, b]) => I.select(c!, a!, b!);
 const CLIP_EXPR: ElementwiseExpr<{ min: number; max: number }> = ([x], a) => I.min(I.max(x!, I.cast(a.min, x!.dtype)), I.cast(a.max, x!.dtype));
 const LEAKY_RELU_EXPR: ElementwiseExpr<{ alpha: number }> = ([x], a) => I.select(I.gt(x!, 0), x!, I.mul(x!, I.cast(a.alpha, x!.dtype)));
-// Non-finite floats become 0 in int32 (the IR leaves out-of-range float to int32 casts to the device).
-const CAST_EXPR: ElementwiseExpr<{ dtype: DType }> = ([x], a) => I.cast(a.dtype === "int32" ? I.select(I.isFinite(x!), x!, I.constant(0, x!.dtype)) : x!, a.dtype);
+/**
+ * float to int32 as int32 storage does: truncate, wrap modulo 2^32, non-finite to 0. The IR's cast
+ * leaves |x| >= 2^31 to the device, so the wrap is spelled out: r = t - 2^32 floor(t / 2^32) is
+ * exact in float32 and float64 there (t is then a multiple of 256, or an integer below 2^53).
+ */
+function floatToInt32(x: Expr): Expr {
+  const t = I.trunc(I.select(I.isFinite(x), x, I.constant(0, x.dtype)));
+  const r = I.sub(t, I.mul(I.floor(I.mul(t, 2 ** -32)), 2 ** 32));
+  const wrapped = I.select(I.ge(r, 2 ** 31), I.sub(r, 2 ** 32), r);
+  return I.cast(I.select(I.lt(I.abs(t), 2 ** 31), t, wrapped), "int32");
+}
+const CAST_EXPR: ElementwiseExpr<{ dtype: DType }> = ([x], a) => (a.dtype === "int32" && isFloat(x!.dtype) ? floatToInt32(x!) : I.cast(x!, a.dtype));
 
 export const elementwiseOps = {
   // d(-x) = -dy
