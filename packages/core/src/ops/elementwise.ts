@@ -44,7 +44,12 @@ function lazyScalar(expr: ElementwiseExpr, arity: number): (...x: number[]) => n
   return (...x) => (f ??= scalarFunction(expr, arity))(...x);
 }
 
-function unary(name: string, f: (x: Expr) => Expr, vjp: Vjp<NoAttrs> | "none", o: UnaryOptions): OpDef<NoAttrs> {
+/** The record of a unary op without attrs; its kind is in its type, so public functions are typed from the table. */
+export type UnaryOpDef = OpDef<NoAttrs> & { readonly family: "unary"; readonly arity: 1 };
+/** The record of a binary op without attrs (NumPy broadcasting). */
+export type BinaryOpDef = OpDef<NoAttrs> & { readonly family: "binary"; readonly arity: 2 };
+
+function unary(name: string, f: (x: Expr) => Expr, vjp: Vjp<NoAttrs> | "none", o: UnaryOptions): UnaryOpDef {
   const expr: ElementwiseExpr = ([x]) => f(x!);
   return defineOp<NoAttrs>({
     name,
@@ -59,7 +64,7 @@ function unary(name: string, f: (x: Expr) => Expr, vjp: Vjp<NoAttrs> | "none", o
     saves: { inputs: o.saves === "x", outputs: o.saves === "y" },
     vjp,
     test: { cases: UNARY_CASES, domain: o.domain, noGradCheck: o.noGradCheck },
-  });
+  }) as UnaryOpDef;
 }
 
 interface BinaryOptions {
@@ -71,7 +76,7 @@ interface BinaryOptions {
   readonly saves?: boolean;
 }
 
-function binary(name: string, f: (a: Expr, b: Expr) => Expr, vjp: Vjp<NoAttrs> | "none", o: BinaryOptions): OpDef<NoAttrs> {
+function binary(name: string, f: (a: Expr, b: Expr) => Expr, vjp: Vjp<NoAttrs> | "none", o: BinaryOptions): BinaryOpDef {
   const expr: ElementwiseExpr = ([a, b]) => f(a!, b!);
   return defineOp<NoAttrs>({
     name,
@@ -86,7 +91,7 @@ function binary(name: string, f: (a: Expr, b: Expr) => Expr, vjp: Vjp<NoAttrs> |
     saves: { inputs: o.saves ?? vjp !== "none" },
     vjp,
     test: { cases: BINARY_CASES, domain: o.domain, noGradCheck: o.noGradCheck },
-  });
+  }) as BinaryOpDef;
 }
 
 const x0 = (c: { inputs: readonly Tensor[] }) => c.inputs[0]!;
