@@ -32,12 +32,31 @@ describe.each(["cpuIr1", "cpuIr2"])("IR elementwise kernels on %s", (device) => 
       expectLikeReference(device, () => tf.tidy(() => f(i32([...a, ...a, ...a]), i32([...b, ...b, ...b]))), 0, 0);
     }
   });
+  it("int32 pow: negative exponents, bases 0, 1 and -1, wrapping results below 2^53", () => {
+    const a = [2, -2, 3, 0, 1, -1, -1, 5, 7, 3, -3, 2, 0, 4, 6, -5, 2];
+    const b = [10, 3, 30, -1, -7, -3, -4, 0, 10, 19, 21, 31, 0, -2, 5, 7, 1];
+    expectLikeReference(device, () => tf.tidy(() => tf.pow(i32(a), i32(b))), 0, 0);
+    expectLikeReference(device, () => tf.tidy(() => tf.pow(i32([...a, ...a, ...a]), i32([...b, ...b, ...b]))), 0, 0);
+  });
   it("float64 comparisons, isNaN and where (2-lane masks) with NaN", () => {
     const x = () => tf.cast(tf.tensor([NaN, 1, -0, 0, Infinity, 2, -Infinity, 3, 0.5, NaN, 7]), "float64");
     const y = () => tf.cast(tf.tensor([NaN, 1, 0, -0, Infinity, 1, 5, 4, 0.5, 2, 8]), "float64");
     for (const f of [tf.equal, tf.notEqual, tf.less, tf.lessEqual, tf.greater, tf.greaterEqual]) expectLikeReference(device, () => tf.tidy(() => f(x(), y())), 0, 0);
     expectLikeReference(device, () => tf.tidy(() => tf.isNaN(x())), 0, 0);
     expectLikeReference(device, () => tf.tidy(() => tf.where(tf.less(x(), y()), x(), y())), 0, 0);
+  });
+  it("casts to and from float64 (32-bit values in the low lanes of a 2-lane kernel), float to int32 wrapping like int32 storage", () => {
+    const x = () => tf.tensor([NaN, 0, -0, 1.5, -2.5, Infinity, -Infinity, 1e-40, 3e38, 7, -7, 0.25, 9, 2147483648, -2147483904, 3e9, -5e9, 2147483520]);
+    for (const [from, to] of [
+      ["float32", "float64"],
+      ["int32", "float64"],
+      ["float64", "float32"],
+      ["float64", "int32"],
+      ["float32", "int32"],
+      ["float64", "bool"],
+      ["bool", "float64"],
+    ] as const)
+      expectLikeReference(device, () => tf.tidy(() => tf.cast(tf.cast(tf.cast(x(), from === "int32" ? "float32" : from), from), to)), 0, 0);
   });
   it("where with every vector/splat combination of its three inputs", () => {
     const c = (shape: number[]) => tf.greater(t(shape, 31), 0);

@@ -6,7 +6,7 @@
  * per input), SIMD over the run and a scalar tail. A pure function of the op table.
  */
 import { ir, opTable, type DType, type Expr, type IrDType } from "@eager/core/backend";
-import { lanesOf, lowerToWasm, NoWasmForm, scalarType } from "./ir-wasm.js";
+import { IPOW_HELPER, lanesOf, lowerToWasm, NoWasmForm, scalarType } from "./ir-wasm.js";
 
 /** Storage of a dtype: bytes per element and the short name used in export names. */
 const STORAGE: Record<IrDType, { size: number; short: string }> = {
@@ -86,6 +86,7 @@ function vecLoad(d: IrDType, ptr: string, offset: number, lanes: number): string
   if (d === "bool" && lanes === 2)
     return `(i64x2.neg (i64x2.extend_low_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load16_splat offset=${offset} ${ptr})))))`;
   if (d === "bool") return `(i32x4.neg (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u (v128.load32_zero offset=${offset} ${ptr}))))`;
+  if (lanes === 2 && d !== "float64") return `(v128.load64_zero offset=${offset} ${ptr})`; // two 32-bit values in the low lanes
   return `(v128.load offset=${offset} ${ptr})`;
 }
 /** Store a vector of `lanes` outputs (bool: lane masks narrowed to bytes of 0 or 1). */
@@ -93,6 +94,7 @@ function vecStore(d: IrDType, ptr: string, offset: number, v: string, lanes: num
   if (d === "bool" && lanes === 2)
     return `(v128.store16_lane offset=${offset} 0 ${ptr} (v128.and (i8x16.shuffle 0 8 0 0 0 0 0 0 0 0 0 0 0 0 0 0 ${v} (v128.const i32x4 0 0 0 0)) (i8x16.splat (i32.const 1))))`;
   if (d === "bool") return `(v128.store32_lane offset=${offset} 0 ${ptr} ${maskToBytes(v)})`;
+  if (lanes === 2 && d !== "float64") return `(v128.store64_lane offset=${offset} 0 ${ptr} ${v})`;
   return `(v128.store offset=${offset} ${ptr} ${v})`;
 }
 const scalarLoad = (d: IrDType, ptr: string): string => (d === "bool" ? `(i32.load8_u ${ptr})` : `(${scalarType(d)}.load ${ptr})`);
@@ -106,7 +108,6 @@ export function elementwiseFunc(k: ElementwiseExport): string | null {
   const N = dtypes.length;
   const out = expr.dtype;
   const lanes = Math.min(...[...dtypes, out].map((d) => (d === "bool" ? 4 : lanesOf(d)))) as 2 | 4;
-  if (lanes === 2 && [...dtypes, out].some((d) => d === "float32" || d === "int32")) return null; // 32-bit data beside float64
   let low;
   try {
     low = lowerToWasm(expr, lanes, (name) => `$a${k.attrs.indexOf(name)}`);
@@ -194,7 +195,7 @@ export function elementwiseFunc(k: ElementwiseExport): string | null {
 
 /** The text of every elementwise kernel, and the exports it defines. */
 export function elementwiseFuncs(): { text: string; exports: ElementwiseExport[] } {
-  const parts: string[] = [];
+  const parts: string[] = [IPOW_HELPER];
   const exports: ElementwiseExport[] = [];
   for (const k of elementwiseExports()) {
     const f = elementwiseFunc(k);

@@ -31,7 +31,8 @@ function vecConst(e: Expr, lanes: number): string {
   const v = e.value!;
   if (e.dtype === "bool") return `(v128.const i32x4 ${Array(4).fill(v ? -1 : 0).join(" ")})`;
   if (e.dtype === "int32") return `(v128.const i32x4 ${Array(4).fill(v | 0).join(" ")})`;
-  if (lanes !== lanesOf(e.dtype)) throw new NoWasmForm(`a ${e.dtype} constant in a ${lanes}-lane kernel`);
+  if (e.dtype === "float64" && lanes === 4) throw new NoWasmForm("a float64 constant in a 4-lane kernel");
+  if (e.dtype === "float32") return `(v128.const f32x4 ${Array(4).fill(watNumber(v)).join(" ")})`;
   return `(v128.const ${vecPrefix(e.dtype)} ${Array(lanes).fill(watNumber(v)).join(" ")})`;
 }
 
@@ -41,6 +42,25 @@ function scalarConst(e: Expr): string {
 
 const CMP_INT: Record<string, string> = { eq: "eq", ne: "ne", lt: "lt_s", le: "le_s", gt: "gt_s", ge: "ge_s" };
 const CMP_U: Record<string, string> = { eq: "eq", ne: "ne", lt: "lt_u", le: "le_u", gt: "gt_u", ge: "ge_u" };
+
+/**
+ * `$ipow(a, b) -> a^b` for int32 by squaring (wrapping); b < 0 gives 0 except for bases 1 and
+ * -1. Equals the reference (Math.pow stored to int32) while |a^b| < 2^53. Emitted once per module.
+ */
+export const IPOW_HELPER = `
+  (func $ipow (param $a i32) (param $b i32) (result i32)
+    (local $r i32)
+    (if (i32.lt_s (local.get $b) (i32.const 0))
+      (then (return (if (result i32) (i32.eq (local.get $a) (i32.const 1)) (then (i32.const 1))
+        (else (if (result i32) (i32.eq (local.get $a) (i32.const -1)) (then (select (i32.const -1) (i32.const 1) (i32.and (local.get $b) (i32.const 1)))) (else (i32.const 0))))))))
+    (local.set $r (i32.const 1))
+    (block $d (loop $l
+      (br_if $d (i32.eqz (local.get $b)))
+      (if (i32.and (local.get $b) (i32.const 1)) (then (local.set $r (i32.mul (local.get $r) (local.get $a)))))
+      (local.set $a (i32.mul (local.get $a) (local.get $a)))
+      (local.set $b (i32.shr_u (local.get $b) (i32.const 1)))
+      (br $l)))
+    (local.get $r))`;
 
 /** int32 a / b or a rem b without traps: 0 when b is 0; -a (wrapping) and 0 when b is -1. */
 function intDivRem(op: "div" | "rem", a: string, b: string, ta: string, tb: string): string {
@@ -57,11 +77,11 @@ type Temp = (type: string) => string;
 function vecNode(e: Expr, a: readonly string[], lanes: number, temp: Temp): string {
   const D = e.args[0]?.dtype ?? e.dtype;
   const [x, y, z] = a;
-  const check = (d: IrDType) => {
-    if (d !== "bool" && lanesOf(d) !== lanes) throw new NoWasmForm(`${e.op} on ${d} in a ${lanes}-lane kernel`);
-  };
-  check(D);
-  check(e.dtype);
+  // A 2-lane (float64) kernel keeps 32-bit values in the low 2 lanes of a 4-lane vector: fine for
+  // lane-wise arithmetic and width-changing casts, not where a bool mask of the other width meets them.
+  const narrow = (d: IrDType) => lanes === 2 && (d === "float32" || d === "int32");
+  if (D === "float64" && lanes === 4) throw new NoWasmForm(`${e.op} on float64 in a 4-lane kernel`);
+  if ((narrow(D) && (e.dtype === "bool" || e.op === "select")) || (narrow(e.dtype) && D === "bool")) throw new NoWasmForm(`${e.op}: bool masks beside 32-bit values in a 2-lane kernel`);
   const p = vecPrefix(D);
   const float = D === "float32" || D === "float64";
   switch (e.op) {
@@ -95,6 +115,15 @@ function vecNode(e: Expr, a: readonly string[], lanes: number, temp: Temp): stri
       const sa = temp("i32");
       const sb = temp("i32");
       const lane = (k: number) => intDivRem(e.op as "div" | "rem", `(i32x4.extract_lane ${k} (local.get ${ta}))`, `(i32x4.extract_lane ${k} (local.get ${tb}))`, sa, sb);
+      let v = `(i32x4.splat ${lane(0)})`;
+      for (let k = 1; k < 4; k++) v = `(i32x4.replace_lane ${k} ${v} ${lane(k)})`;
+      return `(block (result v128) (local.set ${ta} ${x}) (local.set ${tb} ${y}) ${v})`;
+    }
+    case "pow": {
+      if (float) throw new NoWasmForm("float pow has no wasm form; expand it first");
+      const ta = temp("v128");
+      const tb = temp("v128");
+      const lane = (k: number) => `(call $ipow (i32x4.extract_lane ${k} (local.get ${ta})) (i32x4.extract_lane ${k} (local.get ${tb})))`;
       let v = `(i32x4.splat ${lane(0)})`;
       for (let k = 1; k < 4; k++) v = `(i32x4.replace_lane ${k} ${v} ${lane(k)})`;
       return `(block (result v128) (local.set ${ta} ${x}) (local.set ${tb} ${y}) ${v})`;
@@ -146,6 +175,10 @@ function vecNode(e: Expr, a: readonly string[], lanes: number, temp: Temp): stri
       }
       if (D === "float32" && R === "int32") return `(i32x4.trunc_sat_f32x4_s ${x})`;
       if (D === "int32" && R === "float32") return `(f32x4.convert_i32x4_s ${x})`;
+      if (D === "float32" && R === "float64") return `(f64x2.promote_low_f32x4 ${x})`;
+      if (D === "float64" && R === "float32") return `(f32x4.demote_f64x2_zero ${x})`;
+      if (D === "int32" && R === "float64") return `(f64x2.convert_low_i32x4_s ${x})`;
+      if (D === "float64" && R === "int32") return `(i32x4.trunc_sat_f64x2_s_zero ${x})`;
       throw new NoWasmForm(`cast ${D} to ${R} in SIMD`);
     }
     default:
@@ -208,6 +241,9 @@ function scalarNode(e: Expr, a: readonly string[], temp: Temp): string {
       return `(i32.${e.op} ${x} ${y})`;
     case "copysign":
       return `(${s}.copysign ${x} ${y})`;
+    case "pow":
+      if (float) throw new NoWasmForm("float pow has no wasm form; expand it first");
+      return `(call $ipow ${x} ${y})`;
     case "shl":
       return `(i32.shl ${x} ${y})`;
     case "shr":

@@ -4,7 +4,7 @@
  * loops over the window taps (and channels) that reach it, skipping padding. Gradients are
  * written from the output's side (gathers, never scatters), so no thread writes twice.
  */
-import { conv2dGeometry, depthwiseGeometry, geometryOf, poolGeometry, type Attrs, type WindowGeometry } from "@eager/core/backend";
+import { conv2dGeometry, depthwiseGeometry, geometryOf, kernelsFor, poolGeometry, type Attrs, type OpName, type WindowGeometry } from "@eager/core/backend";
 import { KernelBuilder } from "../codegen.js";
 import type { GlTensor, KernelContext } from "../context.js";
 
@@ -108,13 +108,14 @@ function windowArgmax(b: KernelBuilder, X: string, g: Geo, n: string, oy: string
 
 type PoolA = Attrs<"maxPool"> & { inputShape?: readonly number[] };
 
-function pool(ctx: KernelContext, op: "maxPool" | "avgPool" | "maxPoolGradGrad", x: GlTensor, extra: GlTensor | null, y: GlTensor, a: PoolA, win: WindowGeometry): void {
+/** A window op with a thread per output pixel: the mean, the maximum, or `extra` at the maximum's position. */
+function pool(ctx: KernelContext, op: OpName, form: "mean" | "max" | "atMax", x: GlTensor, extra: GlTensor | null, y: GlTensor, win: WindowGeometry): void {
   const b = new KernelBuilder();
   const X = b.tensor(ctx.in(op, x));
   const D = extra ? b.tensor(ctx.in(op, extra)) : "";
   const g = geometry(b, win);
   const [n, oy, ox, ci] = b.unravel("i", y.shape, "c");
-  if (op === "avgPool") {
+  if (form === "mean") {
     b.line(`let acc = 0.0;`, `let count = 0.0;`);
     forwardTaps(b, g, oy!, ox!);
     b.line(`acc = acc + ${X}[((${n} * ${g.h} + iy) * ${g.w} + ix) * ${g.c} + ${ci}];`, `count = count + 1.0;`);
@@ -123,14 +124,14 @@ function pool(ctx: KernelContext, op: "maxPool" | "avgPool" | "maxPoolGradGrad",
     return;
   }
   windowArgmax(b, X, g, n!, oy!, ox!, ci!, "");
-  ctx.run(op, y, b, op === "maxPool" ? "best" : `${D}[arg]`);
+  ctx.run(op, y, b, form === "max" ? "best" : `${D}[arg]`);
 }
 
 /** maxPoolGrad: input pixel gathers dy from every window whose first maximum it is. */
-function maxPoolGrad(ctx: KernelContext, x: GlTensor, dy: GlTensor, dx: GlTensor, a: PoolA, win: WindowGeometry): void {
+function maxPoolGrad(ctx: KernelContext, op: OpName, x: GlTensor, dy: GlTensor, dx: GlTensor, win: WindowGeometry): void {
   const b = new KernelBuilder();
-  const X = b.tensor(ctx.in("maxPoolGrad", x));
-  const DY = b.tensor(ctx.in("maxPoolGrad", dy));
+  const X = b.tensor(ctx.in(op, x));
+  const DY = b.tensor(ctx.in(op, dy));
   const g = geometry(b, win);
   const [n, iy, ix, ci] = b.unravel("i", dx.shape, "c");
   b.line(`const self = ((${n} * ${g.h} + ${iy}) * ${g.w} + ${ix}) * ${g.c} + ${ci};`, `let acc = 0.0;`);
@@ -142,13 +143,13 @@ function maxPoolGrad(ctx: KernelContext, x: GlTensor, dy: GlTensor, dx: GlTensor
   b.line(`if (argW < 0.0 || v > bestW || (v != v && bestW == bestW)) { bestW = v; argW = at; }`, CLOSE_TAPS);
   b.line(`if (argW == self) { acc = acc + ${DY}[((${n} * ${g.oh} + oy) * ${g.ow} + ox) * ${g.c} + ${ci}]; }`);
   b.line(CLOSE_TAPS);
-  ctx.run("maxPoolGrad", dx, b, "acc");
+  ctx.run(op, dx, b, "acc");
 }
 
 /** avgPoolGrad: input pixel gathers dy / count from every window that holds it. */
-function avgPoolGrad(ctx: KernelContext, dy: GlTensor, dx: GlTensor, a: PoolA, win: WindowGeometry): void {
+function avgPoolGrad(ctx: KernelContext, op: OpName, dy: GlTensor, dx: GlTensor, win: WindowGeometry): void {
   const b = new KernelBuilder();
-  const DY = b.tensor(ctx.in("avgPoolGrad", dy));
+  const DY = b.tensor(ctx.in(op, dy));
   const g = geometry(b, win);
   const [n, iy, ix, ci] = b.unravel("i", dx.shape, "c");
   b.line(`let acc = 0.0;`);
@@ -157,30 +158,69 @@ function avgPoolGrad(ctx: KernelContext, dy: GlTensor, dx: GlTensor, a: PoolA, w
   b.line(`const rows = Math.min(y0 + ${g.kh}, ${g.h}) - Math.max(y0, 0.0);`, `const cols = Math.min(x0 + ${g.kw}, ${g.w}) - Math.max(x0, 0.0);`);
   b.line(`acc = acc + ${DY}[((${n} * ${g.oh} + oy) * ${g.ow} + ox) * ${g.c} + ${ci}] / (rows * cols);`);
   b.line(CLOSE_TAPS);
-  ctx.run("avgPoolGrad", dx, b, "acc");
+  ctx.run(op, dx, b, "acc");
 }
 
 type T = readonly GlTensor[];
 /** What dispatch resolved for the call (its plan is the window geometry). */
 type Op = { readonly plan: unknown };
+type ConvKernel = (inputs: T, outputs: T, a: ConvA, op?: Op) => void;
+type PoolKernel = (inputs: T, outputs: T, a: PoolA, op?: Op) => void;
+
+/**
+ * The conv ops: which pass (forward, or the gradient for the input or the filter) and whether
+ * per-channel. The window's image shape is x's, or the `inputShape` attr for the input gradient;
+ * the filter's is f's, or the `filterShape` attr for the filter gradient.
+ */
+const CONVS = {
+  conv2d: { pass: "forward", depthwise: false },
+  conv2dBackpropInput: { pass: "input", depthwise: false },
+  conv2dBackpropFilter: { pass: "filter", depthwise: false },
+  depthwiseConv2d: { pass: "forward", depthwise: true },
+  depthwiseConv2dBackpropInput: { pass: "input", depthwise: true },
+  depthwiseConv2dBackpropFilter: { pass: "filter", depthwise: true },
+} as const satisfies { readonly [K in OpName]?: { readonly pass: "forward" | "input" | "filter"; readonly depthwise: boolean } };
+
+function convKernel(ctx: KernelContext, op: keyof typeof CONVS): ConvKernel {
+  const { pass, depthwise } = CONVS[op];
+  const geo = depthwise ? depthwiseGeometry : conv2dGeometry;
+  return ([p, q], [y], a, o) => {
+    const xShape = pass === "input" ? a.inputShape! : p!.shape;
+    const fShape = pass === "filter" ? a.filterShape! : q!.shape;
+    const win = geometryOf(o, () => geo(op, xShape, fShape, a));
+    if (pass === "forward") convForward(ctx, op, p!, q!, y!, a, depthwise, win);
+    else if (pass === "input") convBackpropInput(ctx, op, p!, q!, y!, a, depthwise, win);
+    else convBackpropFilter(ctx, op, p!, q!, y!, a, depthwise, win);
+  };
+}
+
+/**
+ * The pooling ops by form: a window's mean or maximum, the maximum's gradient (maxGrad), its
+ * second-order gradient (atMax: ddx at the maximum), or the mean's gradient (meanGrad). The
+ * window's image shape is x's, or the `inputShape` attr for meanGrad (avgPoolGrad has no x).
+ */
+const POOLS = {
+  maxPool: "max",
+  avgPool: "mean",
+  maxPoolGrad: "maxGrad",
+  maxPoolGradGrad: "atMax",
+  avgPoolGrad: "meanGrad",
+} as const satisfies { readonly [K in OpName]?: "mean" | "max" | "atMax" | "maxGrad" | "meanGrad" };
+
+function poolKernel(ctx: KernelContext, op: keyof typeof POOLS): PoolKernel {
+  const form = POOLS[op];
+  return ([p, q], [y], a, o) => {
+    const win = geometryOf(o, () => poolGeometry(op, form === "meanGrad" ? a.inputShape! : p!.shape, a));
+    if (form === "maxGrad") maxPoolGrad(ctx, op, p!, q!, y!, win);
+    else if (form === "meanGrad") avgPoolGrad(ctx, op, p!, y!, win);
+    else pool(ctx, op, form, p!, form === "atMax" ? q! : null, y!, win);
+  };
+}
 
 /** Convolution and pooling kernels. */
 export function convKernels(ctx: KernelContext) {
   return {
-    conv2d: ([x, f]: T, [y]: T, a: ConvA, op?: Op) => convForward(ctx, "conv2d", x!, f!, y!, a, false, geometryOf(op, () => conv2dGeometry("conv2d", x!.shape, f!.shape, a))),
-    conv2dBackpropInput: ([dy, f]: T, [dx]: T, a: ConvA & { inputShape: readonly number[] }, op?: Op) =>
-      convBackpropInput(ctx, "conv2dBackpropInput", dy!, f!, dx!, a, false, geometryOf(op, () => conv2dGeometry("conv2dBackpropInput", a.inputShape, f!.shape, a))),
-    conv2dBackpropFilter: ([x, dy]: T, [df]: T, a: ConvA & { filterShape: readonly number[] }, op?: Op) =>
-      convBackpropFilter(ctx, "conv2dBackpropFilter", x!, dy!, df!, a, false, geometryOf(op, () => conv2dGeometry("conv2dBackpropFilter", x!.shape, a.filterShape, a))),
-    depthwiseConv2d: ([x, f]: T, [y]: T, a: ConvA, op?: Op) => convForward(ctx, "depthwiseConv2d", x!, f!, y!, a, true, geometryOf(op, () => depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a))),
-    depthwiseConv2dBackpropInput: ([dy, f]: T, [dx]: T, a: ConvA & { inputShape: readonly number[] }, op?: Op) =>
-      convBackpropInput(ctx, "depthwiseConv2dBackpropInput", dy!, f!, dx!, a, true, geometryOf(op, () => depthwiseGeometry("depthwiseConv2dBackpropInput", a.inputShape, f!.shape, a))),
-    depthwiseConv2dBackpropFilter: ([x, dy]: T, [df]: T, a: ConvA & { filterShape: readonly number[] }, op?: Op) =>
-      convBackpropFilter(ctx, "depthwiseConv2dBackpropFilter", x!, dy!, df!, a, true, geometryOf(op, () => depthwiseGeometry("depthwiseConv2dBackpropFilter", x!.shape, a.filterShape, a))),
-    maxPool: ([x]: T, [y]: T, a: PoolA, op?: Op) => pool(ctx, "maxPool", x!, null, y!, a, geometryOf(op, () => poolGeometry("maxPool", x!.shape, a))),
-    maxPoolGrad: ([x, dy]: T, [dx]: T, a: PoolA, op?: Op) => maxPoolGrad(ctx, x!, dy!, dx!, a, geometryOf(op, () => poolGeometry("maxPoolGrad", x!.shape, a))),
-    maxPoolGradGrad: ([x, ddx]: T, [y]: T, a: PoolA, op?: Op) => pool(ctx, "maxPoolGradGrad", x!, ddx!, y!, a, geometryOf(op, () => poolGeometry("maxPoolGradGrad", x!.shape, a))),
-    avgPool: ([x]: T, [y]: T, a: PoolA, op?: Op) => pool(ctx, "avgPool", x!, null, y!, a, geometryOf(op, () => poolGeometry("avgPool", x!.shape, a))),
-    avgPoolGrad: ([dy]: T, [dx]: T, a: PoolA & { inputShape: readonly number[] }, op?: Op) => avgPoolGrad(ctx, dy!, dx!, a, geometryOf(op, () => poolGeometry("avgPoolGrad", a.inputShape, a))),
+    ...kernelsFor(CONVS, (op) => convKernel(ctx, op)),
+    ...kernelsFor(POOLS, (op) => poolKernel(ctx, op)),
   };
 }

@@ -1,123 +1,129 @@
 /**
- * Public elementwise ops: thin typed wrappers over `runOp`, with TF.js signatures. Plain
- * numbers and arrays are accepted wherever a tensor is. Binary ops broadcast like NumPy.
+ * Public elementwise ops with TF.js signatures. Plain numbers and arrays are accepted wherever a
+ * tensor is; binary ops broadcast like NumPy. Every op without attrs gets its function from one
+ * factory typed by the op's record (unary: `(x)`, binary: `(a, b)`), and its tensor method from the table.
  */
 import type { DType } from "../dtype.js";
 import { runOp } from "../engine/dispatch.js";
-import { opTable, type OpName } from "../ops/table.js";
+import { elementwiseOpNames, type BinaryOpDef, type elementwiseOps, type UnaryOpDef } from "../ops/elementwise.js";
+import { opTable } from "../ops/table.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 
+type Records = typeof elementwiseOps;
+/** Elementwise ops public elsewhere: stopGradient belongs with the autodiff API. */
+const ELSEWHERE = ["stopGradient"] as const;
+/** The unary and binary ops without attrs (read from their records' types): each is a function here and a method. */
+export type ElementwiseFunctionName = Exclude<{ [K in keyof Records]: Records[K] extends UnaryOpDef | BinaryOpDef ? K : never }[keyof Records], (typeof ELSEWHERE)[number]>;
+/** A unary op's function. */
+export type UnaryFunction = (x: TensorLike) => Tensor;
+/** A binary op's function (the inputs broadcast). */
+export type BinaryFunction = (a: TensorLike, b: TensorLike) => Tensor;
+/** The public function of op `K`, by the kind of its record. */
+export type ElementwiseFunction<K extends ElementwiseFunctionName> = Records[K] extends UnaryOpDef ? UnaryFunction : BinaryFunction;
+
 /**
- * A public function for a unary or binary op of the table. The op's kind is read from its
- * record when the module loads (a wrong one fails at once), so no list of names is restated here.
+ * The public function of a unary or binary op without attrs; its type comes from the op's record.
+ * Each export below names its kind (`UnaryFunction` or `BinaryFunction`) explicitly: Tensor's
+ * method types are read from these exports, and the table's inferred type uses Tensor, so a type
+ * computed from the table here would be circular. `exportsMatchTable` checks every annotation.
  */
-function elementwise(name: string, arity: 1 | 2): OpName {
-  const def = (opTable as Readonly<Record<string, { readonly family: string; readonly arity: number }>>)[name];
-  if (!def) throw new Error(`api/elementwise: ${name} is not an op of the table`);
-  if (def.arity !== arity || (def.family !== "unary" && def.family !== "binary"))
-    throw new Error(`api/elementwise: ${name} is a ${def.family} op with ${def.arity} inputs, not a ${arity === 1 ? "unary" : "binary"} elementwise op`);
-  return name as OpName;
-}
-function unary(name: string): (x: TensorLike) => Tensor {
-  const op = elementwise(name, 1);
-  return (x) => runOp(op, [x], {} as never)[0]!;
-}
-function binary(name: string): (a: TensorLike, b: TensorLike) => Tensor {
-  const op = elementwise(name, 2);
-  return (a, b) => runOp(op, [a, b], {} as never)[0]!;
+function elementwise<K extends ElementwiseFunctionName>(op: K): ElementwiseFunction<K> {
+  const run = opTable[op].arity === 1 ? (x: TensorLike) => runOp(op, [x], {} as never)[0]! : (a: TensorLike, b: TensorLike) => runOp(op, [a, b], {} as never)[0]!;
+  Object.defineProperty(run, "name", { value: op });
+  return run as ElementwiseFunction<K>;
 }
 
 /** -x. @example neg([1, -2]) // [-1, 2] */
-export const neg = unary("neg");
+export const neg: UnaryFunction = elementwise("neg");
 /** |x|. */
-export const abs = unary("abs");
+export const abs: UnaryFunction = elementwise("abs");
 /** -1, 0 or 1 by the sign of x. */
-export const sign = unary("sign");
+export const sign: UnaryFunction = elementwise("sign");
 /** e^x. @example exp(0) // 1 */
-export const exp = unary("exp");
+export const exp: UnaryFunction = elementwise("exp");
 /** e^x - 1, accurate near 0. */
-export const expm1 = unary("expm1");
+export const expm1: UnaryFunction = elementwise("expm1");
 /** Natural logarithm. */
-export const log = unary("log");
+export const log: UnaryFunction = elementwise("log");
 /** log(1 + x), accurate near 0. */
-export const log1p = unary("log1p");
-export const sqrt = unary("sqrt");
+export const log1p: UnaryFunction = elementwise("log1p");
+export const sqrt: UnaryFunction = elementwise("sqrt");
 /** 1 / sqrt(x). */
-export const rsqrt = unary("rsqrt");
+export const rsqrt: UnaryFunction = elementwise("rsqrt");
 /** x * x. @example square(3) // 9 */
-export const square = unary("square");
+export const square: UnaryFunction = elementwise("square");
 /** 1 / x. */
-export const reciprocal = unary("reciprocal");
-export const sin = unary("sin");
-export const cos = unary("cos");
-export const tan = unary("tan");
-export const asin = unary("asin");
-export const acos = unary("acos");
-export const atan = unary("atan");
-export const sinh = unary("sinh");
-export const cosh = unary("cosh");
-export const tanh = unary("tanh");
+export const reciprocal: UnaryFunction = elementwise("reciprocal");
+export const sin: UnaryFunction = elementwise("sin");
+export const cos: UnaryFunction = elementwise("cos");
+export const tan: UnaryFunction = elementwise("tan");
+export const asin: UnaryFunction = elementwise("asin");
+export const acos: UnaryFunction = elementwise("acos");
+export const atan: UnaryFunction = elementwise("atan");
+export const sinh: UnaryFunction = elementwise("sinh");
+export const cosh: UnaryFunction = elementwise("cosh");
+export const tanh: UnaryFunction = elementwise("tanh");
 /** 1 / (1 + e^-x). */
-export const sigmoid = unary("sigmoid");
+export const sigmoid: UnaryFunction = elementwise("sigmoid");
 /** log(1 + e^x), computed stably. */
-export const softplus = unary("softplus");
+export const softplus: UnaryFunction = elementwise("softplus");
 /** max(x, 0). */
-export const relu = unary("relu");
+export const relu: UnaryFunction = elementwise("relu");
 /** min(max(x, 0), 6). */
-export const relu6 = unary("relu6");
+export const relu6: UnaryFunction = elementwise("relu6");
 /** x if x > 0 else e^x - 1. */
-export const elu = unary("elu");
+export const elu: UnaryFunction = elementwise("elu");
 /** Scaled ELU (Klambauer et al.). */
-export const selu = unary("selu");
+export const selu: UnaryFunction = elementwise("selu");
 /** Gaussian error linear unit, exact form x * Phi(x). */
-export const gelu = unary("gelu");
+export const gelu: UnaryFunction = elementwise("gelu");
 /** The error function. */
-export const erf = unary("erf");
-export const floor = unary("floor");
-export const ceil = unary("ceil");
+export const erf: UnaryFunction = elementwise("erf");
+export const floor: UnaryFunction = elementwise("floor");
+export const ceil: UnaryFunction = elementwise("ceil");
 /** Round half to even. */
-export const round = unary("round");
+export const round: UnaryFunction = elementwise("round");
 /** True where x is NaN. */
-export const isNaN = unary("isNaN");
+export const isNaN: UnaryFunction = elementwise("isNaN");
 /** True where x is neither infinite nor NaN. */
-export const isFinite = unary("isFinite");
-export const logicalNot = unary("logicalNot");
+export const isFinite: UnaryFunction = elementwise("isFinite");
+export const logicalNot: UnaryFunction = elementwise("logicalNot");
 /** Ones with x's shape, dtype and device. */
-export const onesLike = unary("onesLike");
+export const onesLike: UnaryFunction = elementwise("onesLike");
 /** Zeros with x's shape, dtype and device. */
-export const zerosLike = unary("zerosLike");
+export const zerosLike: UnaryFunction = elementwise("zerosLike");
 
 /** a + b. @example add([1, 2], 10) // [11, 12] */
-export const add = binary("add");
+export const add: BinaryFunction = elementwise("add");
 /** a - b. */
-export const sub = binary("sub");
+export const sub: BinaryFunction = elementwise("sub");
 /** a * b. */
-export const mul = binary("mul");
+export const mul: BinaryFunction = elementwise("mul");
 /** a / b (true division: integer inputs give float32). */
-export const div = binary("div");
+export const div: BinaryFunction = elementwise("div");
 /** floor(a / b). */
-export const floorDiv = binary("floorDiv");
+export const floorDiv: BinaryFunction = elementwise("floorDiv");
 /** a mod b with the sign of b (like Python's %). */
-export const mod = binary("mod");
+export const mod: BinaryFunction = elementwise("mod");
 /** a^b. */
-export const pow = binary("pow");
+export const pow: BinaryFunction = elementwise("pow");
 /** The angle of the point (b, a). */
-export const atan2 = binary("atan2");
-export const minimum = binary("minimum");
-export const maximum = binary("maximum");
-export const equal = binary("equal");
-export const notEqual = binary("notEqual");
-export const less = binary("less");
-export const lessEqual = binary("lessEqual");
-export const greater = binary("greater");
-export const greaterEqual = binary("greaterEqual");
-export const logicalAnd = binary("logicalAnd");
-export const logicalOr = binary("logicalOr");
-export const logicalXor = binary("logicalXor");
+export const atan2: BinaryFunction = elementwise("atan2");
+export const minimum: BinaryFunction = elementwise("minimum");
+export const maximum: BinaryFunction = elementwise("maximum");
+export const equal: BinaryFunction = elementwise("equal");
+export const notEqual: BinaryFunction = elementwise("notEqual");
+export const less: BinaryFunction = elementwise("less");
+export const lessEqual: BinaryFunction = elementwise("lessEqual");
+export const greater: BinaryFunction = elementwise("greater");
+export const greaterEqual: BinaryFunction = elementwise("greaterEqual");
+export const logicalAnd: BinaryFunction = elementwise("logicalAnd");
+export const logicalOr: BinaryFunction = elementwise("logicalOr");
+export const logicalXor: BinaryFunction = elementwise("logicalXor");
 /** (a - b)^2. @example squaredDifference([1, 4], 2) // [1, 4] */
-export const squaredDifference = binary("squaredDifference");
+export const squaredDifference: BinaryFunction = elementwise("squaredDifference");
 /** x / (1 + |x|). @example softsign([1, -3]) // [0.5, -0.75] */
-export const softsign = unary("softsign");
+export const softsign: UnaryFunction = elementwise("softsign");
 
 /** Elements of `a` where `condition` is true, of `b` elsewhere (all three broadcast). */
 export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
@@ -139,11 +145,25 @@ export function cast(x: TensorLike, dtype: DType): Tensor {
   return runOp("cast", [x], { dtype })[0]!;
 }
 
-/** Tensor methods contributed by this module (`a.add(b)`). */
-export const elementwiseMethods = {
-  neg, abs, sign, exp, expm1, log, log1p, sqrt, rsqrt, square, reciprocal, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh,
-  sigmoid, softplus, relu, relu6, elu, selu, gelu, erf, floor, ceil, round, isNaN, isFinite, logicalNot, onesLike, zerosLike,
-  add, sub, mul, div, floorDiv, mod, pow, atan2, minimum, maximum, equal, notEqual, less, lessEqual, greater, greaterEqual,
-  logicalAnd, logicalOr, logicalXor, squaredDifference, softsign, clipByValue, leakyRelu, cast,
-};
+type Exports = typeof import("./elementwise.js");
+/** Ops of the table whose export is missing or has another type than its record gives (none). */
+type Mismatched = { [K in ElementwiseFunctionName]: [Exports[K], ElementwiseFunction<K>] extends [ElementwiseFunction<K>, Exports[K]] ? never : K }[ElementwiseFunctionName];
+/** Compile-time check: every unary and binary op without attrs is exported above, with its record's signature. */
+const exportsMatchTable: [Mismatched] extends [never] ? true : { mismatched: Mismatched } = true;
+void exportsMatchTable;
 
+/** The ops with attrs, written by hand above with TF.js positional signatures. */
+const withAttrs = { where, clipByValue, leakyRelu, cast };
+
+/**
+ * Tensor methods contributed by this module (`a.add(b)`), built from the table: every unary and
+ * binary op (a new record's method needs no edit here) and the ops with attrs.
+ */
+export const elementwiseMethods: Readonly<Record<string, (...args: never[]) => Tensor>> = {
+  ...Object.fromEntries(
+    elementwiseOpNames
+      .filter((op) => (opTable[op].family === "unary" || opTable[op].family === "binary") && !(op in withAttrs) && !(ELSEWHERE as readonly string[]).includes(op))
+      .map((op) => [op, elementwise(op as ElementwiseFunctionName)]),
+  ),
+  ...withAttrs,
+};

@@ -154,7 +154,8 @@ export function defineOp<A = Record<string, never>>(def: OpDef<A>): OpDef<A> {
  * register a fast kernel for it; conformance checks that kernel against the decomposition.
  * `atol` bounds the decomposition's absolute error where it approximates (erf, gelu).
  * @example softsign: optional(unary("softsign", f, vjp, o), ([x]) => [div(x!, add(abs(x!), 1))])
+ * The result keeps the record's own type `R` (a unary record stays typed as one).
  */
-export function optional<A>(def: OpDef<A>, decompose: Decomposition<A>, o: { readonly atol?: number } = {}): OptionalOpDef<A> {
+export function optional<A, R = unknown>(def: OpDef<A> & R, decompose: Decomposition<A>, o: { readonly atol?: number } = {}): OptionalOpDef<A> & R {
   return { ...def, decompose, decomposeAtol: o.atol };
 }

@@ -44,7 +44,12 @@ function lazyScalar(expr: ElementwiseExpr, arity: number): (...x: number[]) => n
   return (...x) => (f ??= scalarFunction(expr, arity))(...x);
 }
 
-function unary(name: string, f: (x: Expr) => Expr, vjp: Vjp<NoAttrs> | "none", o: UnaryOptions): OpDef<NoAttrs> {
+/** The record of a unary op without attrs; its kind is in its type, so public functions are typed from the table. */
+export type UnaryOpDef = OpDef<NoAttrs> & { readonly family: "unary"; readonly arity: 1 };
+/** The record of a binary op without attrs (NumPy broadcasting). */
+export type BinaryOpDef = OpDef<NoAttrs> & { readonly family: "binary"; readonly arity: 2 };
+
+function unary(name: string, f: (x: Expr) => Expr, vjp: Vjp<NoAttrs> | "none", o: UnaryOptions): UnaryOpDef {
   const expr: ElementwiseExpr = ([x]) => f(x!);
   return defineOp<NoAttrs>({
     name,
@@ -59,7 +64,7 @@ function unary(name: string, f: (x: Expr) => Expr, vjp: Vjp<NoAttrs> | "none", o
     saves: { inputs: o.saves === "x", outputs: o.saves === "y" },
     vjp,
     test: { cases: UNARY_CASES, domain: o.domain, noGradCheck: o.noGradCheck },
-  });
+  }) as UnaryOpDef;
 }
 
 interface BinaryOptions {
@@ -71,7 +76,7 @@ interface BinaryOptions {
   readonly saves?: boolean;
 }
 
-function binary(name: string, f: (a: Expr, b: Expr) => Expr, vjp: Vjp<NoAttrs> | "none", o: BinaryOptions): OpDef<NoAttrs> {
+function binary(name: string, f: (a: Expr, b: Expr) => Expr, vjp: Vjp<NoAttrs> | "none", o: BinaryOptions): BinaryOpDef {
   const expr: ElementwiseExpr = ([a, b]) => f(a!, b!);
   return defineOp<NoAttrs>({
     name,
@@ -86,7 +91,7 @@ function binary(name: string, f: (a: Expr, b: Expr) => Expr, vjp: Vjp<NoAttrs> |
     saves: { inputs: o.saves ?? vjp !== "none" },
     vjp,
     test: { cases: BINARY_CASES, domain: o.domain, noGradCheck: o.noGradCheck },
-  });
+  }) as BinaryOpDef;
 }
 
 const x0 = (c: { inputs: readonly Tensor[] }) => c.inputs[0]!;
@@ -98,8 +103,18 @@ const SQRT_2_OVER_PI_HALF = 0.3989422804014327; // 1/sqrt(2 pi)
 const WHERE_EXPR: ElementwiseExpr = ([c, a, b]) => I.select(c!, a!, b!);
 const CLIP_EXPR: ElementwiseExpr<{ min: number; max: number }> = ([x], a) => I.min(I.max(x!, I.cast(a.min, x!.dtype)), I.cast(a.max, x!.dtype));
 const LEAKY_RELU_EXPR: ElementwiseExpr<{ alpha: number }> = ([x], a) => I.select(I.gt(x!, 0), x!, I.mul(x!, I.cast(a.alpha, x!.dtype)));
-// Non-finite floats become 0 in int32 (the IR leaves out-of-range float to int32 casts to the device).
-const CAST_EXPR: ElementwiseExpr<{ dtype: DType }> = ([x], a) => I.cast(a.dtype === "int32" ? I.select(I.isFinite(x!), x!, I.constant(0, x!.dtype)) : x!, a.dtype);
+/**
+ * float to int32 as int32 storage does: truncate, wrap modulo 2^32, non-finite to 0. The IR's cast
+ * leaves |x| >= 2^31 to the device, so the wrap is spelled out: r = t - 2^32 floor(t / 2^32) is
+ * exact in float32 and float64 there (t is then a multiple of 256, or an integer below 2^53).
+ */
+function floatToInt32(x: Expr): Expr {
+  const t = I.trunc(I.select(I.isFinite(x), x, I.constant(0, x.dtype)));
+  const r = I.sub(t, I.mul(I.floor(I.mul(t, 2 ** -32)), 2 ** 32));
+  const wrapped = I.select(I.ge(r, 2 ** 31), I.sub(r, 2 ** 32), r);
+  return I.cast(I.select(I.lt(I.abs(t), 2 ** 31), t, wrapped), "int32");
+}
+const CAST_EXPR: ElementwiseExpr<{ dtype: DType }> = ([x], a) => (a.dtype === "int32" && isFloat(x!.dtype) ? floatToInt32(x!) : I.cast(x!, a.dtype));
 
 export const elementwiseOps = {
   // d(-x) = -dy
