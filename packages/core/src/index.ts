@@ -6,6 +6,7 @@ import { createReferenceBackend } from "./backends/reference.js";
 import { registerBackend } from "./engine/registry.js";
 import { methodOps } from "./api/methods.js";
 import { Tensor } from "./tensor.js";
+import { installAliasMethods } from "./api/alias-methods.js";
 
 export { Tensor, Variable, type TensorLike, type NestedArray } from "./tensor.js";
 export type { DType, TypedArray } from "./dtype.js";
@@ -20,6 +21,12 @@ export * from "./api/index-ops.js";
 export * from "./api/conv.js";
 export * from "./api/nn.js";
 export * from "./api/autodiff.js";
+export * from "./api/aliases.js";
+export { squaredDifference, norm, sort, type NormOrder } from "./api/composites.js";
+export { einsum } from "./api/einsum.js";
+export * as util from "./api/util.js";
+export { setSlowBackendWarning, HEAVY_OP_MACS } from "./api/slow-backend-warning.js";
+export type { TensorJSON } from "./tensor-json.js";
 export { withDevice } from "./api/device.js";
 export { setDefaultDevice, getDefaultDevice, listBackends, registerBackend, ready, resolveDevice } from "./engine/registry.js";
 export { placementReport, resetPlacementReport, setFallbackPolicy, getFallbackPolicy, type PlacementReport, type FallbackPolicy } from "./engine/placement.js";
@@ -50,4 +57,5 @@ for (const [name, fn] of Object.entries(methodOps)) {
   });
 }
 
+installAliasMethods();
 registerBackend("reference", () => createReferenceBackend(), { priority: 0 });

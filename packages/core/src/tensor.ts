@@ -12,6 +12,7 @@ import { getBackend, resolveDevice } from "./engine/registry.js";
 import { shapeStr, sizeOf } from "./shape.js";
 import type { TensorMethods } from "./api/methods.js";
 import type { KernelTensor } from "./ops/def.js";
+import { tensorToJSON, type TensorJSON } from "./tensor-json.js";
 
 /** Nested JS arrays of numbers or booleans. */
 export type NestedArray = number | boolean | readonly NestedArray[];
@@ -193,6 +194,10 @@ export class Tensor {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
+  /** What `JSON.stringify` writes: the values when small, else a summary; never backend internals. */
+  toJSON(): TensorJSON {
+    return tensorToJSON(this);
+  }
 
   /**
    * A copy of this tensor on `device` (this tensor itself if already there), explicitly placed
@@ -247,6 +252,14 @@ export class Variable extends Tensor {
     this.name = name;
     this.trainable = trainable;
     this._keep();
+  }
+  /** "float32[2,3] variable \"dense/kernel\"". */
+  override describe(): string {
+    return `${super.describe()} variable "${this.name}"`;
+  }
+  /** Printed like a tensor, prefixed with the variable's name. */
+  override toString(): string {
+    return `Variable "${this.name}": ${super.toString()}`;
   }
   /** @internal Replace the storage with `value`'s (same shape and dtype, moved to this device). */
   _assignStorage(value: Tensor, what: string): void {

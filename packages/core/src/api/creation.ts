@@ -11,6 +11,7 @@ import { validateShape } from "../shape.js";
 import { Tensor, Variable, type TensorLike } from "../tensor.js";
 import { copyStorageSync } from "../engine/transfer.js";
 import { getBackend } from "../engine/registry.js";
+import { registerVariable } from "./variable-registry.js";
 
 /**
  * A tensor from nested arrays, a typed array or a scalar. Numbers give float32, booleans bool.
@@ -107,6 +108,7 @@ export function variable(initial: TensorLike, options: VariableOptions = {}): Va
   const v = new Variable(storage, value.shape, value.dtype, where.placed || value._placed, options.name ?? `Variable_${variableCount++}`, options.trainable ?? true);
   if (value !== t) value.dispose();
   if (t !== initial) t.dispose();
+  registerVariable(v);
   return v;
 }
 

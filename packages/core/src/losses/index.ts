@@ -7,3 +7,4 @@ export { softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits, sig
 export type { SoftmaxCrossEntropyArgs, SparseSoftmaxCrossEntropyArgs, SigmoidCrossEntropyArgs } from "./cross-entropy.js";
 export { meanSquaredError, huber, type RegressionArgs } from "./regression.js";
 export { reduceLoss, type Reduction } from "./reduction.js";
+export { absoluteDifference, logLoss } from "./tfjs-losses.js";
