@@ -36,6 +36,8 @@ export { opNames, type OpName } from "./ops/table.js";
 export type { TapeOptions } from "./engine/tape.js";
 export * as layers from "./layers/index.js";
 export { Network } from "./layers/network.js";
+export { Sequential } from "./layers/sequential.js";
+export { sequential } from "./layers/factories.js";
 export * as losses from "./losses/index.js";
 export * as nn from "./losses/nn-namespace.js";
 export * as train from "./train/index.js";

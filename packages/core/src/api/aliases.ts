@@ -189,3 +189,14 @@ export function nextFrame(): Promise<void> {
   const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => unknown }).requestAnimationFrame;
   return new Promise((resolve) => (raf ? raf(() => resolve()) : setTimeout(resolve, 0)));
 }
+
+/** Alias of TF.js's rank-typed tensor types: here every tensor is a `Tensor` (ranks are not tracked in types). */
+export type Scalar = Tensor;
+/** See {@link Scalar}. */
+export type Tensor1D = Tensor;
+/** See {@link Scalar}. */
+export type Tensor2D = Tensor;
+/** See {@link Scalar}. */
+export type Tensor3D = Tensor;
+/** See {@link Scalar}. */
+export type Tensor4D = Tensor;
