@@ -99,7 +99,7 @@ export function customGradient(f: (...args: Tensor[]) => CustomGradientResult): 
     // variable read here would silently get no gradient, so it is an error.
     const read: Variable[] = [];
     const probe = { id: -1, record: (_n: unknown, _v: unknown, _s: unknown, ins: readonly Tensor[]) => {
-      for (const t of ins) if (t instanceof Variable && t.trainable && !read.includes(t)) read.push(t);
+      for (const t of ins) if (t instanceof Variable && t.trainable && !inputs.includes(t) && !read.includes(t)) read.push(t);
     } };
     const [rawValue, gradFn] = withFrame({ tapes: [probe], pauseRecording: false }, () => f(...inputs));
     if (read.length)
