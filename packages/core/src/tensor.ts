@@ -176,7 +176,13 @@ export class Tensor {
   arraySync(): NestedArray {
     return toNested(this.dataSync(), this.shape, this.dtype);
   }
-  /** The single value of a one-element tensor, as a number (or boolean). */
+  /**
+   * The single value of a one-element tensor: a boolean for bool tensors, else a number.
+   * Typed by dtype where the tensor's type fixes it (`Tensor & { dtype: "float32" }`).
+   */
+  item(this: Tensor & { readonly dtype: "bool" }): boolean;
+  item(this: Tensor & { readonly dtype: Exclude<DType, "bool"> }): number;
+  item(): number | boolean;
   item(): number | boolean {
     const storage = this._live("item");
     if (this.size !== 1) throw new ShapeError(`item: tensor ${this.describe()} has ${this.size} elements; item() needs exactly one`);
