@@ -26,7 +26,8 @@ beforeAll(() => {
     `${out}tsconfig.json`,
     JSON.stringify({
       extends: "../../tsconfig.base.json",
-      compilerOptions: { noEmit: true, customConditions: ["source"], noUnusedLocals: false, lib: ["ES2022", "ESNext.Disposable"] },
+      // Resolve to the sources (not a possibly stale dist).
+      compilerOptions: { noEmit: true, paths: { "@eager/core": ["../../packages/core/src/index.ts"] }, lib: ["ES2022", "ESNext.Disposable"] },
       include: ["*.ts"],
     }),
   );

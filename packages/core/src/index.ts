@@ -27,6 +27,8 @@ export { einsum } from "./api/einsum.js";
 export * as util from "./api/util.js";
 export { setSlowBackendWarning, HEAVY_OP_MACS } from "./api/slow-backend-warning.js";
 export type { TensorJSON } from "./tensor-json.js";
+// Exported so the declaration files carry the Tensor augmentation that adds these methods.
+export type { AliasMethods } from "./api/alias-methods.js";
 export { withDevice } from "./api/device.js";
 export { setDefaultDevice, getDefaultDevice, listBackends, registerBackend, ready, resolveDevice } from "./engine/registry.js";
 export { placementReport, resetPlacementReport, setFallbackPolicy, getFallbackPolicy, type PlacementReport, type FallbackPolicy } from "./engine/placement.js";

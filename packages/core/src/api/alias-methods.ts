@@ -8,23 +8,27 @@ import { Tensor, type TensorLike } from "../tensor.js";
 import { asType, clone, flatten, print } from "./aliases.js";
 import { norm, sort, squaredDifference, type NormOrder } from "./composites.js";
 
+/** The TF.js alias methods every Tensor has. */
+export interface AliasMethods {
+  /** Alias of TF.js `t.print(verbose?)`: write this tensor to the console. See {@link print}. */
+  print(verbose?: boolean): void;
+  /** Alias of TF.js `t.clone()`: a new tensor with the same values. */
+  clone(): Tensor;
+  /** Alias of TF.js `t.flatten()`: reshape to rank 1. */
+  flatten(): Tensor;
+  /** Alias of TF.js `t.asType(dtype)`: same as `cast`. */
+  asType(dtype: DType): Tensor;
+  /** (this - b)^2, broadcasting. See {@link squaredDifference}. */
+  squaredDifference(b: TensorLike): Tensor;
+  /** Vector or matrix norm. See {@link norm}. */
+  norm(ord?: NormOrder, axis?: number | readonly number[] | null, keepDims?: boolean): Tensor;
+  /** Values along the last axis, sorted. See {@link sort}. */
+  sort(descending?: boolean): Tensor;
+}
+
 declare module "../tensor.js" {
-  interface Tensor {
-    /** Alias of TF.js `t.print(verbose?)`: write this tensor to the console. See {@link print}. */
-    print(verbose?: boolean): void;
-    /** Alias of TF.js `t.clone()`: a new tensor with the same values. */
-    clone(): Tensor;
-    /** Alias of TF.js `t.flatten()`: reshape to rank 1. */
-    flatten(): Tensor;
-    /** Alias of TF.js `t.asType(dtype)`: same as `cast`. */
-    asType(dtype: DType): Tensor;
-    /** (this - b)^2, broadcasting. See {@link squaredDifference}. */
-    squaredDifference(b: TensorLike): Tensor;
-    /** Vector or matrix norm. See {@link norm}. */
-    norm(ord?: NormOrder, axis?: number | readonly number[] | null, keepDims?: boolean): Tensor;
-    /** Values along the last axis, sorted. See {@link sort}. */
-    sort(descending?: boolean): Tensor;
-  }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Tensor extends AliasMethods {}
 }
 
 const aliasMethods: Record<string, (self: Tensor, ...args: never[]) => unknown> = {
