@@ -143,6 +143,19 @@ describe("losses and functional metrics", () => {
     expect(tf.losses.logLoss([1], [0.5]).item()).toBeCloseTo(Math.log(2), 5);
     expect(vals(tf.losses.logLoss([1, 0], [0.9, 0.2], undefined, 1e-7, "none")).map((v) => +v.toFixed(4))).toEqual([0.1054, 0.2231]);
   });
+  it("meanSquaredError, huberLoss, hingeLoss, cosineDistance, softmaxCrossEntropy, sigmoidCrossEntropy positionally", () => {
+    expect(tf.losses.meanSquaredError([0, 0], [1, 3]).item()).toBe(5);
+    expect(tf.losses.meanSquaredError([0, 0], [1, 3], [1, 0]).item()).toBe(1);
+    expect(tf.losses.meanSquaredError({ labels: [0, 0], predictions: [1, 3] }).item()).toBe(5);
+    expect(tf.losses.huberLoss([0], [3]).item()).toBe(2.5);
+    expect(tf.losses.hingeLoss([1, 0], [0.5, 0.5]).item()).toBe(1);
+    expect(tf.losses.cosineDistance([[1, 0]], [[0, 1]], 1).item()).toBe(1);
+    expect(tf.losses.softmaxCrossEntropy([[0, 1]], [[0, Math.log(3)]]).item()).toBeCloseTo(-Math.log(0.75), 5);
+    // Smoothing 0.5 over two classes turns [0, 1] into [0.25, 0.75].
+    const smoothed = 0.25 * -Math.log(0.25) + 0.75 * -Math.log(0.75);
+    expect(tf.losses.softmaxCrossEntropy([[0, 1]], [[0, Math.log(3)]], undefined, 0.5).item()).toBeCloseTo(smoothed, 5);
+    expect(tf.losses.sigmoidCrossEntropy([1], [0]).item()).toBeCloseTo(Math.log(2), 5);
+  });
   it("metrics as TF.js defines them", () => {
     expect(vals(tf.metrics.binaryAccuracy([[1, 0], [1, 1]], [[0.7, 0.2], [0.1, 0.9]]))).toEqual([1, 0.5]);
     expect(vals(tf.metrics.categoricalAccuracy([[0, 1], [1, 0]], [[0.2, 0.8], [0.3, 0.7]]))).toEqual([1, 0]);

@@ -1,35 +1,19 @@
 /**
- * TF.js's positional losses `absoluteDifference(labels, predictions, weights?, reduction?)` and
- * `logLoss(labels, predictions, weights?, epsilon?, reduction?)`. With the default reduction
+ * TF.js's positional losses: absoluteDifference, logLoss, huberLoss, hingeLoss, cosineDistance,
+ * softmaxCrossEntropy and sigmoidCrossEntropy, with TF.js's argument order. With the default reduction
  * ("mean", TF.js's SUM_BY_NONZERO_WEIGHTS) the weighted sum is divided by the number of
  * non-zero weights (every element when no weights are given).
  */
-import { abs, add, cast, log, mul, neg, notEqual, sub } from "../api/elementwise.js";
-import { broadcastTo } from "../api/movement.js";
+import { abs, add, log, mul, neg, relu, sub } from "../api/elementwise.js";
+import { softmaxCrossEntropyWithLogits, sigmoidCrossEntropyWithLogits } from "./cross-entropy.js";
+import { huber } from "./regression.js";
 import { sum } from "../api/reduce.js";
 import { toTensor } from "../engine/dispatch.js";
 import { tidy } from "../engine/memory.js";
-import { InvalidArgumentError, ShapeError } from "../errors.js";
+import { ShapeError } from "../errors.js";
 import { shapesEqual, shapeStr } from "../shape.js";
 import type { Tensor, TensorLike } from "../tensor.js";
-import type { Reduction } from "./reduction.js";
-
-function weighted(values: Tensor, weights: TensorLike | undefined, reduction: Reduction | undefined, where: string): Tensor {
-  const w = weights === undefined ? null : broadcastTo(toTensor(weights, `${where}: weights`, values.dtype), values.shape);
-  const v = w ? mul(values, w) : values;
-  switch (reduction ?? "mean") {
-    case "none":
-      return v;
-    case "sum":
-      return sum(v);
-    case "mean": {
-      const n = w ? sum(cast(notEqual(w, 0), values.dtype)) : values.size;
-      return sum(v).div(n);
-    }
-    default:
-      throw new InvalidArgumentError(`${where}: reduction must be "none", "sum" or "mean", got ${JSON.stringify(reduction)}`);
-  }
-}
+import { reduceWeighted, type Reduction } from "./reduction.js";
 
 function pairOf(labels: TensorLike, predictions: TensorLike, where: string): [Tensor, Tensor] {
   const p = toTensor(predictions, `${where}: predictions`);
@@ -45,7 +29,7 @@ function pairOf(labels: TensorLike, predictions: TensorLike, where: string): [Te
 export function absoluteDifference(labels: TensorLike, predictions: TensorLike, weights?: TensorLike, reduction?: Reduction): Tensor {
   return tidy(() => {
     const [y, p] = pairOf(labels, predictions, "absoluteDifference");
-    return weighted(abs(sub(p, y)), weights, reduction, "absoluteDifference");
+    return reduceWeighted(abs(sub(p, y)), weights, reduction, "absoluteDifference");
   });
 }
 
@@ -58,6 +42,51 @@ export function logLoss(labels: TensorLike, predictions: TensorLike, weights?: T
   return tidy(() => {
     const [y, p] = pairOf(labels, predictions, "logLoss");
     const v = neg(add(mul(y, log(add(p, epsilon))), mul(sub(1, y), log(add(sub(1, p), epsilon)))));
-    return weighted(v, weights, reduction, "logLoss");
+    return reduceWeighted(v, weights, reduction, "logLoss");
+  });
+}
+
+/** 0.5 e^2 where |e| <= delta, else delta (|e| - 0.5 delta), weighted and reduced (TF.js `tf.losses.huberLoss`). */
+export function huberLoss(labels: TensorLike, predictions: TensorLike, weights?: TensorLike, delta = 1, reduction?: Reduction): Tensor {
+  return tidy(() => reduceWeighted(huber({ labels, predictions, delta, reduction: "none" }), weights, reduction, "huberLoss"));
+}
+
+/** max(0, 1 - y p) with labels in {0, 1} mapped to {-1, 1}, weighted and reduced (TF.js `tf.losses.hingeLoss`). */
+export function hingeLoss(labels: TensorLike, predictions: TensorLike, weights?: TensorLike, reduction?: Reduction): Tensor {
+  return tidy(() => {
+    const [y, p] = pairOf(labels, predictions, "hingeLoss");
+    return reduceWeighted(relu(sub(1, mul(sub(mul(y, 2), 1), p))), weights, reduction, "hingeLoss");
+  });
+}
+
+/** 1 - sum(labels * predictions) along `axis` (inputs assumed unit-normalized, as in TF.js `tf.losses.cosineDistance`). */
+export function cosineDistance(labels: TensorLike, predictions: TensorLike, axis: number, weights?: TensorLike, reduction?: Reduction): Tensor {
+  return tidy(() => {
+    const [y, p] = pairOf(labels, predictions, "cosineDistance");
+    return reduceWeighted(sub(1, sum(mul(y, p), axis, true)), weights, reduction, "cosineDistance");
+  });
+}
+
+/**
+ * Softmax cross-entropy of one-hot (or soft) labels and logits over the last axis, per example,
+ * weighted and reduced (TF.js `tf.losses.softmaxCrossEntropy`; `labelSmoothing` mixes the labels
+ * with the uniform distribution).
+ */
+export function softmaxCrossEntropy(onehotLabels: TensorLike, logits: TensorLike, weights?: TensorLike, labelSmoothing = 0, reduction?: Reduction): Tensor {
+  return tidy(() => {
+    const z = toTensor(logits, "softmaxCrossEntropy: logits");
+    let y = toTensor(onehotLabels, "softmaxCrossEntropy: onehotLabels", z.dtype);
+    if (labelSmoothing > 0) y = add(mul(y, 1 - labelSmoothing), labelSmoothing / z.shape[z.rank - 1]!);
+    return reduceWeighted(softmaxCrossEntropyWithLogits({ labels: y, logits: z, reduction: "none" }), weights, reduction, "softmaxCrossEntropy");
+  });
+}
+
+/** Sigmoid cross-entropy of independent labels and logits, per element, weighted and reduced (TF.js `tf.losses.sigmoidCrossEntropy`). */
+export function sigmoidCrossEntropy(multiClassLabels: TensorLike, logits: TensorLike, weights?: TensorLike, labelSmoothing = 0, reduction?: Reduction): Tensor {
+  return tidy(() => {
+    const z = toTensor(logits, "sigmoidCrossEntropy: logits");
+    let y = toTensor(multiClassLabels, "sigmoidCrossEntropy: multiClassLabels", z.dtype);
+    if (labelSmoothing > 0) y = add(mul(y, 1 - labelSmoothing), 0.5 * labelSmoothing);
+    return reduceWeighted(sigmoidCrossEntropyWithLogits({ labels: y, logits: z, reduction: "none" }), weights, reduction, "sigmoidCrossEntropy");
   });
 }
