@@ -11,7 +11,10 @@ import type { Tensor } from "../tensor.js";
 let globalSeed = 0x2545f491;
 let globalCounter = 0;
 
-/** Seed the generator used when no seed is passed. */
+/**
+ * Seed the generator used when no seed is passed, and restart its stream. Before any call the
+ * seed is 0x2545f491, so a fresh process draws the same numbers every run (and on every backend).
+ */
 export function setRandomSeed(seed: number): void {
   if (!Number.isFinite(seed)) throw new InvalidArgumentError(`setRandomSeed: seed must be a finite number, got ${seed}`);
   globalSeed = seed >>> 0;
