@@ -77,6 +77,8 @@ export default defineConfig({
       { find: /^@eager\/backend-webgl$/, replacement: src("./backends/webgl/src/index.ts") },
       { find: /^@eager\/backend-webgpu$/, replacement: src("./backends/webgpu/src/index.ts") },
       { find: /^@eager\/conformance$/, replacement: src("./packages/conformance/src/index.ts") },
+      { find: /^@eager\/plugin-typed-array$/, replacement: src("./plugins/typed-array/src/index.ts") },
+      { find: /^@eager\/plugin-worker$/, replacement: src("./plugins/worker/src/index.ts") },
     ],
   },
   test: {

@@ -81,7 +81,7 @@ describe("page capabilities", () => {
   });
 
   it("has a WebGPU adapter", async () => {
-    const gpu = (navigator as Navigator & { gpu?: Gpu }).gpu;
+    const gpu = (navigator as unknown as { gpu?: Gpu }).gpu;
     expect(gpu).toBeDefined();
     const adapter = await gpu!.requestAdapter();
     expect(adapter).not.toBeNull();

@@ -5,6 +5,7 @@
  * op, rank and broadcast pattern. All arithmetic is float; integer division uses the
  * (i + 0.5) / d trick so float rounding can never floor to the wrong integer.
  */
+import { stridesOf } from "@eager/core/backend";
 import type { GpuValue } from "./gpujs.js";
 
 /** A kernel argument: a tensor value (null for an empty one) or a number uniform. */
@@ -17,23 +18,11 @@ export function lit(n: number): string {
   return n.toPrecision(9);
 }
 
-/** Row-major strides of `shape`. */
-export function strides(shape: readonly number[]): number[] {
-  const out = new Array<number>(shape.length);
-  let s = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    out[d] = s;
-    s *= shape[d]!;
-  }
-  return out;
-}
-
-/** Strides of `shape` broadcast to `out` (0 along broadcast axes; leading axes missing). */
-export function broadcastStridesTo(shape: readonly number[], out: readonly number[]): number[] {
-  const st = strides(shape);
-  const lead = out.length - shape.length;
-  return out.map((_, d) => (d < lead || shape[d - lead] === 1 ? 0 : st[d - lead]!));
-}
+/**
+ * Row-major strides (`strides`) and strides of a shape broadcast to an output shape (0 along
+ * broadcast axes; `broadcastStridesTo`): core's helpers.
+ */
+export { stridesOf as strides, broadcastStrides as broadcastStridesTo } from "@eager/core/backend";
 
 /** Accumulates a kernel's arguments and body; `source()` gives the text, `args` the values. */
 export class KernelBuilder {
@@ -67,7 +56,7 @@ export class KernelBuilder {
    * return their names. Axes of size 1 are 0 without any arithmetic.
    */
   unravel(flat: string, shape: readonly number[], p: string): string[] {
-    const st = strides(shape);
+    const st = stridesOf(shape);
     const coords: string[] = [];
     let rem = flat;
     for (let d = 0; d < shape.length; d++) {

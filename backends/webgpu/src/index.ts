@@ -9,7 +9,6 @@ import { createWebGpuBackend, type WebGpuBackendOptions } from "./backend.js";
 export { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from "./backend.js";
 export { WebGpuDeviceError, type GpuBuffer, type RuntimeStats } from "./runtime.js";
 export { WebGpuUnavailableError, softwareAdapterExpected, SWIFTSHADER_ICD } from "./device.js";
-export { UNARY, BINARY } from "./kernels/expressions.js";
 
 /**
  * Priority of the "webgpu" registration: above WebGL (2), so "gpu" means WebGPU where both

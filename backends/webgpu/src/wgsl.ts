@@ -72,20 +72,5 @@ export function valueBits(value: number, dtype: DType): number {
   return value | 0;
 }
 
-/** Row-major strides. */
-export function strides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d]!;
-  }
-  return s;
-}
-
-/** Product of dimensions. */
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+/** Row-major strides and element counts: core's helpers (`strides` is core's `stridesOf`). */
+export { stridesOf as strides, sizeOf } from "@eager/core/backend";

@@ -3,7 +3,7 @@
  * pieces it is built from (case planning, seeded values, tolerant comparison) for other
  * generated tests. Runner-agnostic and free of Node-only imports, so it also runs in browsers.
  */
-export { conformanceSuite, planOp, allowedDTypes, unsupportedReason, oracleAttrs, type ConformanceOptions, type TestApi, type TestFn, type KnownFailure, type CaseRun } from "./suite.js";
+export { conformanceSuite, planOp, allowedDTypes, unsupportedReason, oracleAttrs, declaresOp, type ConformanceOptions, type TestApi, type TestFn, type TestContext, type KnownFailure, type CaseRun } from "./suite.js";
 export {
   caseTemplates,
   expandDTypes,

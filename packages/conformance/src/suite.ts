@@ -6,14 +6,19 @@
  */
 import * as core from "@eager/core";
 import { memory, setFallbackPolicy, getFallbackPolicy, resolveDevice, tensor, withDevice, type Tensor } from "@eager/core";
-import { DTYPES, getBackend, opTable, runOp, type Backend, type DType, type OpDef, type OpName, type TypedArray } from "@eager/core/backend";
+import { DTYPES, decomposeAlways, getBackend, isRequired, opTable, runOp, type Backend, type DType, type OpDef, type OpName, type TypedArray } from "@eager/core/backend";
 import { caseTemplates, expandDTypes, inferOutputs, type Layout, type PlannedCase } from "./cases.js";
 import { compareValues, DEFAULT_TOLERANCES, type Tolerance } from "./compare.js";
 import { inputValues, seededRandom, type Random } from "./values.js";
 
+/** What a runner passes to a test function; `skip` (vitest) lets a test skip itself with a reason. */
+export interface TestContext {
+  skip?(note?: string): void;
+}
+
 /** A test-registering function with `skip` (and, where the runner has it, `fails`). */
 export interface TestFn {
-  (name: string, fn: () => unknown): void;
+  (name: string, fn: (ctx?: TestContext) => unknown): void;
   skip(name: string, fn?: () => unknown): void;
   /** Registers a test that must fail (vitest's `it.fails`); without it, known failures are skipped. */
   fails?(name: string, fn: () => unknown): void;
@@ -167,6 +172,8 @@ function accumulationScale(def: OpDef<unknown>, c: PlannedCase): number {
 
 interface SuiteContext {
   readonly device: string;
+  /** True when the backend declares only part of the table (`capabilities.ops`). */
+  readonly partial: boolean;
   readonly backend: Backend<any>;
   readonly values: boolean;
   readonly tolerances: Record<DType, Tolerance>;
@@ -178,7 +185,7 @@ interface SuiteContext {
  * dtypes and device against `infer`, values within tolerance, errors on both or neither, and
  * live tensors and bytes back to where they started.
  */
-async function runCase(ctx: SuiteContext, def: OpDef<unknown>, c: PlannedCase): Promise<void> {
+async function runCase(ctx: SuiteContext, def: OpDef<unknown>, c: PlannedCase, mode: RunMode = "op", test?: TestContext): Promise<void> {
   const before = memory();
   const created: Tensor[] = [];
   const rng = seededRandom(`${def.name} ${c.label}`);
@@ -193,14 +200,28 @@ async function runCase(ctx: SuiteContext, def: OpDef<unknown>, c: PlannedCase): 
     let outputs: Tensor[] | null = null;
     let deviceError: unknown = null;
     const policy = getFallbackPolicy();
-    setFallbackPolicy("error");
+    // A partial backend's decomposition may need ops it does not declare: let those fall back, so
+    // its fast kernel is still checked against the decomposition (whose pieces then run elsewhere).
+    const elsewhere = mode === "decomposition" && ctx.partial;
+    setFallbackPolicy(elsewhere ? "auto" : "error");
+    const onDevice = () => withDevice(ctx.device, () => runOp(name, inputs, c.attrs as never));
+    let kernelOutputs: Tensor[] | null = null;
     try {
-      outputs = withDevice(ctx.device, () => runOp(name, inputs, c.attrs as never));
+      outputs = mode === "decomposition" ? decomposeAlways(name, onDevice) : onDevice();
       created.push(...outputs);
+      if (mode === "decomposition" && name in ctx.backend.kernels) {
+        kernelOutputs = onDevice();
+        created.push(...kernelOutputs);
+      }
     } catch (e) {
       deviceError = e;
     } finally {
       setFallbackPolicy(policy);
+    }
+    if (deviceError instanceof core.KernelUnavailableError && ctx.partial && !(name in ctx.backend.kernels) && test?.skip) {
+      // A partial backend runs this optional op as its decomposition, which needs a required op it does not declare.
+      test.skip(`the decomposition of ${def.name} needs an op the device does not declare: ${(deviceError as Error).message}`);
+      return;
     }
 
     let expected: TypedArray[] | null = null;
@@ -230,7 +251,7 @@ async function runCase(ctx: SuiteContext, def: OpDef<unknown>, c: PlannedCase): 
       const spec = c.outputs[i]!;
       check(sameShape(t.shape, spec.shape), () => `output ${i} has shape [${t.shape}], infer says [${spec.shape}]`);
       check(t.dtype === spec.dtype, () => `output ${i} is ${t.dtype}, infer says ${spec.dtype}`);
-      check(t.device === ctx.backend.name, () => `output ${i} is on "${t.device}", not "${ctx.backend.name}"`);
+      check(elsewhere || t.device === ctx.backend.name, () => `output ${i} is on "${t.device}", not "${ctx.backend.name}"`);
     });
     await ctx.afterRun?.({ op: def.name, case: c, device: ctx.backend.name, outputs: outs });
     if (expected) {
@@ -239,8 +260,20 @@ async function runCase(ctx: SuiteContext, def: OpDef<unknown>, c: PlannedCase): 
         const dtype = outs[i]!.dtype;
         const base = ctx.tolerances[dtype];
         const tol = dtype === "float32" && def.test.tolerance !== undefined ? { atol: def.test.tolerance, rtol: base.rtol } : base;
-        const msg = compareValues(actual, expected[i]!, dtype, tol, accumulationScale(def, c));
-        check(msg === null, () => `${def.name} output ${i} on "${ctx.device}" differs from the reference: ${msg}`);
+        const decomposed = mode === "decomposition" || (def.decompose !== undefined && !(def.name in ctx.backend.kernels));
+        const scaled = decomposed ? decompositionTolerance(def, tol) : tol;
+        const msg = compareValues(actual, expected[i]!, dtype, scaled, accumulationScale(def, c));
+        const what = mode === "decomposition" ? `${def.name} (as its decomposition)` : def.name;
+        check(msg === null, () => `${what} output ${i} on "${ctx.device}" differs from the reference: ${msg}`);
+      }
+    }
+    if (kernelOutputs) {
+      // The fast kernel against the decomposition, on the same device.
+      for (let i = 0; i < outs.length; i++) {
+        const dtype = outs[i]!.dtype;
+        const tol = decompositionTolerance(def, ctx.tolerances[dtype]);
+        const msg = compareValues(await kernelOutputs[i]!.data(), await outs[i]!.data(), dtype, { atol: 2 * tol.atol, rtol: 2 * tol.rtol }, accumulationScale(def, c));
+        check(msg === null, () => `${def.name}: the kernel of "${ctx.device}" differs from the decomposition (output ${i}): ${msg}`);
       }
     }
   } finally {
@@ -250,6 +283,26 @@ async function runCase(ctx: SuiteContext, def: OpDef<unknown>, c: PlannedCase): 
       `leak: ${after.numTensors - before.numTensors} tensors and ${after.numBytes - before.numBytes} bytes stay live after the case`,
     );
   }
+}
+
+/** "op": the op as dispatch runs it; "decomposition": forced through its decomposition (and checked against the kernel, if any). */
+type RunMode = "op" | "decomposition";
+
+/**
+ * How far a decomposition may be from the reference: the dtype's tolerance times 4 (it
+ * rounds once per op it is made of), at least the op's declared bound `decomposeAtol`.
+ */
+function decompositionTolerance(def: OpDef<unknown>, tol: Tolerance): Tolerance {
+  return { atol: Math.max(4 * tol.atol, def.decomposeAtol ?? 0), rtol: 4 * tol.rtol };
+}
+
+/**
+ * Whether `backend` declares op `name`: a listed op of a partial backend (`capabilities.ops`),
+ * else every required op, and any op it has a kernel for.
+ */
+export function declaresOp(backend: Backend<any>, name: string): boolean {
+  const listed = backend.capabilities.ops as readonly string[] | undefined;
+  return listed ? listed.includes(name) : isRequired(name) || name in backend.kernels;
 }
 
 /** Dtype preference for the large and non-contiguous classes, which run in one dtype only to stay fast. */
@@ -264,7 +317,8 @@ export function planOp(def: OpDef<unknown>, backend: Backend<any>, options: { la
   const runs: PlannedCase[] = [];
   const skipped = new Map<string, number>();
   const note = (reason: string) => skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
-  const hasKernel = def.name in backend.kernels;
+  // An optional op without a kernel runs as its decomposition on the device.
+  const hasKernel = def.name in backend.kernels || def.decompose !== undefined;
   for (const t of caseTemplates(def, { largeSize: options.largeSize })) {
     let planned = expandDTypes(def, t, DTYPES);
     if (t.shapeClass === "large" || t.shapeClass === "noncontiguous") {
@@ -290,7 +344,8 @@ export function planOp(def: OpDef<unknown>, backend: Backend<any>, options: { la
 export function conformanceSuite(options: ConformanceOptions): void {
   const backend = getBackend(resolveDevice(options.device));
   const tolerances = { ...DEFAULT_TOLERANCES, ...options.tolerances } as Record<DType, Tolerance>;
-  const ctx: SuiteContext = { device: options.device, backend, values: options.compareValues ?? true, tolerances, afterRun: options.afterRun };
+  const partial = backend.capabilities.ops !== undefined;
+  const ctx: SuiteContext = { device: options.device, partial, backend, values: options.compareValues ?? true, tolerances, afterRun: options.afterRun };
   const { describe, it } = options;
   const defs = (Object.values(opTable) as unknown as OpDef<unknown>[]).filter((d) => !options.ops || options.ops.includes(d.name));
   describe(`conformance on "${options.device}" (${backend.name})`, () => {
@@ -302,14 +357,27 @@ export function conformanceSuite(options: ConformanceOptions): void {
             check(ok.length > 0, () => `${def.name}: test case ${i} (${JSON.stringify(c)}) is rejected by infer for every dtype`);
           });
         });
+        if (!(def.name in backend.kernels) && def.decompose === undefined) {
+          // A required op without a kernel: a failure where the device declares it, never a silent skip.
+          if (declaresOp(backend, def.name))
+            it(`${def.name}: the device declares this required op but has no kernel for it`, () => {
+              throw new Error(`"${backend.name}" has no ${def.name} kernel, but ${partial ? "lists it in capabilities.ops" : "declares every required op (no capabilities.ops)"}`);
+            });
+          else it.skip(`${def.name}: not declared by the device (capabilities.ops); it falls back`, () => undefined);
+          return;
+        }
         const { runs, skipped } = planOp(def, backend, { largeSize: options.largeSize, dtypes: options.dtypes });
         for (const c of runs) {
           const known = options.knownFailures?.find((k) => k.op === def.name && (!k.when || k.when(c)));
-          const title = `${def.name} ${c.label}`;
-          const fn = () => runCase(ctx, def, c);
-          if (!known) it(title, fn);
-          else if (it.fails) it.fails(`${title} (known failure: ${known.reason})`, fn);
-          else it.skip(`${title} (known failure: ${known.reason})`, fn);
+          const modes: RunMode[] = def.decompose !== undefined && def.name in backend.kernels && c.shapeClass !== "large" ? ["op", "decomposition"] : ["op"];
+          for (const mode of modes) {
+            const how = mode === "op" ? (def.name in backend.kernels ? "" : " (as its decomposition: no kernel)") : " (decomposition, and the kernel against it)";
+            const title = `${def.name} ${c.label}${how}`;
+            const fn = (test?: TestContext) => runCase(ctx, def, c, mode, test);
+            if (!known) it(title, fn);
+            else if (it.fails) it.fails(`${title} (known failure: ${known.reason})`, fn);
+            else it.skip(`${title} (known failure: ${known.reason})`, fn);
+          }
         }
         for (const [reason, n] of skipped) it.skip(`${def.name}: ${n} case${n === 1 ? "" : "s"} skipped: ${reason}`, () => undefined);
       });

@@ -32,3 +32,5 @@ export class NonDifferentiableError extends EagerError {}
 export class SymbolicTensorError extends EagerError {}
 /** A backend cannot do something it was asked (e.g. synchronous readback). */
 export class BackendCapabilityError extends EagerError {}
+/** A backend whose initialization failed: ops placed on it name the reason. */
+export class BackendUnavailableError extends EagerError {}

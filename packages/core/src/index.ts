@@ -2,8 +2,7 @@
  * `@eager/core`: tensors whose ops run the moment they are called, gradients from a tape,
  * device placement, tracing. Importing it registers the reference backend ("reference").
  */
-import { createReferenceBackend } from "./backends/reference.js";
-import { registerBackend } from "./engine/registry.js";
+import "./engine/reference-registration.js";
 import { methodOps } from "./api/methods.js";
 import { Tensor } from "./tensor.js";
 import { installAliasMethods } from "./api/alias-methods.js";
@@ -30,8 +29,8 @@ export type { TensorJSON } from "./tensor-json.js";
 // Exported so the declaration files carry the Tensor augmentation that adds these methods.
 export type { AliasMethods } from "./api/alias-methods.js";
 export { withDevice } from "./api/device.js";
-export { setDefaultDevice, getDefaultDevice, listBackends, registerBackend, ready, resolveDevice } from "./engine/registry.js";
-export { placementReport, resetPlacementReport, setFallbackPolicy, getFallbackPolicy, type PlacementReport, type FallbackPolicy } from "./engine/placement.js";
+export { setDefaultDevice, getDefaultDevice, listBackends, registerBackend, ready, resolveDevice, type BackendStatus } from "./engine/registry.js";
+export { placementReport, resetPlacementReport, setFallbackPolicy, getFallbackPolicy, type PlacementReport, type FallbackPolicy, type DeviceReport } from "./engine/placement.js";
 export { memory, tidy, type MemoryInfo } from "./engine/memory.js";
 export { trace, Graph, type GraphJSON, type GraphNode, type TraceArg } from "./engine/trace.js";
 export { opNames, type OpName } from "./ops/table.js";
@@ -62,4 +61,3 @@ for (const [name, fn] of Object.entries(methodOps)) {
 }
 
 installAliasMethods();
-registerBackend("reference", () => createReferenceBackend(), { priority: 0 });

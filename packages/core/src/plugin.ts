@@ -4,14 +4,25 @@
  * kernels only fill them, so memory accounting and errors live in core.
  */
 import type { DType, TypedArray } from "./dtype.js";
-import type { KernelTensor } from "./ops/def.js";
-import type { Attrs, OpName } from "./ops/table.js";
+import type { KernelTensor, ResolvedOp } from "./ops/def.js";
+import type { Attrs, OpName, OptionalOpName, RequiredOpName } from "./ops/table.js";
 
-/** A kernel: reads `inputs`, writes `outputs` (already allocated by core). */
-export type Kernel<A, B = unknown> = (inputs: readonly KernelTensor<B>[], outputs: readonly KernelTensor<B>[], attrs: A) => void;
+/**
+ * A kernel: reads `inputs`, writes `outputs` (already allocated by core). `op` is the whole
+ * call as dispatch resolved it (same inputs, outputs and attrs, plus the device and the
+ * op's plan, e.g. a convolution's window geometry), so a kernel never re-derives it. Dispatch
+ * always passes it; a backend calling its own kernels on views it made up (a matmul inside a
+ * convolution) leaves it out, so kernels read the plan with `geometryOf(op, compute)`.
+ */
+export type Kernel<A, B = unknown> = (inputs: readonly KernelTensor<B>[], outputs: readonly KernelTensor<B>[], attrs: A, op?: ResolvedOp<A, B>) => void;
 
-/** A kernel for every op: what first-party backends must provide (a compile error if not). */
-export type KernelTable<B = unknown> = { [K in OpName]: Kernel<Attrs<K>, B> };
+/**
+ * A kernel for every required op, optionally kernels for optional ops: what first-party
+ * backends must provide (a compile error if a required kernel is missing).
+ */
+export type KernelTable<B = unknown> = { [K in RequiredOpName]: Kernel<Attrs<K>, B> } & { [K in OptionalOpName]?: Kernel<Attrs<K>, B> };
+/** A kernel for every op, required and optional (a backend with a fast kernel for each). */
+export type CompleteKernelTable<B = unknown> = { [K in OpName]: Kernel<Attrs<K>, B> };
 
 /** What a backend can do; placement reads it to decide where ops run and what falls back. */
 export interface BackendCapabilities {
@@ -23,6 +34,12 @@ export interface BackendCapabilities {
   readonly syncRead: boolean;
   /** Largest tensor, in elements, the backend accepts. */
   readonly maxElements?: number;
+  /**
+   * For a partial backend: the ops it has kernels for (it may lack required ones, which then
+   * fall back; it must read synchronously). Absent: the backend covers every required op.
+   * The conformance suite fails a declared op whose kernel is missing.
+   */
+  readonly ops?: readonly OpName[];
   /** Facts for reports, e.g. `{ mode: "webgl2" }` or `{ threads: 2 }`. */
   readonly info?: Readonly<Record<string, string | number | boolean>>;
 }

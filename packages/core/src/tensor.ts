@@ -7,6 +7,8 @@ import { type DType, type TypedArray } from "./dtype.js";
 import { DisposedTensorError, SymbolicTensorError, InvalidArgumentError, ShapeError, DTypeError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import { finalizer, Storage, trackInScope } from "./engine/memory.js";
+import { engine } from "./engine/engine.js";
+import type { TidyScope } from "./engine/context.js";
 import { copyStorage, copyStorageSync, readStorageSync } from "./engine/transfer.js";
 import { getBackend, resolveDevice } from "./engine/registry.js";
 import { shapeStr, sizeOf } from "./shape.js";
@@ -19,14 +21,11 @@ export type NestedArray = number | boolean | readonly NestedArray[];
 /** Anything accepted where a tensor is: a tensor, a number, a boolean, nested arrays, a typed array. */
 export type TensorLike = Tensor | number | boolean | readonly NestedArray[] | TypedArray;
 
-let nextId = 1;
-
-/** Escaped tensors waiting to be registered with the finalizer. */
-let nursery: Tensor[] = [];
 const NURSERY_LIMIT = 1024;
+/** Register the escaped tensors waiting in `engine.nursery` with the finalizer. */
 function registerNursery(): void {
-  const batch = nursery;
-  nursery = [];
+  const batch = engine.nursery;
+  engine.nursery = [];
   for (const t of batch) if (!t._isReleased && t._box) finalizer.register(t, t._box, t);
 }
 
@@ -40,7 +39,7 @@ export interface Tensor extends TensorMethods {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Tensor {
   /** Unique id (also the node id when traced). */
-  readonly id: number = nextId++;
+  readonly id: number = engine.nextTensorId++;
   readonly shape: readonly number[];
   readonly dtype: DType;
   readonly size: number;
@@ -58,8 +57,11 @@ export class Tensor {
   /** @internal Set by the tracer on symbolic tensors. */
   _symbolicName?: string;
 
-  /** @internal Use `tensor()` and the ops to make tensors. */
-  constructor(storage: Storage | null, shape: readonly number[], dtype: DType, placed: boolean) {
+  /**
+   * @internal Use `tensor()` and the ops to make tensors. `scope` is the tidy scope in force
+   * when the caller already read the frame (dispatch does, once per op); omitted, it is read here.
+   */
+  constructor(storage: Storage | null, shape: readonly number[], dtype: DType, placed: boolean, scope?: TidyScope | null) {
     this._storage = storage;
     // Shapes come from shape rules as fresh arrays and are never mutated (readonly). They are
     // not frozen: V8 copies frozen arrays on a slow path, and shape rules copy shapes often.
@@ -69,7 +71,8 @@ export class Tensor {
     this._placed = placed;
     if (storage) storage.stats.tensors++;
     // Inside tidy the scope frees the tensor; the finalizer is registered only if it escapes.
-    if (!trackInScope(this) && storage) this._escape();
+    const tracked = scope === undefined ? trackInScope(this) : scope !== null && (scope.tracked.add(this), true);
+    if (!tracked && storage) this._escape();
   }
 
   /**
@@ -80,6 +83,7 @@ export class Tensor {
   _escape(): void {
     if (this._box || !this._storage || this._released) return;
     this._box = { storage: this._storage, device: this._storage.backend.name };
+    const nursery = engine.nursery;
     nursery.push(this);
     if (nursery.length === 1) queueMicrotask(registerNursery);
     else if (nursery.length >= NURSERY_LIMIT) registerNursery(); // long synchronous loops

@@ -55,7 +55,7 @@ describe("withDevice", () => {
     expect(gpu.calls.map((c) => c.op)).toEqual(["add"]);
     const report = tf.placementReport();
     expect(report.ops["fakegpu"]).toEqual({ add: 1 });
-    expect(report.devices["fakegpu"]).toEqual({ kind: "gpu", info: {} });
+    expect(report.devices["fakegpu"]).toEqual({ kind: "gpu", available: true, info: {} });
     expect(report.bytesMoved).toBe(8); // a moved to the fake GPU
   });
   it("works across await", async () => {

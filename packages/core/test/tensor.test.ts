@@ -40,7 +40,7 @@ describe("creation", () => {
     expect(a).toEqual(b);
     expect(Math.min(...a)).toBeGreaterThanOrEqual(-1);
     expect(Math.max(...a)).toBeLessThan(1);
-    const n = tf.randomNormal([20000], 2, 3, "float32", 7).dataSync();
+    const n = Array.from(tf.randomNormal([20000], 2, 3, "float32", 7).dataSync() as Float32Array);
     const mean = n.reduce((s, v) => s + v, 0) / n.length;
     const sd = Math.sqrt(n.reduce((s, v) => s + (v - mean) ** 2, 0) / n.length);
     expect(mean).toBeCloseTo(2, 1);

@@ -3,7 +3,7 @@
  * im2col(x)^T dy, the input gradient is col2im(dy W^T). im2col runs in wasm, col2im (a
  * scatter-add over the column matrix) in JS on views. Other dtypes use the reference kernels.
  */
-import type { Attrs, Kernel, KernelTensor } from "@eager/core/backend";
+import { conv2dGeometry, geometryOf, type Attrs, type Kernel, type KernelTensor, type WindowGeometry } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import { COLS_BYTES, im2colLines } from "./conv.js";
 import type { CpuContext } from "./context.js";
@@ -16,11 +16,10 @@ interface Geometry {
   SH: number; SW: number; DH: number; DW: number; PT: number; PL: number; Kd: number; pixels: number;
 }
 
-function geometry(xShape: readonly number[], fShape: readonly number[], dyShape: readonly number[], a: Attrs<"conv2dBackpropFilter">): Geometry {
-  const [n, H, W, C] = xShape as [number, number, number, number];
-  const [KH, KW, , CO] = fShape as [number, number, number, number];
-  const [, OH, OW] = dyShape as [number, number, number, number];
-  return { n, H, W, C, KH, KW, CO, OH, OW, SH: a.strides[0], SW: a.strides[1], DH: a.dilations[0], DW: a.dilations[1], PT: a.pad.top, PL: a.pad.left, Kd: KH * KW * C, pixels: OH * OW };
+/** The im2col geometry from the call's window plan and the output channel count. */
+function geometry(w: WindowGeometry, CO: number): Geometry {
+  const { n, h: H, w: W, c: C, kh: KH, kw: KW, oh: OH, ow: OW } = w;
+  return { n, H, W, C, KH, KW, CO, OH, OW, SH: w.sh, SW: w.sw, DH: w.dh, DW: w.dw, PT: w.pt, PL: w.pl, Kd: KH * KW * C, pixels: OH * OW };
 }
 
 /** Batches per im2col group, so the column matrix stays near COLS_BYTES. */
@@ -40,11 +39,11 @@ function f32(data: CpuBuffer, shape: readonly number[]): Tensor {
 
 /** df[Kd, CO] = sum over batch groups of im2col(x)^T dy. */
 export function conv2dBackpropFilterKernel(ctx: CpuContext, matmul: MatmulKernel, fallback: Kernel<Attrs<"conv2dBackpropFilter">, CpuBuffer>): Kernel<Attrs<"conv2dBackpropFilter">, CpuBuffer> {
-  return (inputs, outputs, attrs) => {
+  return (inputs, outputs, attrs, op) => {
     const [x, dy] = inputs as [Tensor, Tensor];
     const df = outputs[0]!;
-    if (x.dtype !== "float32" || dy.dtype !== "float32") return fallback(inputs, outputs, attrs);
-    const g = geometry(x.shape, attrs.filterShape, dy.shape, attrs);
+    if (x.dtype !== "float32" || dy.dtype !== "float32") return fallback(inputs, outputs, attrs, op);
+    const g = geometry(geometryOf(op, () => conv2dGeometry("conv2dBackpropFilter", x.shape, attrs.filterShape, attrs)), attrs.filterShape[3]!);
     const group = groupSize(g);
     const cols = ctx.arena.allocScratch(group * g.pixels * g.Kd * 4);
     const partial = group < g.n ? ctx.arena.allocScratch(g.Kd * g.CO * 4) : null;
@@ -73,11 +72,11 @@ export function conv2dBackpropFilterKernel(ctx: CpuContext, matmul: MatmulKernel
 
 /** dx = col2im(dy W^T), over batch groups. */
 export function conv2dBackpropInputKernel(ctx: CpuContext, matmul: MatmulKernel, fallback: Kernel<Attrs<"conv2dBackpropInput">, CpuBuffer>): Kernel<Attrs<"conv2dBackpropInput">, CpuBuffer> {
-  return (inputs, outputs, attrs) => {
+  return (inputs, outputs, attrs, op) => {
     const [dy, f] = inputs as [Tensor, Tensor];
     const dx = outputs[0]!;
-    if (dy.dtype !== "float32" || f.dtype !== "float32") return fallback(inputs, outputs, attrs);
-    const g = geometry(attrs.inputShape, f.shape, dy.shape, { ...attrs, filterShape: f.shape });
+    if (dy.dtype !== "float32" || f.dtype !== "float32") return fallback(inputs, outputs, attrs, op);
+    const g = geometry(geometryOf(op, () => conv2dGeometry("conv2dBackpropInput", attrs.inputShape, f.shape, attrs)), f.shape[3]!);
     const group = groupSize(g);
     const dcols = ctx.arena.allocScratch(group * g.pixels * g.Kd * 4);
     try {

@@ -3,7 +3,7 @@
  * [kh*kw*c, co], in batch groups near `COLS_BYTES`; a 1x1 stride-1 unpadded conv skips im2col;
  * 3x3 stride-1 convs with enough channels use Winograd F(2x2, 3x3) transforms around it.
  */
-import type { Attrs, Kernel, KernelTensor } from "@eager/core/backend";
+import { conv2dGeometry, geometryOf, type Attrs, type Kernel, type KernelTensor } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import type { CpuContext } from "./context.js";
 
@@ -111,16 +111,14 @@ function transformFilter(ctx: CpuContext, filter: CpuBuffer, wt: CpuBuffer, C: n
 
 /** The conv2d kernel; `matmul` is the backend's matmul kernel. */
 export function conv2dKernel(ctx: CpuContext, matmul: MatmulKernel, fallback: K): K {
-  return (inputs, outputs, attrs) => {
+  return (inputs, outputs, attrs, op) => {
     const [x, f] = inputs as [KernelTensor<CpuBuffer>, KernelTensor<CpuBuffer>];
     const y = outputs[0]!;
-    if (x.dtype !== "float32" || f.dtype !== "float32" || y.dtype !== "float32") return fallback(inputs, outputs, attrs);
-    const [n, H, W, C] = x.shape as [number, number, number, number];
-    const [KH, KW, , CO] = f.shape as [number, number, number, number];
-    const [, OH, OW] = y.shape as [number, number, number, number];
-    const [SH, SW] = attrs.strides;
-    const [DH, DW] = attrs.dilations;
-    const { top: PT, left: PL, bottom: PB, right: PR } = attrs.pad;
+    if (x.dtype !== "float32" || f.dtype !== "float32" || y.dtype !== "float32") return fallback(inputs, outputs, attrs, op);
+    const g = geometryOf(op, () => conv2dGeometry("conv2d", x.shape, f.shape, attrs));
+    const { n, h: H, w: W, c: C, kh: KH, kw: KW, oh: OH, ow: OW, sh: SH, sw: SW, dh: DH, dw: DW, pt: PT, pl: PL } = g;
+    const CO = f.shape[3]!;
+    const { bottom: PB, right: PR } = attrs.pad;
     const Kd = KH * KW * C;
     const filter = { data: f.data, shape: [Kd, CO], dtype: f.dtype, size: f.size };
     const pixels = OH * OW;

@@ -1,5 +1,5 @@
 /**
- * Reduction kernels: sum and mean (float32 with float64 accumulation, float64) and max/min
+ * Reduction kernels: sum and mean (float32 with float64 accumulation, float64; int32 sums) and max/min
  * (float32) over any set of adjacent axes in WebAssembly, split across threads by output
  * rows (sums also by row segments when rows are few). Other cases use the reference kernel.
  */
@@ -37,7 +37,7 @@ export function sumKernel(ctx: CpuContext, mean: boolean, fallback: K): K {
   return (inputs, outputs, attrs: { axes: readonly number[] }) => {
     const x = inputs[0] as KernelTensor<CpuBuffer>;
     const y = outputs[0]!;
-    const dt = x.dtype === "float32" ? "f32" : x.dtype === "float64" ? "f64" : null;
+    const dt = x.dtype === "float32" ? "f32" : x.dtype === "float64" ? "f64" : x.dtype === "int32" && !mean ? "i32" : null;
     const lay = reduceLayout(x.shape, attrs.axes);
     if (!dt || y.dtype !== x.dtype || !lay || lay.R === 0) return fallback(inputs, outputs, attrs);
     const { O, R, I } = lay;

@@ -3,7 +3,8 @@
  * per process, at backend init) and compiles it. Relaxed SIMD is used when the engine
  * validates it (Node 20 after `--experimental-wasm-relaxed-simd`); plain SIMD otherwise.
  */
-import { BINARY_OPS, COMPARE_OPS, UNARY_OPS, binaryFunc, castFuncs, expHelper, mathHelpers, unaryFunc } from "./elementwise-wat.js";
+import { elementwiseFuncs } from "./elementwise-wat.js";
+import { indexFuncs } from "./index-wat.js";
 import { matmulFuncs } from "./matmul-wat.js";
 import { memoryFuncs } from "./memory-wat.js";
 import { gatherFuncs } from "./movement-wat.js";
@@ -11,7 +12,6 @@ import { poolFuncs } from "./pool-wat.js";
 import { winogradFuncs } from "./winograd-wat.js";
 import { im2colFunc } from "./conv-wat.js";
 import { extremumFuncs, sumFuncs } from "./reduce-wat.js";
-import type { WasmDType } from "./types.js";
 
 /** WebAssembly pages (64 KiB) the memory may grow to: 2 GiB, the i32 address space we use. */
 export const MAX_PAGES = 32768;
@@ -45,12 +45,10 @@ export async function detectRelaxedSimd(): Promise<boolean> {
 /** The module's WebAssembly text. */
 export function kernelText(shared: boolean, fma: boolean): string {
   const parts: string[] = [`(module (import "env" "memory" (memory 1 ${MAX_PAGES}${shared ? " shared" : ""}))`];
-  for (const ops of [BINARY_OPS, COMPARE_OPS]) for (const [op, dts] of Object.entries(ops)) for (const dt of Object.keys(dts) as WasmDType[]) parts.push(binaryFunc(op, dt));
-  parts.push(expHelper(), mathHelpers(), castFuncs());
-  for (const [op, dts] of Object.entries(UNARY_OPS)) for (const dt of Object.keys(dts) as ("f32" | "f64")[]) parts.push(unaryFunc(op, dt));
-  parts.push(sumFuncs("f32"), sumFuncs("f64"), extremumFuncs());
+  parts.push(elementwiseFuncs().text);
+  parts.push(sumFuncs("f32"), sumFuncs("f64"), sumFuncs("i32"), extremumFuncs());
   parts.push(matmulFuncs(MATMUL_MR, fma));
-  parts.push(memoryFuncs(), im2colFunc(), gatherFuncs(), poolFuncs(), winogradFuncs());
+  parts.push(memoryFuncs(), im2colFunc(), gatherFuncs(), indexFuncs(), poolFuncs(), winogradFuncs());
   parts.push(")");
   return parts.join("\n");
 }

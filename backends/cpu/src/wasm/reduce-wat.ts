@@ -5,24 +5,25 @@
  */
 
 /** `$rowsum_<dt>(p, len) -> f64`: sum of `len` contiguous elements at byte offset `p`. */
-function rowSum(dt: "f32" | "f64"): string {
+function rowSum(dt: "f32" | "f64" | "i32"): string {
+  const widen = dt === "i32" ? "f64x2.convert_low_i32x4_s" : "f64x2.promote_low_f32x4";
   const body =
-    dt === "f32"
+    dt !== "f64"
       ? `
       (local.set $v (v128.load (local.get $p)))
-      (local.set $a0 (f64x2.add (local.get $a0) (f64x2.promote_low_f32x4 (local.get $v))))
-      (local.set $a1 (f64x2.add (local.get $a1) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+      (local.set $a0 (f64x2.add (local.get $a0) (${widen} (local.get $v))))
+      (local.set $a1 (f64x2.add (local.get $a1) (${widen} (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
       (local.set $v (v128.load offset=16 (local.get $p)))
-      (local.set $a2 (f64x2.add (local.get $a2) (f64x2.promote_low_f32x4 (local.get $v))))
-      (local.set $a3 (f64x2.add (local.get $a3) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))`
+      (local.set $a2 (f64x2.add (local.get $a2) (${widen} (local.get $v))))
+      (local.set $a3 (f64x2.add (local.get $a3) (${widen} (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))`
       : `
       (local.set $a0 (f64x2.add (local.get $a0) (v128.load (local.get $p))))
       (local.set $a1 (f64x2.add (local.get $a1) (v128.load offset=16 (local.get $p))))
       (local.set $a2 (f64x2.add (local.get $a2) (v128.load offset=32 (local.get $p))))
       (local.set $a3 (f64x2.add (local.get $a3) (v128.load offset=48 (local.get $p))))`;
-  const per = dt === "f32" ? 8 : 8;
-  const size = dt === "f32" ? 4 : 8;
-  const load = dt === "f32" ? `(f64.promote_f32 (f32.load (local.get $p)))` : `(f64.load (local.get $p))`;
+  const per = 8;
+  const size = dt === "f64" ? 8 : 4;
+  const load = dt === "f32" ? `(f64.promote_f32 (f32.load (local.get $p)))` : dt === "i32" ? `(f64.convert_i32_s (i32.load (local.get $p)))` : `(f64.load (local.get $p))`;
   return `
   (func $rowsum_${dt} (param $p i32) (param $len i32) (result f64)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $v v128) (local $s f64)
@@ -48,12 +49,14 @@ function rowSum(dt: "f32" | "f64"): string {
  * [chunk*per, min(O, chunk*per+per)). `sumpart_<dt>(x, part, R, seg, P, chunk)`: the float64
  * partial sum of segment p = chunk % P (length seg) of row o = chunk / P, into part[chunk].
  */
-export function sumFuncs(dt: "f32" | "f64"): string {
-  const v = dt === "f32" ? "f32x4" : "f64x2";
-  const lanes = dt === "f32" ? 4 : 2;
-  const size = dt === "f32" ? 4 : 8;
-  const sh = dt === "f32" ? 2 : 3;
-  const store = dt === "f32" ? `(f32.store (local.get $py) (f32.demote_f64 (call $rowsum_${dt} (local.get $px) (local.get $R))))` : `(f64.store (local.get $py) (call $rowsum_${dt} (local.get $px) (local.get $R)))`;
+export function sumFuncs(dt: "f32" | "f64" | "i32"): string {
+  const v = dt === "f32" ? "f32x4" : dt === "i32" ? "i32x4" : "f64x2";
+  const lanes = dt === "f64" ? 2 : 4;
+  const size = dt === "f64" ? 8 : 4;
+  const sh = dt === "f64" ? 3 : 2;
+  // int32: the float64 sum (exact below 2^53) wrapped modulo 2^32, as int32 storage of the reference's sum does.
+  const sum = `(call $rowsum_${dt} (local.get $px) (local.get $R))`;
+  const store = dt === "f32" ? `(f32.store (local.get $py) (f32.demote_f64 ${sum}))` : dt === "i32" ? `(i32.store (local.get $py) (i32.wrap_i64 (i64.trunc_sat_f64_s ${sum})))` : `(f64.store (local.get $py) ${sum})`;
   return `${rowSum(dt)}
   (func (export "sum_${dt}") (param $x i32) (param $y i32) (param $R i32) (param $I i32) (param $O i32) (param $per i32) (param $chunk i32)
     (local $o i32) (local $oe i32) (local $px i32) (local $py i32) (local $r i32) (local $i i32) (local $rowBytes i32) (local $q i32)

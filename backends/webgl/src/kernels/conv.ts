@@ -4,18 +4,9 @@
  * loops over the window taps (and channels) that reach it, skipping padding. Gradients are
  * written from the output's side (gathers, never scatters), so no thread writes twice.
  */
+import { conv2dGeometry, depthwiseGeometry, geometryOf, poolGeometry, type Attrs, type WindowGeometry } from "@eager/core/backend";
 import { KernelBuilder } from "../codegen.js";
 import type { GlTensor, KernelContext } from "../context.js";
-
-interface Pad4 {
-  readonly top: number;
-  readonly left: number;
-}
-interface WindowAttrs {
-  readonly strides: readonly [number, number];
-  readonly pad: Pad4;
-  readonly dilations?: readonly [number, number];
-}
 
 /** Geometry uniforms of one call: input h, w, c; output oh, ow; window, strides, dilations, pads. */
 interface Geo {
@@ -23,11 +14,11 @@ interface Geo {
   sh: string; sw: string; dh: string; dw: string; pt: string; pl: string;
 }
 
-function geometry(b: KernelBuilder, x: readonly number[], out: readonly number[], kh: number, kw: number, a: WindowAttrs): Geo {
-  const [dh, dw] = a.dilations ?? [1, 1];
+/** The uniforms of the call's window plan. */
+function geometry(b: KernelBuilder, g: WindowGeometry): Geo {
   return {
-    h: b.num(x[1]!), w: b.num(x[2]!), c: b.num(x[3]!), oh: b.num(out[1]!), ow: b.num(out[2]!), kh: b.num(kh), kw: b.num(kw),
-    sh: b.num(a.strides[0]), sw: b.num(a.strides[1]), dh: b.num(dh), dw: b.num(dw), pt: b.num(a.pad.top), pl: b.num(a.pad.left),
+    h: b.num(g.h), w: b.num(g.w), c: b.num(g.c), oh: b.num(g.oh), ow: b.num(g.ow), kh: b.num(g.kh), kw: b.num(g.kw),
+    sh: b.num(g.sh), sw: b.num(g.sw), dh: b.num(g.dh), dw: b.num(g.dw), pt: b.num(g.pt), pl: b.num(g.pl),
   };
 }
 
@@ -47,14 +38,14 @@ function backwardTaps(b: KernelBuilder, g: Geo, iy: string, ix: string): void {
 
 const CLOSE_TAPS = "}\n}\n}\n}";
 
-type ConvA = WindowAttrs & { inputShape?: readonly number[]; filterShape?: readonly number[] };
+type ConvA = Attrs<"conv2d"> & { inputShape?: readonly number[]; filterShape?: readonly number[] };
 
 /** conv2d (depthwise: per-channel) forward. */
-function convForward(ctx: KernelContext, op: string, x: GlTensor, f: GlTensor, y: GlTensor, a: ConvA, depthwise: boolean): void {
+function convForward(ctx: KernelContext, op: string, x: GlTensor, f: GlTensor, y: GlTensor, a: ConvA, depthwise: boolean, win: WindowGeometry): void {
   const b = new KernelBuilder();
   const X = b.tensor(ctx.in(op, x));
   const F = b.tensor(ctx.in(op, f));
-  const g = geometry(b, x.shape, y.shape, f.shape[0]!, f.shape[1]!, a);
+  const g = geometry(b, win);
   const [n, oy, ox, j] = b.unravel("i", y.shape, "c");
   const co = b.num(f.shape[3]!);
   b.line(`let acc = 0.0;`);
@@ -68,11 +59,11 @@ function convForward(ctx: KernelContext, op: string, x: GlTensor, f: GlTensor, y
 }
 
 /** dx of conv2d (depthwise: per-channel): each input pixel gathers the outputs its taps reached. */
-function convBackpropInput(ctx: KernelContext, op: string, dy: GlTensor, f: GlTensor, dx: GlTensor, a: ConvA, depthwise: boolean): void {
+function convBackpropInput(ctx: KernelContext, op: string, dy: GlTensor, f: GlTensor, dx: GlTensor, a: ConvA, depthwise: boolean, win: WindowGeometry): void {
   const b = new KernelBuilder();
   const DY = b.tensor(ctx.in(op, dy));
   const F = b.tensor(ctx.in(op, f));
-  const g = geometry(b, dx.shape, dy.shape, f.shape[0]!, f.shape[1]!, a);
+  const g = geometry(b, win);
   const [n, iy, ix, ci] = b.unravel("i", dx.shape, "c");
   const m = b.num(f.shape[3]!);
   const yc = b.num(dy.shape[3]!);
@@ -86,11 +77,11 @@ function convBackpropInput(ctx: KernelContext, op: string, dy: GlTensor, f: GlTe
 }
 
 /** dfilter of conv2d (depthwise: per-channel): each tap sums x * dy over every output pixel. */
-function convBackpropFilter(ctx: KernelContext, op: string, x: GlTensor, dy: GlTensor, df: GlTensor, a: ConvA, depthwise: boolean): void {
+function convBackpropFilter(ctx: KernelContext, op: string, x: GlTensor, dy: GlTensor, df: GlTensor, a: ConvA, depthwise: boolean, win: WindowGeometry): void {
   const b = new KernelBuilder();
   const X = b.tensor(ctx.in(op, x));
   const DY = b.tensor(ctx.in(op, dy));
-  const g = geometry(b, x.shape, dy.shape, df.shape[0]!, df.shape[1]!, a);
+  const g = geometry(b, win);
   const [ky, kx, ci, j] = b.unravel("i", df.shape, "c");
   const yc = b.num(dy.shape[3]!);
   const m = b.num(df.shape[3]!);
@@ -115,13 +106,13 @@ function windowArgmax(b: KernelBuilder, X: string, g: Geo, n: string, oy: string
   b.line(CLOSE_TAPS);
 }
 
-type PoolA = { filterSize: readonly [number, number]; strides: readonly [number, number]; pad: Pad4; inputShape?: readonly number[] };
+type PoolA = Attrs<"maxPool"> & { inputShape?: readonly number[] };
 
-function pool(ctx: KernelContext, op: "maxPool" | "avgPool" | "maxPoolGradGrad", x: GlTensor, extra: GlTensor | null, y: GlTensor, a: PoolA): void {
+function pool(ctx: KernelContext, op: "maxPool" | "avgPool" | "maxPoolGradGrad", x: GlTensor, extra: GlTensor | null, y: GlTensor, a: PoolA, win: WindowGeometry): void {
   const b = new KernelBuilder();
   const X = b.tensor(ctx.in(op, x));
   const D = extra ? b.tensor(ctx.in(op, extra)) : "";
-  const g = geometry(b, x.shape, y.shape, a.filterSize[0], a.filterSize[1], a);
+  const g = geometry(b, win);
   const [n, oy, ox, ci] = b.unravel("i", y.shape, "c");
   if (op === "avgPool") {
     b.line(`let acc = 0.0;`, `let count = 0.0;`);
@@ -136,11 +127,11 @@ function pool(ctx: KernelContext, op: "maxPool" | "avgPool" | "maxPoolGradGrad",
 }
 
 /** maxPoolGrad: input pixel gathers dy from every window whose first maximum it is. */
-function maxPoolGrad(ctx: KernelContext, x: GlTensor, dy: GlTensor, dx: GlTensor, a: PoolA): void {
+function maxPoolGrad(ctx: KernelContext, x: GlTensor, dy: GlTensor, dx: GlTensor, a: PoolA, win: WindowGeometry): void {
   const b = new KernelBuilder();
   const X = b.tensor(ctx.in("maxPoolGrad", x));
   const DY = b.tensor(ctx.in("maxPoolGrad", dy));
-  const g = geometry(b, x.shape, dy.shape, a.filterSize[0], a.filterSize[1], a);
+  const g = geometry(b, win);
   const [n, iy, ix, ci] = b.unravel("i", dx.shape, "c");
   b.line(`const self = ((${n} * ${g.h} + ${iy}) * ${g.w} + ${ix}) * ${g.c} + ${ci};`, `let acc = 0.0;`);
   backwardTaps(b, g, iy!, ix!);
@@ -155,10 +146,10 @@ function maxPoolGrad(ctx: KernelContext, x: GlTensor, dy: GlTensor, dx: GlTensor
 }
 
 /** avgPoolGrad: input pixel gathers dy / count from every window that holds it. */
-function avgPoolGrad(ctx: KernelContext, dy: GlTensor, dx: GlTensor, a: PoolA): void {
+function avgPoolGrad(ctx: KernelContext, dy: GlTensor, dx: GlTensor, a: PoolA, win: WindowGeometry): void {
   const b = new KernelBuilder();
   const DY = b.tensor(ctx.in("avgPoolGrad", dy));
-  const g = geometry(b, dx.shape, dy.shape, a.filterSize[0], a.filterSize[1], a);
+  const g = geometry(b, win);
   const [n, iy, ix, ci] = b.unravel("i", dx.shape, "c");
   b.line(`let acc = 0.0;`);
   backwardTaps(b, g, iy!, ix!);
@@ -170,20 +161,26 @@ function avgPoolGrad(ctx: KernelContext, dy: GlTensor, dx: GlTensor, a: PoolA): 
 }
 
 type T = readonly GlTensor[];
+/** What dispatch resolved for the call (its plan is the window geometry). */
+type Op = { readonly plan: unknown };
 
 /** Convolution and pooling kernels. */
 export function convKernels(ctx: KernelContext) {
   return {
-    conv2d: ([x, f]: T, [y]: T, a: ConvA) => convForward(ctx, "conv2d", x!, f!, y!, a, false),
-    conv2dBackpropInput: ([dy, f]: T, [dx]: T, a: ConvA) => convBackpropInput(ctx, "conv2dBackpropInput", dy!, f!, dx!, a, false),
-    conv2dBackpropFilter: ([x, dy]: T, [df]: T, a: ConvA) => convBackpropFilter(ctx, "conv2dBackpropFilter", x!, dy!, df!, a, false),
-    depthwiseConv2d: ([x, f]: T, [y]: T, a: ConvA) => convForward(ctx, "depthwiseConv2d", x!, f!, y!, a, true),
-    depthwiseConv2dBackpropInput: ([dy, f]: T, [dx]: T, a: ConvA) => convBackpropInput(ctx, "depthwiseConv2dBackpropInput", dy!, f!, dx!, a, true),
-    depthwiseConv2dBackpropFilter: ([x, dy]: T, [df]: T, a: ConvA) => convBackpropFilter(ctx, "depthwiseConv2dBackpropFilter", x!, dy!, df!, a, true),
-    maxPool: ([x]: T, [y]: T, a: PoolA) => pool(ctx, "maxPool", x!, null, y!, a),
-    maxPoolGrad: ([x, dy]: T, [dx]: T, a: PoolA) => maxPoolGrad(ctx, x!, dy!, dx!, a),
-    maxPoolGradGrad: ([x, ddx]: T, [y]: T, a: PoolA) => pool(ctx, "maxPoolGradGrad", x!, ddx!, y!, a),
-    avgPool: ([x]: T, [y]: T, a: PoolA) => pool(ctx, "avgPool", x!, null, y!, a),
-    avgPoolGrad: ([dy]: T, [dx]: T, a: PoolA) => avgPoolGrad(ctx, dy!, dx!, a),
+    conv2d: ([x, f]: T, [y]: T, a: ConvA, op?: Op) => convForward(ctx, "conv2d", x!, f!, y!, a, false, geometryOf(op, () => conv2dGeometry("conv2d", x!.shape, f!.shape, a))),
+    conv2dBackpropInput: ([dy, f]: T, [dx]: T, a: ConvA & { inputShape: readonly number[] }, op?: Op) =>
+      convBackpropInput(ctx, "conv2dBackpropInput", dy!, f!, dx!, a, false, geometryOf(op, () => conv2dGeometry("conv2dBackpropInput", a.inputShape, f!.shape, a))),
+    conv2dBackpropFilter: ([x, dy]: T, [df]: T, a: ConvA & { filterShape: readonly number[] }, op?: Op) =>
+      convBackpropFilter(ctx, "conv2dBackpropFilter", x!, dy!, df!, a, false, geometryOf(op, () => conv2dGeometry("conv2dBackpropFilter", x!.shape, a.filterShape, a))),
+    depthwiseConv2d: ([x, f]: T, [y]: T, a: ConvA, op?: Op) => convForward(ctx, "depthwiseConv2d", x!, f!, y!, a, true, geometryOf(op, () => depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a))),
+    depthwiseConv2dBackpropInput: ([dy, f]: T, [dx]: T, a: ConvA & { inputShape: readonly number[] }, op?: Op) =>
+      convBackpropInput(ctx, "depthwiseConv2dBackpropInput", dy!, f!, dx!, a, true, geometryOf(op, () => depthwiseGeometry("depthwiseConv2dBackpropInput", a.inputShape, f!.shape, a))),
+    depthwiseConv2dBackpropFilter: ([x, dy]: T, [df]: T, a: ConvA & { filterShape: readonly number[] }, op?: Op) =>
+      convBackpropFilter(ctx, "depthwiseConv2dBackpropFilter", x!, dy!, df!, a, true, geometryOf(op, () => depthwiseGeometry("depthwiseConv2dBackpropFilter", x!.shape, a.filterShape, a))),
+    maxPool: ([x]: T, [y]: T, a: PoolA, op?: Op) => pool(ctx, "maxPool", x!, null, y!, a, geometryOf(op, () => poolGeometry("maxPool", x!.shape, a))),
+    maxPoolGrad: ([x, dy]: T, [dx]: T, a: PoolA, op?: Op) => maxPoolGrad(ctx, x!, dy!, dx!, a, geometryOf(op, () => poolGeometry("maxPoolGrad", x!.shape, a))),
+    maxPoolGradGrad: ([x, ddx]: T, [y]: T, a: PoolA, op?: Op) => pool(ctx, "maxPoolGradGrad", x!, ddx!, y!, a, geometryOf(op, () => poolGeometry("maxPoolGradGrad", x!.shape, a))),
+    avgPool: ([x]: T, [y]: T, a: PoolA, op?: Op) => pool(ctx, "avgPool", x!, null, y!, a, geometryOf(op, () => poolGeometry("avgPool", x!.shape, a))),
+    avgPoolGrad: ([dy]: T, [dx]: T, a: PoolA & { inputShape: readonly number[] }, op?: Op) => avgPoolGrad(ctx, dy!, dx!, a, geometryOf(op, () => poolGeometry("avgPoolGrad", a.inputShape, a))),
   };
 }

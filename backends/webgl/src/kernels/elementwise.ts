@@ -1,51 +1,37 @@
 /**
- * The elementwise family (unary, binary, ternary, cast, fill): one template, one thread per
- * output element. Inputs as large as the output are read at the thread's index; broadcast
- * inputs through the output's coordinates and their broadcast strides. The op's scalar code
- * comes from expressions.ts; int32 results are truncated as int32 storage would.
+ * The elementwise family: one template, one thread per output element, for every op with a
+ * scalar IR expression (lowered by ir-gpujs.ts). Inputs as large as the output are read at
+ * the thread's index; broadcast inputs through the output's coordinates and their broadcast
+ * strides; numeric attrs are uniforms. int32 results are truncated as int32 storage would.
  */
+import { ir, opTable, type ElementwiseOpName } from "@eager/core/backend";
 import { broadcastStridesTo, KernelBuilder, truncExpr } from "../codegen.js";
 import type { GlTensor, KernelContext } from "../context.js";
-import { binaryCode, castCode, ternaryCode, unaryCode, type ScalarCode } from "./expressions.js";
+import { lowerToGpuJs } from "./ir-gpujs.js";
 
-/** Run `code` over `inputs` into `out` (with NumPy broadcasting). */
-export function runElementwise(ctx: KernelContext, op: string, inputs: readonly GlTensor[], out: GlTensor, code: (b: KernelBuilder) => ScalarCode): void {
-  const b = new KernelBuilder();
-  const names = inputs.map((t) => b.tensor(ctx.in(op, t)));
-  const full = inputs.map((t) => t.size === out.size && t.shape.length === out.shape.length);
-  const coords = full.every(Boolean) ? [] : b.unravel("i", out.shape, "c");
-  inputs.forEach((t, k) => {
-    const at = full[k] ? "i" : b.offset(coords, broadcastStridesTo(t.shape, out.shape));
-    b.line(`const x${k} = ${names[k]}[${at}];`);
-  });
-  const c = code(b);
-  if (c.pre) b.line(c.pre);
-  b.line(`const v = ${c.expr};`);
-  ctx.run(op, out, b, out.dtype === "int32" ? truncExpr("v") : out.dtype === "bool" ? "(v != 0.0 ? 1.0 : 0.0)" : "v");
-}
-
-/** Kernel for a unary op (attrs become uniforms). */
-export function unary(ctx: KernelContext, op: string) {
-  const gen = unaryCode[op]!;
-  return ([x]: readonly GlTensor[], [y]: readonly GlTensor[], attrs: object): void =>
-    runElementwise(ctx, op, [x!], y!, (b) => gen((v) => b.num(v), attrs as Record<string, number>));
-}
-
-/** Kernel for a binary op; int32 inputs select exact integer division where it matters. */
-export function binary(ctx: KernelContext, op: string) {
-  const gen = binaryCode[op]!;
-  return ([a, c]: readonly GlTensor[], [y]: readonly GlTensor[]): void => runElementwise(ctx, op, [a!, c!], y!, () => gen(a!.dtype === "int32"));
-}
-
-/** Kernel for a ternary op. */
-export function ternary(ctx: KernelContext, op: string) {
-  const gen = ternaryCode[op]!;
-  return (inputs: readonly GlTensor[], [y]: readonly GlTensor[]): void => runElementwise(ctx, op, inputs, y!, () => gen());
-}
-
-/** cast: float storage makes widening the identity; narrowing truncates or tests for zero. */
-export function cast(ctx: KernelContext) {
-  return ([x]: readonly GlTensor[], [y]: readonly GlTensor[], a: { dtype: string }): void => runElementwise(ctx, "cast", [x!], y!, () => castCode(a.dtype));
+/** The kernel of elementwise op `op` from its IR expression (with NumPy broadcasting). */
+export function elementwise(ctx: KernelContext, op: ElementwiseOpName) {
+  const expr = opTable[op].expr as ir.ElementwiseExpr<any>;
+  return (inputs: readonly GlTensor[], [out]: readonly GlTensor[], attrs: object): void => {
+    const y = out!;
+    const statics: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(attrs)) if (typeof v === "string") statics[k] = v;
+    const e = ir.instantiate(
+      expr,
+      inputs.map((t) => t.dtype),
+      statics,
+    );
+    const b = new KernelBuilder();
+    const names = inputs.map((t) => b.tensor(ctx.in(op, t)));
+    const full = inputs.map((t) => t.size === y.size && t.shape.length === y.shape.length);
+    const coords = full.every(Boolean) ? [] : b.unravel("i", y.shape, "c");
+    inputs.forEach((t, k) => {
+      const at = full[k] ? "i" : b.offset(coords, broadcastStridesTo(t.shape, y.shape));
+      b.line(`const x${k} = ${names[k]}[${at}];`);
+    });
+    const v = lowerToGpuJs(e, b, (name) => b.num((attrs as Record<string, number>)[name]!));
+    ctx.run(op, y, b, y.dtype === "int32" ? truncExpr(v) : y.dtype === "bool" ? `(${v} != 0.0 ? 1.0 : 0.0)` : v);
+  };
 }
 
 /** fill: every element is `value` (bool: 0 or 1). */

@@ -4,6 +4,7 @@
  * no elements are constants written from the host (-Infinity, NaN and int32 extremes have no
  * GLSL literal). argMax/argMin keep the first extreme; topk ranks by value, then index.
  */
+import { kernelsFor, type OpName } from "@eager/core/backend";
 import { KernelBuilder, strides } from "../codegen.js";
 import type { GlTensor, KernelContext } from "../context.js";
 
@@ -19,7 +20,7 @@ interface ReduceSpec {
   readonly empty: (dtype: string) => number;
 }
 
-const SPECS: Record<string, ReduceSpec> = {
+const SPECS = {
   sum: { init: "0.0", step: "acc = acc + x;", blocked: true, empty: () => 0 },
   mean: { init: "0.0", step: "acc = acc + x;", blocked: true, finish: "acc / n", empty: () => NaN },
   prod: { init: "1.0", step: "acc = acc * x;", empty: () => 1 },
@@ -27,7 +28,7 @@ const SPECS: Record<string, ReduceSpec> = {
   min: { init: "x0", step: "if (x < acc || x != x) { acc = x; }", empty: (d) => (d === "int32" ? 2147483647 : d === "bool" ? 1 : Infinity) },
   all: { init: "1.0", step: "if (x == 0.0) { acc = 0.0; }", empty: () => 1 },
   any: { init: "0.0", step: "if (x != 0.0) { acc = 1.0; }", empty: () => 0 },
-};
+} satisfies { readonly [K in OpName]?: ReduceSpec };
 
 /** Reduce `x` over `axes` into `y` with `spec`. */
 function reduce(ctx: KernelContext, op: string, x: GlTensor, y: GlTensor, axes: readonly number[], spec: ReduceSpec): void {
@@ -121,15 +122,8 @@ type Kern = (i: readonly GlTensor[], o: readonly GlTensor[], a: { axes: readonly
 
 /** Reduce-family and scan kernels. */
 export function reduceKernels(ctx: KernelContext) {
-  const red = (op: string): Kern => ([x], [y], a) => reduce(ctx, op, x!, y!, a.axes, SPECS[op]!);
   return {
-    sum: red("sum"),
-    mean: red("mean"),
-    prod: red("prod"),
-    max: red("max"),
-    min: red("min"),
-    all: red("all"),
-    any: red("any"),
+    ...kernelsFor(SPECS, (op): Kern => ([x], [y], a) => reduce(ctx, op, x!, y!, a.axes, SPECS[op])),
     argMax: ([x]: readonly GlTensor[], [y]: readonly GlTensor[], a: { axis: number }) => argReduce(ctx, "argMax", x!, y!, a.axis, ">"),
     argMin: ([x]: readonly GlTensor[], [y]: readonly GlTensor[], a: { axis: number }) => argReduce(ctx, "argMin", x!, y!, a.axis, "<"),
     cumsum: ([x]: readonly GlTensor[], [y]: readonly GlTensor[], a: { axis: number; exclusive: boolean; reverse: boolean }) => cumsum(ctx, x!, y!, a),

@@ -1,13 +1,13 @@
 /**
- * The kernel table: every op of core's table, typed as `KernelTable<WebGlBuffer>` so a missing
- * op is a compile error. Kernels come from one template per family (elementwise, reduce,
- * movement, linalg, index, conv); elementwise ops differ only in their scalar expression.
+ * The kernel table: every required op of core's table, typed as `KernelTable<WebGlBuffer>` so a
+ * missing one is a compile error (optional ops it leaves out run as their decompositions).
+ * Kernels come from one template per family (elementwise, reduce, movement, linalg, index,
+ * conv); elementwise ops differ only in their scalar IR expression (the op record's `expr`).
  */
-import type { KernelTable } from "@eager/core/backend";
+import { elementwiseOpNames, type ElementwiseOpName, type KernelTable } from "@eager/core/backend";
 import type { KernelContext, WebGlBuffer } from "../context.js";
 import { convKernels } from "./conv.js";
-import { binary, cast, fill, ternary, unary } from "./elementwise.js";
-import { binaryCode, unaryCode } from "./expressions.js";
+import { elementwise, fill } from "./elementwise.js";
 import { indexKernels } from "./index-ops.js";
 import { linalgKernels } from "./linalg.js";
 import { movementKernels } from "./movement.js";
@@ -15,22 +15,14 @@ import { reduceKernels } from "./reduce.js";
 
 /** Every kernel, bound to `ctx`. */
 export function webglKernels(ctx: KernelContext): KernelTable<WebGlBuffer> {
-  const elementwise: Record<string, unknown> = {};
-  for (const op of Object.keys(unaryCode)) elementwise[op] = unary(ctx, op);
-  for (const op of Object.keys(binaryCode)) elementwise[op] = binary(ctx, op);
-  const table = {
-    ...(elementwise as Pick<KernelTable<WebGlBuffer>, ElementwiseOp>),
-    where: ternary(ctx, "where"),
-    cast: cast(ctx),
+  const ew = Object.fromEntries(elementwiseOpNames.map((op) => [op, elementwise(ctx, op)])) as Pick<KernelTable<WebGlBuffer>, ElementwiseOpName>;
+  return {
+    ...ew,
     fill: fill(ctx),
     ...reduceKernels(ctx),
     ...movementKernels(ctx),
     ...linalgKernels(ctx),
     ...indexKernels(ctx),
     ...convKernels(ctx),
-  };
-  return table satisfies KernelTable<WebGlBuffer>;
+  } satisfies KernelTable<WebGlBuffer>;
 }
-
-/** Ops whose kernel comes from the unary and binary expression maps. */
-type ElementwiseOp = (keyof typeof unaryCode | keyof typeof binaryCode) & keyof KernelTable<WebGlBuffer>;

@@ -4,20 +4,13 @@
  * gradients), looping over the window. Geometry travels in params as
  * [count, n, h, w, c, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, channels].
  */
-import type { KernelTable } from "@eager/core/backend";
+import { conv2dGeometry, depthwiseGeometry, geometryOf, poolGeometry, type KernelTable, type WindowGeometry } from "@eager/core/backend";
 import { grid, type GpuBuffer, type Runtime } from "../runtime.js";
 import { perElement, WG } from "../wgsl.js";
 
-interface Window {
-  readonly strides: readonly [number, number];
-  readonly pad: { readonly top: number; readonly left: number };
-  readonly dilations?: readonly [number, number];
-}
-
-/** Params from the input shape x [n, h, w, c], window size, output spatial size and channel count. */
-function geometry(x: readonly number[], kh: number, kw: number, a: Window, out: readonly number[], channels: number, count: number): number[] {
-  const d = a.dilations ?? [1, 1];
-  return [count, x[0]!, x[1]!, x[2]!, x[3]!, kh, kw, a.strides[0], a.strides[1], d[0], d[1], a.pad.top, a.pad.left, out[1]!, out[2]!, channels];
+/** Params from the call's window plan, the channel count and the number of threads. */
+function params(g: WindowGeometry, channels: number, count: number): number[] {
+  return [count, g.n, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow, channels];
 }
 
 const GEOM = `let n = pu(1u); let h = pu(2u); let w = pu(3u); let c = pu(4u);
@@ -116,50 +109,50 @@ fn window_count(oy: u32, ox: u32) -> f32 {
 }
 `;
   return {
-    conv2d: ([x, f], [y], a) => {
+    conv2d: ([x, f], [y], a, op) => {
       const body = `${outPixel}\n  var acc = 0.0;\n  ${windowLoop("for (var ci = 0u; ci < c; ci++) { acc += xs[xp * c + ci] * fs[(tap * c + ci) * ch + co]; }")}\n  y[i] = acc;`;
-      run(rt(), "conv2d", body, ["y", "xs", "fs"], [y!.data, x!.data, f!.data], geometry(x!.shape, f!.shape[0]!, f!.shape[1]!, a, y!.shape, f!.shape[3]!, y!.size));
+      run(rt(), "conv2d", body, ["y", "xs", "fs"], [y!.data, x!.data, f!.data], params(geometryOf(op, () => conv2dGeometry("conv2d", x!.shape, f!.shape, a)), f!.shape[3]!, y!.size));
     },
-    conv2dBackpropInput: ([dy, f], [dx], a) => {
+    conv2dBackpropInput: ([dy, f], [dx], a, op) => {
       const body = `${inPixel}\n  var acc = 0.0;\n  ${coverLoop("for (var co = 0u; co < ch; co++) { acc += dys[op * ch + co] * fs[(tap * c + ci) * ch + co]; }")}\n  y[i] = acc;`;
-      run(rt(), "conv2dBackpropInput", body, ["y", "dys", "fs"], [dx!.data, dy!.data, f!.data], geometry(a.inputShape, f!.shape[0]!, f!.shape[1]!, a, dy!.shape, f!.shape[3]!, dx!.size));
+      run(rt(), "conv2dBackpropInput", body, ["y", "dys", "fs"], [dx!.data, dy!.data, f!.data], params(geometryOf(op, () => conv2dGeometry("conv2dBackpropInput", a.inputShape, f!.shape, a)), f!.shape[3]!, dx!.size));
     },
-    conv2dBackpropFilter: ([x, dy], [df], a) => {
+    conv2dBackpropFilter: ([x, dy], [df], a, op) => {
       const body = `let co = i % ch; let ci = (i / ch) % c; let kx = (i / ch / c) % kw; let ky = i / ch / c / kw;\n  var acc = 0.0;\n  ${tapLoop("acc += xs[xp * c + ci] * dys[op * ch + co];")}\n  y[i] = acc;`;
-      run(rt(), "conv2dBackpropFilter", body, ["y", "xs", "dys"], [df!.data, x!.data, dy!.data], geometry(x!.shape, a.filterShape[0]!, a.filterShape[1]!, a, dy!.shape, a.filterShape[3]!, df!.size));
+      run(rt(), "conv2dBackpropFilter", body, ["y", "xs", "dys"], [df!.data, x!.data, dy!.data], params(geometryOf(op, () => conv2dGeometry("conv2dBackpropFilter", x!.shape, a.filterShape, a)), a.filterShape[3]!, df!.size));
     },
-    depthwiseConv2d: ([x, f], [y], a) => {
+    depthwiseConv2d: ([x, f], [y], a, op) => {
       const m = f!.shape[3]!;
       const body = `let cm = c * ch;\n  ${splitPixel("i", "cm", "oh", "ow", ["b", "oy", "ox", "oc"])}\n  let ci = oc / ch;\n  var acc = 0.0;\n  ${windowLoop("acc += xs[xp * c + ci] * fs[tap * cm + oc];")}\n  y[i] = acc;`;
-      run(rt(), "depthwiseConv2d", body, ["y", "xs", "fs"], [y!.data, x!.data, f!.data], geometry(x!.shape, f!.shape[0]!, f!.shape[1]!, a, y!.shape, m, y!.size));
+      run(rt(), "depthwiseConv2d", body, ["y", "xs", "fs"], [y!.data, x!.data, f!.data], params(geometryOf(op, () => depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a)), m, y!.size));
     },
-    depthwiseConv2dBackpropInput: ([dy, f], [dx], a) => {
+    depthwiseConv2dBackpropInput: ([dy, f], [dx], a, op) => {
       const body = `${inPixel}\n  let cm = c * ch;\n  var acc = 0.0;\n  ${coverLoop("for (var k = 0u; k < ch; k++) { acc += dys[op * cm + ci * ch + k] * fs[tap * cm + ci * ch + k]; }")}\n  y[i] = acc;`;
-      run(rt(), "depthwiseConv2dBackpropInput", body, ["y", "dys", "fs"], [dx!.data, dy!.data, f!.data], geometry(a.inputShape, f!.shape[0]!, f!.shape[1]!, a, dy!.shape, f!.shape[3]!, dx!.size));
+      run(rt(), "depthwiseConv2dBackpropInput", body, ["y", "dys", "fs"], [dx!.data, dy!.data, f!.data], params(geometryOf(op, () => depthwiseGeometry("depthwiseConv2dBackpropInput", a.inputShape, f!.shape, a)), f!.shape[3]!, dx!.size));
     },
-    depthwiseConv2dBackpropFilter: ([x, dy], [df], a) => {
+    depthwiseConv2dBackpropFilter: ([x, dy], [df], a, op) => {
       const body = `let cm = c * ch;\n  let oc = i % cm; let ci = oc / ch; let kx = (i / cm) % kw; let ky = i / cm / kw;\n  var acc = 0.0;\n  ${tapLoop("acc += xs[xp * c + ci] * dys[op * cm + oc];")}\n  y[i] = acc;`;
-      run(rt(), "depthwiseConv2dBackpropFilter", body, ["y", "xs", "dys"], [df!.data, x!.data, dy!.data], geometry(x!.shape, a.filterShape[0]!, a.filterShape[1]!, a, dy!.shape, a.filterShape[3]!, df!.size));
+      run(rt(), "depthwiseConv2dBackpropFilter", body, ["y", "xs", "dys"], [df!.data, x!.data, dy!.data], params(geometryOf(op, () => depthwiseGeometry("depthwiseConv2dBackpropFilter", x!.shape, a.filterShape, a)), a.filterShape[3]!, df!.size));
     },
-    maxPool: ([x], [y], a) => {
+    maxPool: ([x], [y], a, op) => {
       const body = `${outPixel}\n  y[i] = xs[window_argmax(b, oy, ox, co)];`;
-      run(rt(), "maxPool", body, ["y", "xs"], [y!.data, x!.data], geometry(x!.shape, a.filterSize[0], a.filterSize[1], a, y!.shape, x!.shape[3]!, y!.size), ARGMAX);
+      run(rt(), "maxPool", body, ["y", "xs"], [y!.data, x!.data], params(geometryOf(op, () => poolGeometry("maxPool", x!.shape, a)), x!.shape[3]!, y!.size), ARGMAX);
     },
-    maxPoolGrad: ([x, dy], [dx], a) => {
+    maxPoolGrad: ([x, dy], [dx], a, op) => {
       const body = `${inPixel}\n  var acc = 0.0;\n  ${coverLoop("if (window_argmax(b, oy, ox, ci) == i) { acc += dys[op * c + ci]; }")}\n  y[i] = acc;`;
-      run(rt(), "maxPoolGrad", body, ["y", "xs", "dys"], [dx!.data, x!.data, dy!.data], geometry(x!.shape, a.filterSize[0], a.filterSize[1], a, dy!.shape, x!.shape[3]!, dx!.size), ARGMAX);
+      run(rt(), "maxPoolGrad", body, ["y", "xs", "dys"], [dx!.data, x!.data, dy!.data], params(geometryOf(op, () => poolGeometry("maxPoolGrad", x!.shape, a)), x!.shape[3]!, dx!.size), ARGMAX);
     },
-    maxPoolGradGrad: ([x, ddx], [y], a) => {
+    maxPoolGradGrad: ([x, ddx], [y], a, op) => {
       const body = `${outPixel}\n  y[i] = dds[window_argmax(b, oy, ox, co)];`;
-      run(rt(), "maxPoolGradGrad", body, ["y", "xs", "dds"], [y!.data, x!.data, ddx!.data], geometry(x!.shape, a.filterSize[0], a.filterSize[1], a, y!.shape, x!.shape[3]!, y!.size), ARGMAX);
+      run(rt(), "maxPoolGradGrad", body, ["y", "xs", "dds"], [y!.data, x!.data, ddx!.data], params(geometryOf(op, () => poolGeometry("maxPoolGradGrad", x!.shape, a)), x!.shape[3]!, y!.size), ARGMAX);
     },
-    avgPool: ([x], [y], a) => {
+    avgPool: ([x], [y], a, op) => {
       const body = `${outPixel}\n  var acc = 0.0;\n  ${windowLoop("acc += xs[xp * c + co];")}\n  y[i] = acc / ${dwCount};`;
-      run(rt(), "avgPool", body, ["y", "xs"], [y!.data, x!.data], geometry(x!.shape, a.filterSize[0], a.filterSize[1], a, y!.shape, x!.shape[3]!, y!.size), COUNT);
+      run(rt(), "avgPool", body, ["y", "xs"], [y!.data, x!.data], params(geometryOf(op, () => poolGeometry("avgPool", x!.shape, a)), x!.shape[3]!, y!.size), COUNT);
     },
-    avgPoolGrad: ([dy], [dx], a) => {
+    avgPoolGrad: ([dy], [dx], a, op) => {
       const body = `${inPixel}\n  var acc = 0.0;\n  ${coverLoop(`acc += dys[op * c + ci] / ${dwCount};`)}\n  y[i] = acc;`;
-      run(rt(), "avgPoolGrad", body, ["y", "dys"], [dx!.data, dy!.data], geometry(a.inputShape, a.filterSize[0], a.filterSize[1], a, dy!.shape, a.inputShape[3]!, dx!.size), COUNT);
+      run(rt(), "avgPoolGrad", body, ["y", "dys"], [dx!.data, dy!.data], params(geometryOf(op, () => poolGeometry("avgPoolGrad", a.inputShape, a)), a.inputShape[3]!, dx!.size), COUNT);
     },
   };
 }

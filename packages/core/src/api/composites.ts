@@ -1,18 +1,22 @@
 /**
- * Composite ops TF.js users expect, written in public ops (so they differentiate and run on
- * every backend): squaredDifference, norm and sort.
+ * Ops TF.js users expect: squaredDifference (the op of that name), and norm and sort written in
+ * public ops (so they differentiate and run on every backend).
  */
-import { toTensor } from "../engine/dispatch.js";
+import { runOp, toTensor } from "../engine/dispatch.js";
 import { tidy } from "../engine/memory.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { Tensor, TensorLike } from "../tensor.js";
-import { abs, neg, pow, sqrt, square, sub } from "./elementwise.js";
+import { abs, neg, pow, sqrt, square } from "./elementwise.js";
 import { max, min, sum } from "./reduce.js";
 import { topk } from "./reduce.js";
 
-/** (a - b)^2, broadcasting (TF.js `tf.squaredDifference`). @example squaredDifference([1, 4], [3, 1]) // [4, 9] */
+/**
+ * (a - b)^2, broadcasting (TF.js `tf.squaredDifference`): the `squaredDifference` op, which a
+ * backend may run as one kernel or as its decomposition.
+ * @example squaredDifference([1, 4], [3, 1]) // [4, 9]
+ */
 export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
-  return tidy(() => square(sub(a, b)));
+  return runOp("squaredDifference", [a, b], {})[0]!;
 }
 
 /** Which norm `norm` computes: "euclidean" (default), "fro", or a p of 1, 2, Infinity, -Infinity or any other positive number. */

@@ -12,6 +12,7 @@ import { Tensor, Variable, type TensorLike } from "../tensor.js";
 import { copyStorageSync } from "../engine/transfer.js";
 import { getBackend } from "../engine/registry.js";
 import { registerVariable } from "./variable-registry.js";
+import { engine } from "../engine/engine.js";
 
 /**
  * A tensor from nested arrays, a typed array or a scalar. Numbers give float32, booleans bool.
@@ -79,8 +80,6 @@ export function eye(numRows: number, numColumns = numRows, batchShape: readonly 
   return tensorFromHost(data, shape, dtype);
 }
 
-let variableCount = 0;
-
 /** Options for `variable`. */
 export interface VariableOptions {
   readonly name?: string;
@@ -105,7 +104,7 @@ export function variable(initial: TensorLike, options: VariableOptions = {}): Va
     src.retain();
     storage = src;
   } else storage = copyStorageSync(src, target, "variable");
-  const v = new Variable(storage, value.shape, value.dtype, where.placed || value._placed, options.name ?? `Variable_${variableCount++}`, options.trainable ?? true);
+  const v = new Variable(storage, value.shape, value.dtype, where.placed || value._placed, options.name ?? `Variable_${engine.variableCount++}`, options.trainable ?? true);
   if (value !== t) value.dispose();
   if (t !== initial) t.dispose();
   registerVariable(v);

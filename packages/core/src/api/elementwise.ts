@@ -15,96 +15,96 @@ type BinaryName =
   | "add" | "sub" | "mul" | "div" | "floorDiv" | "mod" | "pow" | "atan2" | "minimum" | "maximum"
   | "equal" | "notEqual" | "less" | "lessEqual" | "greater" | "greaterEqual" | "logicalAnd" | "logicalOr" | "logicalXor";
 
-const u = (name: UnaryName) => (x: TensorLike): Tensor => runOp(name, [x], {})[0]!;
-const b = (name: BinaryName) => (a: TensorLike, c: TensorLike): Tensor => runOp(name, [a, c], {})[0]!;
+const unary = (name: UnaryName) => (x: TensorLike): Tensor => runOp(name, [x], {})[0]!;
+const binary = (name: BinaryName) => (a: TensorLike, b: TensorLike): Tensor => runOp(name, [a, b], {})[0]!;
 
 /** -x. @example neg([1, -2]) // [-1, 2] */
-export const neg = u("neg");
+export const neg = unary("neg");
 /** |x|. */
-export const abs = u("abs");
+export const abs = unary("abs");
 /** -1, 0 or 1 by the sign of x. */
-export const sign = u("sign");
+export const sign = unary("sign");
 /** e^x. @example exp(0) // 1 */
-export const exp = u("exp");
+export const exp = unary("exp");
 /** e^x - 1, accurate near 0. */
-export const expm1 = u("expm1");
+export const expm1 = unary("expm1");
 /** Natural logarithm. */
-export const log = u("log");
+export const log = unary("log");
 /** log(1 + x), accurate near 0. */
-export const log1p = u("log1p");
-export const sqrt = u("sqrt");
+export const log1p = unary("log1p");
+export const sqrt = unary("sqrt");
 /** 1 / sqrt(x). */
-export const rsqrt = u("rsqrt");
+export const rsqrt = unary("rsqrt");
 /** x * x. @example square(3) // 9 */
-export const square = u("square");
+export const square = unary("square");
 /** 1 / x. */
-export const reciprocal = u("reciprocal");
-export const sin = u("sin");
-export const cos = u("cos");
-export const tan = u("tan");
-export const asin = u("asin");
-export const acos = u("acos");
-export const atan = u("atan");
-export const sinh = u("sinh");
-export const cosh = u("cosh");
-export const tanh = u("tanh");
+export const reciprocal = unary("reciprocal");
+export const sin = unary("sin");
+export const cos = unary("cos");
+export const tan = unary("tan");
+export const asin = unary("asin");
+export const acos = unary("acos");
+export const atan = unary("atan");
+export const sinh = unary("sinh");
+export const cosh = unary("cosh");
+export const tanh = unary("tanh");
 /** 1 / (1 + e^-x). */
-export const sigmoid = u("sigmoid");
+export const sigmoid = unary("sigmoid");
 /** log(1 + e^x), computed stably. */
-export const softplus = u("softplus");
+export const softplus = unary("softplus");
 /** max(x, 0). */
-export const relu = u("relu");
+export const relu = unary("relu");
 /** min(max(x, 0), 6). */
-export const relu6 = u("relu6");
+export const relu6 = unary("relu6");
 /** x if x > 0 else e^x - 1. */
-export const elu = u("elu");
+export const elu = unary("elu");
 /** Scaled ELU (Klambauer et al.). */
-export const selu = u("selu");
+export const selu = unary("selu");
 /** Gaussian error linear unit, exact form x * Phi(x). */
-export const gelu = u("gelu");
+export const gelu = unary("gelu");
 /** The error function. */
-export const erf = u("erf");
-export const floor = u("floor");
-export const ceil = u("ceil");
+export const erf = unary("erf");
+export const floor = unary("floor");
+export const ceil = unary("ceil");
 /** Round half to even. */
-export const round = u("round");
+export const round = unary("round");
 /** True where x is NaN. */
-export const isNaN = u("isNaN");
+export const isNaN = unary("isNaN");
 /** True where x is neither infinite nor NaN. */
-export const isFinite = u("isFinite");
-export const logicalNot = u("logicalNot");
+export const isFinite = unary("isFinite");
+export const logicalNot = unary("logicalNot");
 /** Ones with x's shape, dtype and device. */
-export const onesLike = u("onesLike");
+export const onesLike = unary("onesLike");
 /** Zeros with x's shape, dtype and device. */
-export const zerosLike = u("zerosLike");
+export const zerosLike = unary("zerosLike");
 
 /** a + b. @example add([1, 2], 10) // [11, 12] */
-export const add = b("add");
+export const add = binary("add");
 /** a - b. */
-export const sub = b("sub");
+export const sub = binary("sub");
 /** a * b. */
-export const mul = b("mul");
+export const mul = binary("mul");
 /** a / b (true division: integer inputs give float32). */
-export const div = b("div");
+export const div = binary("div");
 /** floor(a / b). */
-export const floorDiv = b("floorDiv");
+export const floorDiv = binary("floorDiv");
 /** a mod b with the sign of b (like Python's %). */
-export const mod = b("mod");
+export const mod = binary("mod");
 /** a^b. */
-export const pow = b("pow");
+export const pow = binary("pow");
 /** The angle of the point (b, a). */
-export const atan2 = b("atan2");
-export const minimum = b("minimum");
-export const maximum = b("maximum");
-export const equal = b("equal");
-export const notEqual = b("notEqual");
-export const less = b("less");
-export const lessEqual = b("lessEqual");
-export const greater = b("greater");
-export const greaterEqual = b("greaterEqual");
-export const logicalAnd = b("logicalAnd");
-export const logicalOr = b("logicalOr");
-export const logicalXor = b("logicalXor");
+export const atan2 = binary("atan2");
+export const minimum = binary("minimum");
+export const maximum = binary("maximum");
+export const equal = binary("equal");
+export const notEqual = binary("notEqual");
+export const less = binary("less");
+export const lessEqual = binary("lessEqual");
+export const greater = binary("greater");
+export const greaterEqual = binary("greaterEqual");
+export const logicalAnd = binary("logicalAnd");
+export const logicalOr = binary("logicalOr");
+export const logicalXor = binary("logicalXor");
 
 /** Elements of `a` where `condition` is true, of `b` elsewhere (all three broadcast). */
 export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {

@@ -56,16 +56,7 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   return runOp("broadcastTo", [x], { shape })[0]!;
 }
 
-/** Sum `x` over the axes along which `shape` was broadcast to x's shape. */
-export function sumTo(x: Tensor, shape: readonly number[]): Tensor {
-  if (shapesEqual(x.shape, shape)) return runOp("reshape", [x], { shape })[0]!;
-  const axes = broadcastReductionAxes(shape, x.shape);
-  const s = runOp("sum", [x], { axes, keepDims: true })[0]!;
-  if (sizeOf(s.shape) !== sizeOf(shape)) throw new ShapeError(`sumTo: cannot reduce ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
-  const out = runOp("reshape", [s], { shape })[0]!;
-  s.dispose();
-  return out;
-}
+export { sumTo } from "../ops/sum-to.js";
 
 /**
  * Permute the axes: y.shape[i] = x.shape[perm[i]]. Default: reverse the axes.

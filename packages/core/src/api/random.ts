@@ -4,12 +4,10 @@
  */
 import { allocArray, assertDType, type DType } from "../dtype.js";
 import { tensorFromHost } from "../engine/dispatch.js";
+import { engine } from "../engine/engine.js";
 import { InvalidArgumentError } from "../errors.js";
 import { sizeOf, validateShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-
-let globalSeed = 0x2545f491;
-let globalCounter = 0;
 
 /**
  * Seed the generator used when no seed is passed, and restart its stream. Before any call the
@@ -17,8 +15,8 @@ let globalCounter = 0;
  */
 export function setRandomSeed(seed: number): void {
   if (!Number.isFinite(seed)) throw new InvalidArgumentError(`setRandomSeed: seed must be a finite number, got ${seed}`);
-  globalSeed = seed >>> 0;
-  globalCounter = 0;
+  engine.randomSeed = seed >>> 0;
+  engine.randomCounter = 0;
 }
 
 /** A stream of uniform numbers in [0, 1) from a 32-bit seed (SplitMix32-style mixing). */
@@ -39,7 +37,7 @@ function streamFor(seed: number | undefined): () => number {
     if (!Number.isFinite(seed)) throw new InvalidArgumentError(`random: seed must be a finite number, got ${seed}`);
     return uniformStream(seed);
   }
-  return uniformStream((globalSeed + Math.imul(++globalCounter, 0x27d4eb2d)) >>> 0);
+  return uniformStream((engine.randomSeed + Math.imul(++engine.randomCounter, 0x27d4eb2d)) >>> 0);
 }
 
 /** Standard normal samples by the Box-Muller transform. */

@@ -1,8 +1,11 @@
 /**
  * Dynamic scopes that survive `await`: device scopes, tidy scopes and recording tapes.
  * In Node this uses AsyncLocalStorage, so concurrent async scopes never see each other;
- * elsewhere a plain stack is used and async scopes must not interleave.
+ * elsewhere a plain stack is used and async scopes must not interleave. The state (the
+ * AsyncLocalStorage or the stack) lives in the engine object.
  */
+import type { Tensor } from "../tensor.js";
+import { engine, ROOT_FRAME } from "./engine.js";
 
 /** What is in force at one point of execution. Immutable: entering a scope makes a copy. */
 export interface Frame {
@@ -13,9 +16,10 @@ export interface Frame {
   readonly pauseRecording: boolean;
 }
 
-/** The part of a tape the context needs to know. */
+/** The part of a tape that dispatch needs: it records each op whose inputs it watches. */
 export interface TapeLike {
   readonly id: number;
+  record(name: string, vjp: unknown, saves: { readonly inputs?: boolean; readonly outputs?: boolean }, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: unknown): void;
 }
 
 /** Tensors created inside one `tidy` call. */
@@ -24,25 +28,11 @@ export interface TidyScope {
   readonly parent: TidyScope | null;
 }
 
-const ROOT: Frame = { device: null, tidy: null, tapes: [], pauseRecording: false };
-
-interface Als {
-  getStore(): Frame | undefined;
-  run<R>(store: Frame, fn: () => R): R;
-}
-
-function makeAls(): Als | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const mod = proc?.getBuiltinModule?.("node:async_hooks") as { AsyncLocalStorage?: new () => Als } | undefined;
-  return mod?.AsyncLocalStorage ? new mod.AsyncLocalStorage() : null;
-}
-
-const als = makeAls();
-let stack: Frame[] = [ROOT];
-
-/** The frame in force now. */
+/** The frame in force now. Dispatch reads it once per op and passes it down. */
 export function currentFrame(): Frame {
-  if (als) return als.getStore() ?? ROOT;
+  const als = engine.asyncLocal;
+  if (als) return als.getStore() ?? ROOT_FRAME;
+  const stack = engine.frameStack;
   return stack[stack.length - 1]!;
 }
 
@@ -52,25 +42,24 @@ function isPromise(x: unknown): x is Promise<unknown> {
 
 /**
  * Run `fn` with `patch` applied to the current frame. Works for sync and async `fn`;
- * `onExit` runs when `fn` returns or its promise settles.
+ * the frame ends when `fn` returns or its promise settles.
  */
 export function withFrame<R>(patch: Partial<Frame>, fn: () => R): R {
   const frame: Frame = { ...currentFrame(), ...patch };
-  if (als) return als.run(frame, fn);
-  stack.push(frame);
+  if (engine.asyncLocal) return engine.asyncLocal.run(frame, fn);
+  engine.frameStack.push(frame);
+  const leave = (): void => {
+    engine.frameStack = engine.frameStack.filter((f) => f !== frame);
+  };
   let result: R;
   try {
     result = fn();
   } catch (e) {
-    stack = stack.filter((f) => f !== frame);
+    leave();
     throw e;
   }
-  if (isPromise(result)) {
-    return result.finally(() => {
-      stack = stack.filter((f) => f !== frame);
-    }) as R;
-  }
-  stack = stack.filter((f) => f !== frame);
+  if (isPromise(result)) return result.finally(leave) as R;
+  leave();
   return result;
 }
 

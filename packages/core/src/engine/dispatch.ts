@@ -5,34 +5,34 @@
  */
 import { bytesPerElement, isFloat, promoteTypes, type DType, type TypedArray } from "../dtype.js";
 import { DeviceMismatchError, DisposedTensorError, DTypeError, InvalidArgumentError, KernelUnavailableError } from "../errors.js";
-import type { KernelTensor, OpDef, TensorSpec } from "../ops/def.js";
+import type { KernelTensor, OpDef, ResolvedOp, TensorSpec } from "../ops/def.js";
 import { opTable, type Attrs, type OpName } from "../ops/table.js";
+import { bindPrimitives } from "../ops/primitives.js";
 import type { Backend } from "../plugin.js";
 import { Tensor, type TensorLike } from "../tensor.js";
-import { currentFrame } from "./context.js";
+import { currentFrame, withFrame, type Frame } from "./context.js";
+import { engine } from "./engine.js";
+import { runDecomposition, shouldDecompose } from "./decompose.js";
 import { hostValues } from "./host-data.js";
 import { Storage } from "./memory.js";
 import { getFallbackPolicy, noteFallback, noteOp } from "./placement.js";
 import { bestCpuBackend, getBackend, getDefaultDevice } from "./registry.js";
-import { recordOnTapes } from "./tape.js";
-import { recordSymbolic } from "./trace.js";
 import { copyStorageSync } from "./transfer.js";
 import { sizeOf } from "../shape.js";
 
-/** Non-zero while the tape replays gradients (retained, user-disposed tensors may be read). */
-let backwardDepth = 0;
+/** Run `fn` as a tape's gradient replay (retained, user-disposed tensors may be read). */
 export function inBackward<R>(fn: () => R): R {
-  backwardDepth++;
+  engine.backwardDepth++;
   try {
     return fn();
   } finally {
-    backwardDepth--;
+    engine.backwardDepth--;
   }
 }
 
 /** True while a tape replays gradients. */
 export function isInBackward(): boolean {
-  return backwardDepth > 0;
+  return engine.backwardDepth > 0;
 }
 
 /** The device for new tensors here, and whether it was chosen by a scope. */
@@ -100,9 +100,6 @@ export function selectBackend(op: string, requested: string, dtypes: readonly DT
   return backend;
 }
 
-/** Whether the device chooseDevice last returned was chosen explicitly (scope or placed input). */
-let chosenExplicitly = false;
-
 /** selectBackend without allocating when the requested backend has the kernel and dtypes. */
 function backendFor(op: string, device: string, inputs: readonly Tensor[], specs: readonly TensorSpec[]): Backend<any> {
   const b = getBackend(device);
@@ -118,9 +115,13 @@ function backendFor(op: string, device: string, inputs: readonly Tensor[], specs
   return selectBackend(op, device, dtypes);
 }
 
-function chooseDevice(op: string, inputs: readonly Tensor[]): string {
-  const scoped = currentFrame().device;
-  chosenExplicitly = true;
+/**
+ * The device for an op: the frame's device scope, else the device inputs were placed on, else
+ * the default. A device chosen explicitly (scope or placed input) is returned as is; the
+ * default is returned as `null` (the caller then asks for the default).
+ */
+function chooseDevice(op: string, inputs: readonly Tensor[], frame: Frame): string | null {
+  const scoped = frame.device;
   if (scoped) return scoped;
   let placed: Tensor | null = null;
   for (const t of inputs) {
@@ -131,16 +132,14 @@ function chooseDevice(op: string, inputs: readonly Tensor[]): string {
       );
     placed ??= t;
   }
-  if (placed) return placed.device;
-  chosenExplicitly = false;
-  return getDefaultDevice();
+  return placed ? placed.device : null;
 }
 
 function checkInputs(def: OpDef<unknown>, inputs: readonly Tensor[]): void {
   if (def.arity >= 0 && inputs.length !== def.arity) throw new InvalidArgumentError(`${def.name}: expected ${def.arity} tensor inputs, got ${inputs.length}`);
   for (let i = 0; i < inputs.length; i++) {
     const t = inputs[i]!;
-    if (t.isDisposed && !(backwardDepth > 0 && t._retains > 0)) throw new DisposedTensorError(`${def.name}: input ${i} (${t.describe()}) was disposed`);
+    if (t.isDisposed && !(engine.backwardDepth > 0 && t._retains > 0)) throw new DisposedTensorError(`${def.name}: input ${i} (${t.describe()}) was disposed`);
     if (def.inputDTypes && !def.inputDTypes.includes(t.dtype))
       throw new DTypeError(`${def.name}: input ${i} has dtype ${t.dtype}; ${def.name} accepts ${def.inputDTypes.join(", ")}`);
   }
@@ -191,8 +190,11 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
     const specs = def.infer(inputs, attrs);
     let symbolic = false;
     for (let i = 0; i < inputs.length; i++) if (inputs[i]!._storage === null) symbolic = true;
-    const outputs = symbolic ? recordSymbolic(def, inputs, attrs, specs) : execute(def, inputs, attrs, specs);
-    recordOnTapes(def, inputs, outputs, attrs);
+    // The frame (device scope, tidy scope, tapes) is read once per op and passed down.
+    const frame = currentFrame();
+    const outputs = symbolic ? recordSymbolic(def, inputs, attrs, specs) : execute(def, inputs, attrs, specs, frame);
+    if (frame.tapes.length > 0 && !frame.pauseRecording)
+      for (const tape of frame.tapes) tape.record(def.name, def.vjp, def.saves, inputs, outputs, attrs);
     return outputs;
   } finally {
     // Converted and promoted inputs are ours; a tape that needs them holds its own reference.
@@ -200,9 +202,24 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
   }
 }
 
-function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[]): Tensor[] {
-  const device = chooseDevice(def.name, inputs);
-  const placed = chosenExplicitly;
+function recordSymbolic<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[]): Tensor[] {
+  const recorder = engine.symbolicRecorder;
+  if (!recorder) throw new InvalidArgumentError(`${def.name}: a symbolic input does not belong to an active trace`);
+  return recorder(def, inputs, attrs, specs);
+}
+
+/**
+ * Run one op on real tensors: choose the device and backend, move inputs there, allocate the
+ * outputs, resolve the call into one record and hand it to the kernel.
+ */
+function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[], frame: Frame): Tensor[] {
+  const chosen = chooseDevice(def.name, inputs, frame);
+  const placed = chosen !== null;
+  const device = chosen ?? getDefaultDevice();
+  if (def.decompose !== undefined) {
+    const target = getBackend(device);
+    if (shouldDecompose(def as OpDef<unknown>, target)) return runDecomposition(def, target, inputs, attrs, specs, placed);
+  }
   const backend = backendFor(def.name, device, inputs, specs);
   const kin: KernelTensor[] = new Array(inputs.length);
   let moved: Storage[] | null = null;
@@ -217,6 +234,7 @@ function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: r
   }
   const outputs: Tensor[] = new Array(specs.length);
   const kout: KernelTensor[] = new Array(specs.length);
+  const scope = frame.tidy;
   let anyElements = false;
   for (let i = 0; i < specs.length; i++) {
     const spec = specs[i]!;
@@ -228,15 +246,16 @@ function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: r
       for (let j = 0; j < i; j++) outputs[j]!.dispose();
       throw e;
     }
-    const t = new Tensor(new Storage(backend, buf, spec.dtype, size), spec.shape, spec.dtype, placed);
+    const t = new Tensor(new Storage(backend, buf, spec.dtype, size), spec.shape, spec.dtype, placed, scope);
     outputs[i] = t;
     kout[i] = t._kernelView();
     if (t.size > 0) anyElements = true;
   }
   try {
     if (anyElements) {
-      const kernel = backend.kernels[def.name as OpName] as unknown as (i: readonly KernelTensor[], o: readonly KernelTensor[], a: A) => void;
-      kernel(kin, kout, attrs);
+      const op: ResolvedOp<A> = { def, inputs: kin, outputs: kout, attrs, device: backend.name, plan: def.plan ? def.plan(inputs, attrs) : undefined };
+      const kernel = backend.kernels[def.name as OpName] as unknown as (i: readonly KernelTensor[], o: readonly KernelTensor[], a: A, op: ResolvedOp<A>) => void;
+      kernel(kin, kout, attrs, op);
     }
   } catch (e) {
     for (const t of outputs) t.dispose();
@@ -252,3 +271,10 @@ function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: r
 export function differentiable(dtype: DType): boolean {
   return isFloat(dtype);
 }
+
+// Gradient rules and decompositions call ops through the primitives object; bind it to this dispatcher.
+bindPrimitives({
+  table: opTable,
+  run: (name, inputs, attrs) => runOp(name as OpName, inputs, attrs as never),
+  withoutRecording: (fn) => withFrame({ pauseRecording: true }, fn),
+});

@@ -6,7 +6,9 @@
 import { bytesPerElement, type DType } from "../dtype.js";
 import type { Backend } from "../plugin.js";
 import { currentFrame, isPromise, withFrame, type TidyScope } from "./context.js";
-import { getBackend, listBackends } from "./registry.js";
+import { engine, type DeviceStats } from "./engine.js";
+
+export type { DeviceStats };
 
 /** A device buffer plus its reference count. Several tensors may share one (reshape, variables). */
 export class Storage {
@@ -38,20 +40,13 @@ export class Storage {
   }
 }
 
-/** Live counts on one device. */
-export interface DeviceStats {
-  tensors: number;
-  bytes: number;
-  buffers: number;
-}
-const perDevice = new Map<string, DeviceStats>();
 function stats(device: string): DeviceStats {
-  let s = perDevice.get(device);
-  if (!s) perDevice.set(device, (s = { tensors: 0, bytes: 0, buffers: 0 }));
+  let s = engine.deviceStats.get(device);
+  if (!s) engine.deviceStats.set(device, (s = { tensors: 0, bytes: 0, buffers: 0 }));
   return s;
 }
 
-/** Frees storages of tensors that were garbage-collected without being disposed. */
+/** Frees storages of tensors that were garbage-collected without being disposed (stateless: it only calls back). */
 export const finalizer = new FinalizationRegistry<{ storage: Storage; device: string }>((held) => {
   held.storage.stats.tensors--;
   held.storage.release();
@@ -67,15 +62,8 @@ export interface MemoryInfo {
 /** Live tensors and bytes, in total and per device. */
 export function memory(): MemoryInfo {
   const out: MemoryInfo = { numTensors: 0, numBytes: 0, devices: {} };
-  for (const [name, s] of perDevice) {
-    let pooled = 0;
-    if (listBackends().includes(name)) {
-      try {
-        pooled = getBackend(name).pooledBytes?.() ?? 0;
-      } catch {
-        pooled = 0;
-      }
-    }
+  for (const [name, s] of engine.deviceStats) {
+    const pooled = engine.backends.get(name)?.instance?.pooledBytes?.() ?? 0;
     out.devices[name] = { numTensors: s.tensors, numBytes: s.bytes, numBuffers: s.buffers, pooledBytes: pooled };
     out.numTensors += s.tensors;
     out.numBytes += s.bytes;

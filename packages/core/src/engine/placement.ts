@@ -3,29 +3,29 @@
  * it ran on; every fallback and every byte moved between devices is recorded, so nothing
  * falls back silently.
  */
-import { getBackend, listBackends } from "./registry.js";
+import { engine, PlacementLog, type FallbackPolicy, type FallbackRecord } from "./engine.js";
 
-/** What happens when a backend lacks a kernel or dtype: move on quietly (but reported), warn once, or throw. */
-export type FallbackPolicy = "auto" | "warn" | "error";
-
-let policy: FallbackPolicy = "warn";
+export type { FallbackPolicy, FallbackRecord };
 
 /** Set the fallback policy (default "warn"). */
 export function setFallbackPolicy(p: FallbackPolicy): void {
   if (p !== "auto" && p !== "warn" && p !== "error") throw new TypeError(`setFallbackPolicy: expected "auto", "warn" or "error", got ${JSON.stringify(p)}`);
-  policy = p;
+  engine.placement.policy = p;
 }
+/** The fallback policy in force. */
 export function getFallbackPolicy(): FallbackPolicy {
-  return policy;
+  return engine.placement.policy;
 }
 
-/** One fallback: an op meant for `from` ran on `to`, and why. */
-export interface FallbackRecord {
-  readonly op: string;
-  readonly from: string;
-  readonly to: string;
-  readonly reason: string;
-  count: number;
+/**
+ * One device in the report: a device that ran ops, or one whose initialization failed
+ * (`available: false`, with the reason; ops placed on it throw that reason).
+ */
+export interface DeviceReport {
+  readonly kind: string;
+  readonly available: boolean;
+  readonly reason?: string;
+  readonly info: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** Where ops ran since the last reset. */
@@ -34,52 +34,62 @@ export interface PlacementReport {
   readonly ops: Record<string, Record<string, number>>;
   /**
    * What each device that ran ops is: its kind and the facts its backend reports (for
-   * example the mode a WebGL backend really runs in, or a CPU backend's thread count).
+   * example the mode a WebGL backend really runs in, or a CPU backend's thread count); and
+   * every device whose initialization failed, with `available: false` and the reason.
    */
-  readonly devices: Record<string, { kind: string; info: Readonly<Record<string, string | number | boolean>> }>;
+  readonly devices: Record<string, DeviceReport>;
   readonly fallbacks: FallbackRecord[];
   /** Bytes copied between devices, keyed "from->to". */
   readonly moves: Record<string, { bytes: number; count: number }>;
   readonly bytesMoved: number;
   /** The last ops run, oldest first: `{ op, device }` (at most 256). */
   readonly recent: { op: string; device: string }[];
+  /** Optional ops that ran as their decomposition (the device had no kernel for them), per device then op. */
+  readonly decomposed: Record<string, Record<string, number>>;
 }
 
 const RECENT = 256;
-let ops = new Map<string, Map<string, number>>();
-let fallbacks = new Map<string, FallbackRecord>();
-let moves = new Map<string, { bytes: number; count: number }>();
-let recentOp: string[] = [];
-let recentDevice: string[] = [];
-let recentHead = 0;
-const warned = new Set<string>();
 
+/** Count one op run on `device`. */
 export function noteOp(op: string, device: string): void {
-  let m = ops.get(device);
-  if (!m) ops.set(device, (m = new Map()));
+  const log = engine.placement;
+  let m = log.ops.get(device);
+  if (!m) log.ops.set(device, (m = new Map()));
   m.set(op, (m.get(op) ?? 0) + 1);
-  if (recentOp.length < RECENT) {
-    recentOp.push(op);
-    recentDevice.push(device);
+  if (log.recentOp.length < RECENT) {
+    log.recentOp.push(op);
+    log.recentDevice.push(device);
   } else {
-    recentOp[recentHead] = op;
-    recentDevice[recentHead] = device;
-    recentHead = (recentHead + 1) % RECENT;
+    log.recentOp[log.recentHead] = op;
+    log.recentDevice[log.recentHead] = device;
+    log.recentHead = (log.recentHead + 1) % RECENT;
   }
 }
 
+/** Count an optional op that ran on `device` as its decomposition. */
+export function noteDecomposed(op: string, device: string): void {
+  const decomposed = engine.placement.decomposed;
+  let m = decomposed.get(device);
+  if (!m) decomposed.set(device, (m = new Map()));
+  m.set(op, (m.get(op) ?? 0) + 1);
+}
+
+/** Record a fallback (and warn once under the "warn" policy). */
 export function noteFallback(op: string, from: string, to: string, reason: string): void {
+  const log = engine.placement;
   const key = `${op}|${from}|${to}|${reason}`;
-  const r = fallbacks.get(key);
+  const r = log.fallbacks.get(key);
   if (r) r.count++;
-  else fallbacks.set(key, { op, from, to, reason, count: 1 });
-  if (policy === "warn" && !warned.has(key)) {
-    warned.add(key);
+  else log.fallbacks.set(key, { op, from, to, reason, count: 1 });
+  if (log.policy === "warn" && !log.warned.has(key)) {
+    log.warned.add(key);
     console.warn(`eager: ${op} fell back from "${from}" to "${to}": ${reason} (setFallbackPolicy("error") to forbid, "auto" to silence)`);
   }
 }
 
+/** Count bytes copied from one device to another. */
 export function noteBytesMoved(from: string, to: string, bytes: number): void {
+  const moves = engine.placement.moves;
   const key = `${from}->${to}`;
   const m = moves.get(key) ?? { bytes: 0, count: 0 };
   m.bytes += bytes;
@@ -87,35 +97,40 @@ export function noteBytesMoved(from: string, to: string, bytes: number): void {
   moves.set(key, m);
 }
 
+/** The message of a failed initialization. */
+export function unavailableReason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Where every op ran, the fallbacks taken and the bytes moved since the last reset. */
 export function placementReport(): PlacementReport {
+  const log = engine.placement;
   const o: Record<string, Record<string, number>> = {};
-  for (const [d, m] of ops) o[d] = Object.fromEntries(m);
-  const mv = Object.fromEntries([...moves].map(([k, v]) => [k, { ...v }]));
+  for (const [d, m] of log.ops) o[d] = Object.fromEntries(m);
+  const mv = Object.fromEntries([...log.moves].map(([k, v]) => [k, { ...v }]));
+  const devices: Record<string, DeviceReport> = {};
+  for (const r of engine.backends.values()) {
+    if (r.instance && r.name in o) devices[r.name] = { kind: r.instance.capabilities.kind, available: true, info: { ...r.instance.capabilities.info } };
+    else if (!r.instance && r.error) devices[r.name] = { kind: r.kind ?? "other", available: false, reason: unavailableReason(r.error), info: {} };
+  }
+  const { recentOp, recentDevice, recentHead } = log;
   return {
     ops: o,
-    devices: Object.fromEntries(
-      Object.keys(o).filter((d) => listBackends().includes(d)).map((d) => {
-        const caps = getBackend(d).capabilities;
-        return [d, { kind: caps.kind, info: { ...caps.info } }];
-      }),
-    ),
-    fallbacks: [...fallbacks.values()].map((f) => ({ ...f })),
+    devices,
+    fallbacks: [...log.fallbacks.values()].map((f) => ({ ...f })),
     moves: mv,
     bytesMoved: Object.values(mv).reduce((a, m) => a + m.bytes, 0),
     recent: recentOp.map((_, i) => {
       const j = (recentHead + i) % recentOp.length;
       return { op: recentOp[j]!, device: recentDevice[j]! };
     }),
+    decomposed: Object.fromEntries([...log.decomposed].map(([d, m]) => [d, Object.fromEntries(m)])),
   };
 }
 
-/** Clear the placement report. */
+/** Clear the placement report (the fallback policy stays). */
 export function resetPlacementReport(): void {
-  ops = new Map();
-  fallbacks = new Map();
-  moves = new Map();
-  recentOp = [];
-  recentDevice = [];
-  recentHead = 0;
+  const policy = engine.placement.policy;
+  engine.placement = new PlacementLog();
+  engine.placement.policy = policy;
 }

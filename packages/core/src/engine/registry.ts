@@ -1,25 +1,24 @@
 /**
  * Backend registry: registration with priorities, lazy and async initialization, device
- * aliases ("cpu", "gpu", "/gpu:0", ...) and the default device.
+ * aliases ("cpu", "gpu", "/gpu:0", ...) and the default device. A backend whose
+ * initialization fails is marked unavailable with its reason; the others keep working.
+ * The registrations live in the engine object (`engine.backends`).
  */
-import { BackendCapabilityError, UnknownDeviceError } from "../errors.js";
+import { BackendCapabilityError, BackendUnavailableError, UnknownDeviceError } from "../errors.js";
 import type { Backend, BackendFactory, RegisterOptions } from "../plugin.js";
+import { checkAsyncCoverage } from "./coverage.js";
+import { engine, type Registration } from "./engine.js";
 
-interface Registration {
+/** Where a registered backend stands. */
+export interface BackendStatus {
   readonly name: string;
-  readonly factory: BackendFactory;
-  readonly priority: number;
   readonly kind: "cpu" | "gpu" | "other" | undefined;
-  readonly defaultCandidate: boolean;
-  instance: Backend<any> | null;
-  pending: Promise<Backend<any>> | null;
-  error: unknown;
+  readonly priority: number;
+  /** "ready": initialized; "pending": initializing; "registered": not started yet; "unavailable": its initialization failed. */
+  readonly status: "ready" | "pending" | "registered" | "unavailable";
+  /** Why it is unavailable. */
+  readonly reason?: string;
 }
-
-const registry = new Map<string, Registration>();
-let explicitDefault: string | null = null;
-/** Names by priority, rebuilt when the registry changes (dispatch reads it per op). */
-let sortedNames: string[] | null = null;
 
 /**
  * Register a backend under `name`. The highest priority backend becomes the default device.
@@ -27,42 +26,95 @@ let sortedNames: string[] | null = null;
  */
 export function registerBackend(name: string, factory: BackendFactory, options: RegisterOptions = {}): void {
   if (!/^[a-z][a-z0-9_-]*$/i.test(name)) throw new UnknownDeviceError(`registerBackend: invalid backend name ${JSON.stringify(name)}`);
-  const old = registry.get(name);
+  const old = engine.backends.get(name);
   old?.instance?.dispose?.();
-  sortedNames = null;
-  registry.set(name, { name, factory, priority: options.priority ?? 0, kind: options.kind, defaultCandidate: options.defaultDevice ?? true, instance: null, pending: null, error: null });
+  engine.sortedNames = null;
+  engine.backends.set(name, {
+    name,
+    factory,
+    priority: options.priority ?? 0,
+    kind: options.kind,
+    defaultCandidate: options.defaultDevice ?? true,
+    instance: null,
+    pending: null,
+    error: null,
+  });
 }
 
 /** Remove a backend (its live tensors become unusable). */
 export function removeBackend(name: string): void {
-  const r = registry.get(name);
+  const r = engine.backends.get(name);
   if (!r) return;
   r.instance?.dispose?.();
-  registry.delete(name);
-  sortedNames = null;
-  if (explicitDefault === name) explicitDefault = null;
+  engine.backends.delete(name);
+  engine.sortedNames = null;
+  if (engine.explicitDefault === name) engine.explicitDefault = null;
 }
 
-/** Names of registered backends, highest priority first. */
-export function listBackends(): string[] {
-  sortedNames ??= [...registry.values()].sort((a, b) => b.priority - a.priority).map((r) => r.name);
-  return [...sortedNames];
+function sortedNames(): string[] {
+  return (engine.sortedNames ??= [...engine.backends.values()].sort((a, b) => b.priority - a.priority).map((r) => r.name));
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Names of registered backends, highest priority first; with `{ details: true }`, each one's status. */
+export function listBackends(): string[];
+export function listBackends(options: { readonly details: true }): BackendStatus[];
+export function listBackends(options?: { readonly details?: boolean }): string[] | BackendStatus[] {
+  const names = sortedNames();
+  if (!options?.details) return [...names];
+  return names.map((name): BackendStatus => {
+    const r = engine.backends.get(name)!;
+    const status: BackendStatus["status"] = r.instance ? "ready" : r.error ? "unavailable" : r.pending ? "pending" : "registered";
+    return { name, kind: r.instance?.capabilities.kind ?? r.kind, priority: r.priority, status, ...(status === "unavailable" ? { reason: reasonOf(r.error) } : {}) };
+  });
 }
 
 function checkName(backend: Backend<any>, name: string): Backend<any> {
   if (!backend || typeof backend.alloc !== "function" || !backend.kernels)
     throw new BackendCapabilityError(`backend factory for "${name}" did not return a backend (alloc and kernels are required)`);
+  checkAsyncCoverage(backend, name);
   return backend;
 }
 
-/** Initialize one backend, or every registered backend. Resolves when they can run ops. */
+/**
+ * Initialize backends. With a name: that backend (retrying one that failed before); rejects
+ * if it fails. Without: starts every registered backend and resolves once the default device
+ * is ready. A backend that fails meanwhile is marked unavailable (see `listBackends({ details:
+ * true })`) and the default moves on to the next candidate; it rejects only when no default
+ * device can be initialized.
+ */
 export async function ready(name?: string): Promise<void> {
-  const regs = name ? [registration(resolveDevice(name))] : [...registry.values()];
-  await Promise.all(regs.map((r) => initialize(r)));
+  if (name !== undefined) {
+    const r = registration(resolveDevice(name));
+    if (!r.instance && r.error) r.error = null;
+    await initialize(r);
+    return;
+  }
+  for (const r of engine.backends.values()) void initialize(r).catch(() => undefined);
+  let failure: unknown = null;
+  for (;;) {
+    let r: Registration;
+    try {
+      r = registration(getDefaultDevice());
+    } catch (e) {
+      throw failure ?? e; // every candidate failed: report the last failure
+    }
+    try {
+      await initialize(r);
+      return;
+    } catch (e) {
+      if (engine.explicitDefault === r.name) throw e;
+      failure = e;
+    }
+  }
 }
 
 async function initialize(r: Registration): Promise<Backend<any>> {
   if (r.instance) return r.instance;
+  if (r.error) throw unavailable(r);
   r.pending ??= (async () => {
     try {
       const b = checkName(await r.factory(), r.name);
@@ -78,8 +130,12 @@ async function initialize(r: Registration): Promise<Backend<any>> {
   return r.pending;
 }
 
+function unavailable(r: Registration): BackendUnavailableError {
+  return new BackendUnavailableError(`backend "${r.name}" is unavailable: its initialization failed: ${reasonOf(r.error)}`);
+}
+
 function registration(name: string): Registration {
-  const r = registry.get(name);
+  const r = engine.backends.get(name);
   if (!r) throw new UnknownDeviceError(`no backend named "${name}" is registered (registered: ${listBackends().join(", ") || "none"})`);
   return r;
 }
@@ -88,13 +144,19 @@ function registration(name: string): Registration {
 export function getBackend(name: string): Backend<any> {
   const r = registration(name);
   if (r.instance) return r.instance;
+  if (r.error) throw unavailable(r);
   if (!r.pending) {
-    const b = r.factory();
-    if (!(b instanceof Promise) && !b.init) {
-      r.instance = checkName(b, name);
-      return r.instance;
+    let b: ReturnType<BackendFactory>;
+    try {
+      b = r.factory();
+      if (!(b instanceof Promise) && !b.init) {
+        r.instance = checkName(b, name);
+        return r.instance;
+      }
+    } catch (e) {
+      r.error = e;
+      throw unavailable(r);
     }
-    r.pending = null;
     void initialize(r).catch(() => undefined);
   }
   throw new BackendCapabilityError(`backend "${name}" is still initializing; call \`await ready("${name}")\` before running ops on it`);
@@ -111,12 +173,12 @@ function kindOf(r: Registration): string | undefined {
   }
 }
 
-/** Registered backends of a kind, highest priority first. */
+/** Registered, not unavailable backends of a kind, highest priority first. */
 function byKind(kind: "cpu" | "gpu"): Registration[] {
   const out: Registration[] = [];
-  for (const name of listBackends()) {
-    const r = registry.get(name)!;
-    if (kindOf(r) === kind) out.push(r);
+  for (const name of sortedNames()) {
+    const r = engine.backends.get(name)!;
+    if (kindOf(r) === kind && !r.error) out.push(r);
   }
   return out;
 }
@@ -128,13 +190,14 @@ function byKind(kind: "cpu" | "gpu"): Registration[] {
  */
 export function resolveDevice(device: string): string {
   if (typeof device !== "string") throw new UnknownDeviceError(`device must be a string, got ${String(device)}`);
-  if (registry.has(device)) return device;
+  const backends = engine.backends;
+  if (backends.has(device)) return device;
   const d = device.toLowerCase().replace(/^\/(job:[^/]*\/)?(device:)?/, "");
   const m = /^(cpu|gpu)(?::(\d+))?$/.exec(d);
-  if (registry.has(d)) return d;
+  if (backends.has(d)) return d;
   if (m) {
     if (m[2] !== undefined && m[2] !== "0") throw new UnknownDeviceError(`device "${device}": only device index 0 exists`);
-    if (m[1] === "cpu" && registry.has("cpu")) return "cpu";
+    if (m[1] === "cpu" && backends.has("cpu")) return "cpu";
     const found = byKind(m[1] as "cpu" | "gpu");
     if (found.length) return found[0]!.name;
     throw new UnknownDeviceError(
@@ -147,21 +210,21 @@ export function resolveDevice(device: string): string {
 
 /** Make `device` the default for ops outside any `withDevice` scope. */
 export function setDefaultDevice(device: string | null): void {
-  explicitDefault = device === null ? null : resolveDevice(device);
+  engine.explicitDefault = device === null ? null : resolveDevice(device);
 }
 
-/** The device ops run on outside any scope: the one set, else the highest priority backend that may be the default. */
+/** The device ops run on outside any scope: the one set, else the highest priority available backend that may be the default. */
 export function getDefaultDevice(): string {
-  if (explicitDefault && registry.has(explicitDefault)) return explicitDefault;
-  sortedNames ??= listBackends();
-  for (const name of sortedNames) {
-    const r = registry.get(name)!;
+  const explicit = engine.explicitDefault;
+  if (explicit && engine.backends.has(explicit)) return explicit;
+  for (const name of sortedNames()) {
+    const r = engine.backends.get(name)!;
     if (r.defaultCandidate && (r.instance || !r.error)) return name;
   }
   throw new UnknownDeviceError("no backend is registered");
 }
 
-/** The best CPU-kind backend other than `exclude`, for fallbacks. */
+/** The best available CPU-kind backend other than `exclude`, for fallbacks. */
 export function bestCpuBackend(exclude: string): string | null {
   for (const r of byKind("cpu")) if (r.name !== exclude) return r.name;
   return null;

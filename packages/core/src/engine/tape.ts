@@ -6,9 +6,10 @@
 import { NonDifferentiableError, InvalidArgumentError } from "../errors.js";
 import type { GradContext, OpDef, TensorSpec, Vjp } from "../ops/def.js";
 import { shapesEqual, shapeStr } from "../shape.js";
-import { sumTo } from "../api/movement.js";
+import { sumTo } from "../ops/sum-to.js";
 import { Tensor, Variable } from "../tensor.js";
 import { currentFrame, withFrame, type TapeLike } from "./context.js";
+import { engine } from "./engine.js";
 import { tidy } from "./memory.js";
 import { differentiable, inBackward, isInBackward, runOp } from "./dispatch.js";
 
@@ -27,8 +28,6 @@ interface Entry {
   readonly blocking: boolean;
 }
 
-let nextTapeId = 1;
-
 /** Options of a tape. */
 export interface TapeOptions {
   /** Allow several `gradient` calls (the recording is kept until `dispose`). */
@@ -39,7 +38,7 @@ export interface TapeOptions {
 
 /** The recording machinery behind GradientTape and the gradient functions. */
 export class Tape implements TapeLike {
-  readonly id = nextTapeId++;
+  readonly id = engine.nextTapeId++;
   readonly persistent: boolean;
   readonly watchAccessedVariables: boolean;
   private entries: Entry[] = [];
@@ -224,13 +223,6 @@ function fitGradient(g: Tensor, s: TensorSpec, op: string, i: number): Tensor {
 
 function spec(t: Tensor): TensorSpec {
   return { shape: t.shape, dtype: t.dtype };
-}
-
-/** @internal Record an op on every active tape that watches one of its inputs. */
-export function recordOnTapes<A>(def: OpDef<A>, inputs: readonly Tensor[], outputs: readonly Tensor[], attrs: A): void {
-  const f = currentFrame();
-  if (f.tapes.length === 0 || f.pauseRecording) return;
-  for (const tape of f.tapes) (tape as Tape).record(def.name, def.vjp as Vjp<unknown> | "none", def.saves, inputs, outputs, attrs);
 }
 
 /** @internal Record a custom-gradient call on every active tape (its gradFn keeps what it needs). */

@@ -12,6 +12,7 @@ import { Tensor } from "../tensor.js";
 import { tensorFromHost, runOp } from "./dispatch.js";
 import { readStorageSync } from "./transfer.js";
 import { withFrame } from "./context.js";
+import { engine, type SymbolicRecorder } from "./engine.js";
 
 /** One node: an op-table record applied to earlier values. */
 export interface GraphNode {
@@ -41,13 +42,14 @@ class Builder {
   readonly nodes: GraphNode[] = [];
   readonly constants = new Map<number, Tensor>();
 }
-const builders = new WeakMap<Tensor, Builder>();
+/** The trace each symbolic tensor belongs to. */
+const builders = (): WeakMap<Tensor, Builder> => engine.traces as WeakMap<Tensor, Builder>;
 
-/** @internal Append a node for an op applied to at least one symbolic input. */
-export function recordSymbolic<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[]): Tensor[] {
+/** Append a node for an op applied to at least one symbolic input (dispatch calls it through the engine). */
+function recordSymbolic<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[]): Tensor[] {
   let builder: Builder | undefined;
   for (const t of inputs) {
-    const b = builders.get(t);
+    const b = builders().get(t);
     if (!b) continue;
     if (builder && b !== builder) throw new InvalidArgumentError(`${def.name}: inputs come from two different traces`);
     builder = b;
@@ -61,7 +63,7 @@ export function recordSymbolic<A>(def: OpDef<A>, inputs: readonly Tensor[], attr
   }
   const outputs = specs.map((s) => {
     const o = new Tensor(null, s.shape, s.dtype, false)._keep();
-    builders.set(o, builder!);
+    builders().set(o, builder!);
     return o;
   });
   builder.nodes.push({ op: def.name as OpName, inputs: inputs.map((t) => t.id), attrs, outputs: outputs.map((o) => ({ id: o.id, shape: o.shape, dtype: o.dtype })) });
@@ -146,7 +148,7 @@ export function trace(fn: (...args: Tensor[]) => Tensor | readonly Tensor[], ...
     if (!Array.isArray(shape)) throw new InvalidArgumentError(`trace: example argument ${i} must be a tensor or { shape, dtype }`);
     const t = new Tensor(null, [...shape], a instanceof Tensor ? a.dtype : (a.dtype ?? "float32"), false)._keep();
     t._symbolicName = `arg${i}`;
-    builders.set(t, builder);
+    builders().set(t, builder);
     return t;
   });
   const out = withFrame({ tapes: [] }, () => fn(...inputs));
@@ -174,3 +176,5 @@ export function trace(fn: (...args: Tensor[]) => Tensor | readonly Tensor[], ...
     outputs: outs.map((o) => o.id),
   });
 }
+
+engine.symbolicRecorder = recordSymbolic as SymbolicRecorder;

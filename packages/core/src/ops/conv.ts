@@ -6,10 +6,14 @@
  * The reference loops live in conv-ref.ts.
  */
 import { InvalidArgumentError, ShapeError } from "../errors.js";
-import { runOp } from "../engine/dispatch.js";
 import { shapeStr, validateShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { defineOp, type OpTestCase, type TensorSpec } from "./def.js";
+import { defineOp, optional, type OpTestCase, type TensorSpec } from "./def.js";
+import {
+  avgPoolByPatches, avgPoolGradByPatches, conv2dByMatmul, conv2dFilterGrad, conv2dInputGrad, depthwiseByPatches, depthwiseFilterGrad, depthwiseInputGrad,
+  maxPoolByPatches, maxPoolGradByPatches, maxPoolGradGradByPatches,
+} from "./decompose-conv.js";
+import { P } from "./primitives.js";
 import { forEachWindow, conv2dRef, conv2dBackpropInputRef, conv2dBackpropFilterRef, depthwiseRef, depthwiseBackpropInputRef, depthwiseBackpropFilterRef, forEachArgmax } from "./conv-ref.js";
 
 /** Explicit zero padding of the two spatial dimensions, in elements. */
@@ -187,6 +191,14 @@ function expectShape(op: string, what: string, got: readonly number[], want: rea
     throw new ShapeError(`${op}: ${what} has shape ${shapeStr(got)} but ${shapeStr(want)} was expected (${desc})`);
 }
 
+/**
+ * The window geometry of a call: the plan dispatch resolved (`ResolvedOp.plan`) when the
+ * kernel got one, else computed here (a reference kernel called directly).
+ */
+export function geometryOf(op: { readonly plan: unknown } | undefined, compute: () => WindowGeometry): WindowGeometry {
+  return (op?.plan as WindowGeometry | undefined) ?? compute();
+}
+
 /** The forward output shape [n, oh, ow, channels]. */
 const outShape = (g: WindowGeometry, channels: number): number[] => [g.n, g.oh, g.ow, channels];
 
@@ -210,7 +222,7 @@ function run(name: "conv2dBackpropFilter" | "depthwiseConv2dBackpropFilter", inp
 function run(name: "maxPoolGrad" | "maxPoolGradGrad" | "avgPool", inputs: Tensor[], attrs: PoolAttrs): Tensor;
 function run(name: "avgPoolGrad", inputs: Tensor[], attrs: PoolGradAttrs): Tensor;
 function run(name: string, inputs: Tensor[], attrs: object): Tensor {
-  return (runOp as (n: string, i: Tensor[], a: object) => Tensor[])(name, inputs, attrs)[0]!;
+  return (P.run as (n: string, i: Tensor[], a: object) => Tensor[])(name, inputs, attrs)[0]!;
 }
 
 /** The window attrs alone (drops inputShape / filterShape), as plain JSON. */
@@ -281,7 +293,7 @@ export const convOps = {
    * 2-D convolution (cross-correlation), NHWC: x [n, h, w, c], filter [kh, kw, c, co] gives
    * [n, oh, ow, co]. Bilinear: y = conv(x, f).
    */
-  conv2d: defineOp<ConvAttrs>({
+  conv2d: optional(defineOp<ConvAttrs>({
     name: "conv2d",
     family: "conv",
     arity: 2,
@@ -290,7 +302,8 @@ export const convOps = {
       const g = conv2dGeometry("conv2d", x!.shape, f!.shape, a);
       return [{ shape: outShape(g, f!.shape[3]!), dtype: x!.dtype }];
     },
-    ref: ([x, f], [y], a) => conv2dRef(x!, f!, y!, conv2dGeometry("conv2d", x!.shape, f!.shape, a)),
+    plan: ([x, f], a) => conv2dGeometry("conv2d", x!.shape, f!.shape, a),
+    ref: ([x, f], [y], a, op) => conv2dRef(x!, f!, y!, geometryOf(op, () => conv2dGeometry("conv2d", x!.shape, f!.shape, a))),
     saves: { inputs: true },
     // <dy, conv(x, f)> = <conv2dBackpropInput(dy, f), x> = <conv2dBackpropFilter(x, dy), f>
     vjp: ([g], c) => {
@@ -301,13 +314,13 @@ export const convOps = {
       ];
     },
     test: { cases: conv2dCases() },
-  }),
+  }), ([x, f], a) => [conv2dByMatmul(x!, f!, conv2dGeometry("conv2d", x!.shape, f!.shape, a), a.pad)]),
 
   /**
    * The adjoint of conv2d in x (the transposed convolution): dy [n, oh, ow, co] and filter
    * [kh, kw, c, co] give dx with attrs.inputShape [n, h, w, c].
    */
-  conv2dBackpropInput: defineOp<ConvInputGradAttrs>({
+  conv2dBackpropInput: optional(defineOp<ConvInputGradAttrs>({
     name: "conv2dBackpropInput",
     family: "conv",
     arity: 2,
@@ -316,7 +329,8 @@ export const convOps = {
       conv2dBackpropInputGeometry("conv2dBackpropInput", dy!.shape, f!.shape, a);
       return [{ shape: [...a.inputShape], dtype: dy!.dtype }];
     },
-    ref: ([dy, f], [dx], a) => conv2dBackpropInputRef(dy!, f!, dx!, conv2dGeometry("conv2dBackpropInput", a.inputShape, f!.shape, a)),
+    plan: ([dy, f], a) => conv2dGeometry("conv2dBackpropInput", a.inputShape, f!.shape, a),
+    ref: ([dy, f], [dx], a, op) => conv2dBackpropInputRef(dy!, f!, dx!, geometryOf(op, () => conv2dGeometry("conv2dBackpropInput", a.inputShape, f!.shape, a))),
     saves: { inputs: true },
     // z = conv(., f)^T dy is linear in dy and in f: d(dy) = conv(g, f), df = conv2dBackpropFilter(g, dy)
     vjp: ([g], c) => {
@@ -326,13 +340,13 @@ export const convOps = {
     test: {
       cases: CONV_CASES.map((k) => ({ shapes: [k.y, k.f], attrs: { ...k.attrs, inputShape: k.x } })),
     },
-  }),
+  }), ([dy, f], a) => [conv2dInputGrad(dy!, f!, conv2dGeometry("conv2dBackpropInput", a.inputShape, f!.shape, a), a.pad)]),
 
   /**
    * The adjoint of conv2d in the filter: x [n, h, w, c] and dy [n, oh, ow, co] give df with
    * attrs.filterShape [kh, kw, c, co].
    */
-  conv2dBackpropFilter: defineOp<ConvFilterGradAttrs>({
+  conv2dBackpropFilter: optional(defineOp<ConvFilterGradAttrs>({
     name: "conv2dBackpropFilter",
     family: "conv",
     arity: 2,
@@ -344,7 +358,8 @@ export const convOps = {
       expectShape(op, "dy", dy!.shape, outShape(g, fShape[3]!), `x ${shapeStr(x!.shape)}, filter shape ${shapeStr(fShape)}`);
       return [{ shape: [...fShape], dtype: x!.dtype }];
     },
-    ref: ([x, dy], [df], a) => conv2dBackpropFilterRef(x!, dy!, df!, conv2dGeometry("conv2dBackpropFilter", x!.shape, a.filterShape, a)),
+    plan: ([x, dy], a) => conv2dGeometry("conv2dBackpropFilter", x!.shape, a.filterShape, a),
+    ref: ([x, dy], [df], a, op) => conv2dBackpropFilterRef(x!, dy!, df!, geometryOf(op, () => conv2dGeometry("conv2dBackpropFilter", x!.shape, a.filterShape, a))),
     saves: { inputs: true },
     // z = conv(x, .)^T dy is linear in x and in dy: dx = conv2dBackpropInput(dy, g), d(dy) = conv(x, g)
     vjp: ([g], c) => {
@@ -354,13 +369,13 @@ export const convOps = {
     test: {
       cases: CONV_CASES.map((k) => ({ shapes: [k.x, k.y], attrs: { ...k.attrs, filterShape: k.f } })),
     },
-  }),
+  }), ([x, dy], a) => [conv2dFilterGrad(x!, dy!, conv2dGeometry("conv2dBackpropFilter", x!.shape, a.filterShape, a), a.pad, a.filterShape)]),
 
   /**
    * Depthwise 2-D convolution, NHWC: x [n, h, w, c], filter [kh, kw, c, m] gives
    * [n, oh, ow, c * m]; output channel ci * m + k convolves input channel ci with filter[., ., ci, k].
    */
-  depthwiseConv2d: defineOp<ConvAttrs>({
+  depthwiseConv2d: optional(defineOp<ConvAttrs>({
     name: "depthwiseConv2d",
     family: "conv",
     arity: 2,
@@ -369,7 +384,8 @@ export const convOps = {
       const g = depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a);
       return [{ shape: outShape(g, f!.shape[2]! * f!.shape[3]!), dtype: x!.dtype }];
     },
-    ref: ([x, f], [y], a) => depthwiseRef(x!, f!, y!, depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a)),
+    plan: ([x, f], a) => depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a),
+    ref: ([x, f], [y], a, op) => depthwiseRef(x!, f!, y!, geometryOf(op, () => depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a))),
     saves: { inputs: true },
     // <dy, dw(x, f)> = <depthwiseConv2dBackpropInput(dy, f), x> = <depthwiseConv2dBackpropFilter(x, dy), f>
     vjp: ([g], c) => {
@@ -380,10 +396,10 @@ export const convOps = {
       ];
     },
     test: { cases: DW_CASES.map((k) => ({ shapes: [k.x, k.f], attrs: k.attrs })) },
-  }),
+  }), ([x, f], a) => [depthwiseByPatches(x!, f!, depthwiseGeometry("depthwiseConv2d", x!.shape, f!.shape, a), a.pad)]),
 
   /** The adjoint of depthwiseConv2d in x: dy and filter [kh, kw, c, m] give dx with attrs.inputShape. */
-  depthwiseConv2dBackpropInput: defineOp<ConvInputGradAttrs>({
+  depthwiseConv2dBackpropInput: optional(defineOp<ConvInputGradAttrs>({
     name: "depthwiseConv2dBackpropInput",
     family: "conv",
     arity: 2,
@@ -395,7 +411,8 @@ export const convOps = {
       expectShape(op, "dy", dy!.shape, outShape(g, f!.shape[2]! * f!.shape[3]!), `input shape ${shapeStr(xShape)}, filter ${shapeStr(f!.shape)}`);
       return [{ shape: [...xShape], dtype: dy!.dtype }];
     },
-    ref: ([dy, f], [dx], a) => depthwiseBackpropInputRef(dy!, f!, dx!, depthwiseGeometry("depthwiseConv2dBackpropInput", a.inputShape, f!.shape, a)),
+    plan: ([dy, f], a) => depthwiseGeometry("depthwiseConv2dBackpropInput", a.inputShape, f!.shape, a),
+    ref: ([dy, f], [dx], a, op) => depthwiseBackpropInputRef(dy!, f!, dx!, geometryOf(op, () => depthwiseGeometry("depthwiseConv2dBackpropInput", a.inputShape, f!.shape, a))),
     saves: { inputs: true },
     // linear in dy and in f: d(dy) = dw(g, f), df = depthwiseConv2dBackpropFilter(g, dy)
     vjp: ([g], c) => {
@@ -406,10 +423,10 @@ export const convOps = {
       ];
     },
     test: { cases: DW_CASES.map((k) => ({ shapes: [k.y, k.f], attrs: { ...k.attrs, inputShape: k.x } })) },
-  }),
+  }), ([dy, f], a) => [depthwiseInputGrad(dy!, f!, depthwiseGeometry("depthwiseConv2dBackpropInput", a.inputShape, f!.shape, a), a.pad)]),
 
   /** The adjoint of depthwiseConv2d in the filter: x and dy give df with attrs.filterShape [kh, kw, c, m]. */
-  depthwiseConv2dBackpropFilter: defineOp<ConvFilterGradAttrs>({
+  depthwiseConv2dBackpropFilter: optional(defineOp<ConvFilterGradAttrs>({
     name: "depthwiseConv2dBackpropFilter",
     family: "conv",
     arity: 2,
@@ -421,7 +438,8 @@ export const convOps = {
       expectShape(op, "dy", dy!.shape, outShape(g, fShape[2]! * fShape[3]!), `x ${shapeStr(x!.shape)}, filter shape ${shapeStr(fShape)}`);
       return [{ shape: [...fShape], dtype: x!.dtype }];
     },
-    ref: ([x, dy], [df], a) => depthwiseBackpropFilterRef(x!, dy!, df!, depthwiseGeometry("depthwiseConv2dBackpropFilter", x!.shape, a.filterShape, a)),
+    plan: ([x, dy], a) => depthwiseGeometry("depthwiseConv2dBackpropFilter", x!.shape, a.filterShape, a),
+    ref: ([x, dy], [df], a, op) => depthwiseBackpropFilterRef(x!, dy!, df!, geometryOf(op, () => depthwiseGeometry("depthwiseConv2dBackpropFilter", x!.shape, a.filterShape, a))),
     saves: { inputs: true },
     // linear in x and in dy: dx = depthwiseConv2dBackpropInput(dy, g), d(dy) = dw(x, g)
     vjp: ([g], c) => {
@@ -432,20 +450,21 @@ export const convOps = {
       ];
     },
     test: { cases: DW_CASES.map((k) => ({ shapes: [k.x, k.y], attrs: { ...k.attrs, filterShape: k.f } })) },
-  }),
+  }), ([x, dy], a) => [depthwiseFilterGrad(x!, dy!, depthwiseGeometry("depthwiseConv2dBackpropFilter", x!.shape, a.filterShape, a), a.pad, a.filterShape)]),
 
   /** Max over each window per channel, NHWC; padding never wins (it is -infinity). */
-  maxPool: defineOp<PoolAttrs>({
+  maxPool: optional(defineOp<PoolAttrs>({
     name: "maxPool",
     family: "conv",
     arity: 1,
     promote: "float",
     infer: ([x], a) => [{ shape: outShape(poolGeometry("maxPool", x!.shape, a), x!.shape[3]!), dtype: x!.dtype }],
-    ref: ([x], [y], a) => {
+    plan: ([x], a) => poolGeometry("maxPool", x!.shape, a),
+    ref: ([x], [y], a, op) => {
       const X = x!.data;
       const Y = y!.data;
       const c = x!.shape[3]!;
-      forEachArgmax(x!, poolGeometry("maxPool", x!.shape, a), (o, arg) => {
+      forEachArgmax(x!, geometryOf(op, () => poolGeometry("maxPool", x!.shape, a)), (o, arg) => {
         for (let ci = 0; ci < c; ci++) Y[o * c + ci] = X[arg[ci]!]!;
       });
     },
@@ -453,13 +472,13 @@ export const convOps = {
     // d(max over window) = dy routed to the window's (first) argmax: maxPoolGrad(x, dy)
     vjp: ([g], c) => [run("maxPoolGrad", [c.inputs[0]!, g!], poolBase(c.attrs))],
     test: { cases: POOL_CASES.map((p) => ({ shapes: [p.x], attrs: p.attrs })) },
-  }),
+  }), ([x], a) => [maxPoolByPatches(x!, poolGeometry("maxPool", x!.shape, a), a.pad)]),
 
   /**
    * maxPool's input gradient: x and dy (maxPool's output shape) give dx (x's shape), each
    * dy added at the first maximum of its window.
    */
-  maxPoolGrad: defineOp<PoolAttrs>({
+  maxPoolGrad: optional(defineOp<PoolAttrs>({
     name: "maxPoolGrad",
     family: "conv",
     arity: 2,
@@ -469,11 +488,12 @@ export const convOps = {
       expectShape("maxPoolGrad", "dy", dy!.shape, outShape(g, g.c), `x ${shapeStr(x!.shape)}, filterSize ${pairStr(a.filterSize)}, strides ${pairStr(a.strides)}, ${padStr(a.pad)}`);
       return [{ shape: x!.shape, dtype: dy!.dtype }];
     },
-    ref: ([x, dy], [dx], a) => {
+    plan: ([x, dy], a) => poolGeometry("maxPoolGrad", x!.shape, a),
+    ref: ([x, dy], [dx], a, op) => {
       const DY = dy!.data;
       const c = x!.shape[3]!;
       const acc = new Float64Array(dx!.size);
-      forEachArgmax(x!, poolGeometry("maxPoolGrad", x!.shape, a), (o, arg) => {
+      forEachArgmax(x!, geometryOf(op, () => poolGeometry("maxPoolGrad", x!.shape, a)), (o, arg) => {
         for (let ci = 0; ci < c; ci++) acc[arg[ci]!]! += DY[o * c + ci]!;
       });
       dx!.data.set(acc);
@@ -482,13 +502,13 @@ export const convOps = {
     // Piecewise constant in x (zero gradient); linear in dy, whose adjoint gathers at the argmax.
     vjp: ([g], c) => [null, run("maxPoolGradGrad", [c.inputs[0]!, g!], poolBase(c.attrs))],
     test: { cases: POOL_CASES.map((p) => ({ shapes: [p.x, poolOut(p.x, p.attrs)], attrs: p.attrs })) },
-  }),
+  }), ([x, dy], a) => [maxPoolGradByPatches(x!, dy!, poolGeometry("maxPoolGrad", x!.shape, a), a.pad)]),
 
   /**
    * The adjoint of maxPoolGrad in dy: x and a tensor of x's shape give maxPool's output
    * shape, reading each window's (first) argmax.
    */
-  maxPoolGradGrad: defineOp<PoolAttrs>({
+  maxPoolGradGrad: optional(defineOp<PoolAttrs>({
     name: "maxPoolGradGrad",
     family: "conv",
     arity: 2,
@@ -498,11 +518,12 @@ export const convOps = {
       expectShape("maxPoolGradGrad", "the gradient input", ddx!.shape, x!.shape, `x ${shapeStr(x!.shape)}`);
       return [{ shape: outShape(g, g.c), dtype: ddx!.dtype }];
     },
-    ref: ([x, ddx], [y], a) => {
+    plan: ([x, ddx], a) => poolGeometry("maxPoolGradGrad", x!.shape, a),
+    ref: ([x, ddx], [y], a, op) => {
       const D = ddx!.data;
       const Y = y!.data;
       const c = x!.shape[3]!;
-      forEachArgmax(x!, poolGeometry("maxPoolGradGrad", x!.shape, a), (o, arg) => {
+      forEachArgmax(x!, geometryOf(op, () => poolGeometry("maxPoolGradGrad", x!.shape, a)), (o, arg) => {
         for (let ci = 0; ci < c; ci++) Y[o * c + ci] = D[arg[ci]!]!;
       });
     },
@@ -510,21 +531,22 @@ export const convOps = {
     // Piecewise constant in x; linear in ddx with adjoint maxPoolGrad(x, dy).
     vjp: ([g], c) => [null, run("maxPoolGrad", [c.inputs[0]!, g!], poolBase(c.attrs))],
     test: { cases: POOL_CASES.map((p) => ({ shapes: [p.x, p.x], attrs: p.attrs })) },
-  }),
+  }), ([x, ddx], a) => [maxPoolGradGradByPatches(x!, ddx!, poolGeometry("maxPoolGradGrad", x!.shape, a), a.pad)]),
 
   /** Mean over each window per channel, NHWC, dividing by the number of unpadded elements (as TF). */
-  avgPool: defineOp<PoolAttrs>({
+  avgPool: optional(defineOp<PoolAttrs>({
     name: "avgPool",
     family: "conv",
     arity: 1,
     promote: "float",
     infer: ([x], a) => [{ shape: outShape(poolGeometry("avgPool", x!.shape, a), x!.shape[3]!), dtype: x!.dtype }],
-    ref: ([x], [y], a) => {
+    plan: ([x], a) => poolGeometry("avgPool", x!.shape, a),
+    ref: ([x], [y], a, op) => {
       const X = x!.data;
       const Y = y!.data;
       const c = x!.shape[3]!;
       const acc = new Float64Array(c);
-      forEachWindow(poolGeometry("avgPool", x!.shape, a), (o, inPixels, _taps, count) => {
+      forEachWindow(geometryOf(op, () => poolGeometry("avgPool", x!.shape, a)), (o, inPixels, _taps, count) => {
         acc.fill(0);
         for (let t = 0; t < count; t++) {
           const xo = inPixels[t]! * c;
@@ -537,10 +559,10 @@ export const convOps = {
     // y[o] = sum_{i in window o} x[i] / count(o), so dx[i] = sum_{o containing i} dy[o] / count(o)
     vjp: ([g], c) => [run("avgPoolGrad", [g!], { ...poolBase(c.attrs), inputShape: [...c.inputSpecs[0]!.shape] })],
     test: { cases: POOL_CASES.map((p) => ({ shapes: [p.x], attrs: p.attrs })) },
-  }),
+  }), ([x], a) => [avgPoolByPatches(x!, poolGeometry("avgPool", x!.shape, a), a.pad)]),
 
   /** avgPool's input gradient: dy (avgPool's output shape) gives dx with attrs.inputShape. */
-  avgPoolGrad: defineOp<PoolGradAttrs>({
+  avgPoolGrad: optional(defineOp<PoolGradAttrs>({
     name: "avgPoolGrad",
     family: "conv",
     arity: 1,
@@ -551,11 +573,12 @@ export const convOps = {
       expectShape("avgPoolGrad", "dy", dy!.shape, outShape(g, g.c), `input shape ${shapeStr(xShape)}, filterSize ${pairStr(a.filterSize)}`);
       return [{ shape: [...xShape], dtype: dy!.dtype }];
     },
-    ref: ([dy], [dx], a) => {
+    plan: ([dy], a) => poolGeometry("avgPoolGrad", a.inputShape, a),
+    ref: ([dy], [dx], a, op) => {
       const DY = dy!.data;
       const c = a.inputShape[3]!;
       const acc = new Float64Array(dx!.size);
-      forEachWindow(poolGeometry("avgPoolGrad", a.inputShape, a), (o, inPixels, _taps, count) => {
+      forEachWindow(geometryOf(op, () => poolGeometry("avgPoolGrad", a.inputShape, a)), (o, inPixels, _taps, count) => {
         for (let t = 0; t < count; t++) {
           const xo = inPixels[t]! * c;
           for (let ci = 0; ci < c; ci++) acc[xo + ci]! += DY[o * c + ci]! / count;
@@ -567,5 +590,5 @@ export const convOps = {
     // Linear in dy; its adjoint is avgPool itself: d(dy) = avgPool(g)
     vjp: ([g], c) => [run("avgPool", [g!], poolBase(c.attrs))],
     test: { cases: POOL_CASES.map((p) => ({ shapes: [poolOut(p.x, p.attrs)], attrs: { ...p.attrs, inputShape: p.x } })) },
-  }),
+  }), ([dy], a) => [avgPoolGradByPatches(dy!, poolGeometry("avgPoolGrad", a.inputShape, a), a.pad)]),
 };

@@ -5,6 +5,7 @@
  */
 import type { DType, TypedArray } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
+import type { ElementwiseExpr } from "../ir/instantiate.js";
 
 /** The algebraic family an op belongs to; backends generate kernels per family. */
 export type OpFamily = "unary" | "binary" | "ternary" | "reduce" | "scan" | "movement" | "index" | "linalg" | "conv" | "cast";
@@ -28,6 +29,21 @@ export interface KernelTensor<B = unknown> {
 
 /** A reference kernel's view: plain typed arrays. */
 export type RefTensor = KernelTensor<TypedArray>;
+
+/**
+ * One op call as dispatch resolved it, once: the record, the kernel views of the inputs (on
+ * the chosen device) and of the outputs (allocated by core), the attrs, the device and the
+ * op's plan (what `OpDef.plan` derived from the shapes and attrs, e.g. a convolution's
+ * `WindowGeometry`; undefined for ops without one). Kernels receive it as their last argument.
+ */
+export interface ResolvedOp<A = unknown, B = unknown> {
+  readonly def: OpDef<A>;
+  readonly inputs: readonly KernelTensor<B>[];
+  readonly outputs: readonly KernelTensor<B>[];
+  readonly attrs: A;
+  readonly device: string;
+  readonly plan: unknown;
+}
 
 /** What a gradient rule receives besides the output gradients. */
 export interface GradContext<A> {
@@ -83,18 +99,58 @@ export interface OpDef<A> {
   readonly promote?: "common" | "arith" | "float";
   /** Shape and dtype rule. Throws a named error naming the op and the argument. */
   infer(inputs: readonly TensorSpec[], attrs: A): TensorSpec[];
-  /** The reference kernel: the executable definition of the op. */
-  ref(inputs: readonly RefTensor[], outputs: readonly RefTensor[], attrs: A): void;
+  /** The reference kernel: the executable definition of the op (`op.plan` is `plan`'s result). */
+  ref(inputs: readonly RefTensor[], outputs: readonly RefTensor[], attrs: A, op?: ResolvedOp<A, TypedArray>): void;
+  /**
+   * What every kernel of this op would otherwise derive from the shapes and attrs (e.g. a
+   * convolution's window geometry), computed once per call by dispatch into `ResolvedOp.plan`.
+   */
+  plan?(inputs: readonly TensorSpec[], attrs: A): unknown;
   /** What the gradient rule reads besides dy. */
   readonly saves: { readonly inputs?: boolean; readonly outputs?: boolean };
   /** The gradient, or "none" for ops that have none (a gradient reaching it is an error). */
   readonly vjp: Vjp<A> | "none";
   /** For unary/binary elementwise ops: the scalar function the reference kernel maps. */
   readonly scalar?: (...x: number[]) => number;
+  /**
+   * For elementwise ops: the op as one scalar IR expression over its (promoted) inputs, the one
+   * definition of its math. The reference kernel runs it; backends lower it (see `ir`).
+   */
+  readonly expr?: ElementwiseExpr<any>; // (not ElementwiseExpr<A>: that makes the table's type circular)
   readonly test: OpTestSpec<A>;
+  /**
+   * For optional ops: the outputs computed from other ops (ultimately required ones). Dispatch
+   * runs it on the chosen device when that backend has no kernel for the op; see `optional`.
+   * Required ops have none.
+   */
+  readonly decompose?: Decomposition<A>;
+  /** Absolute error bound of `decompose` against `ref` in float64 (default: exact up to rounding). */
+  readonly decomposeAtol?: number;
 }
+
+/**
+ * An optional op's decomposition: `inputs` are the op's (promoted) inputs on the device that
+ * runs it, `outputs` the specs `infer` gave. It calls ops through the public path (so each
+ * runs on the same device, with no synchronous read and no data movement) and returns new
+ * tensors with exactly those shapes and dtypes. Recording is paused while it runs: the tape
+ * records the optional op itself and differentiates it with the op's own `vjp`.
+ */
+export type Decomposition<A> = (inputs: readonly Tensor[], attrs: A, outputs: readonly TensorSpec[]) => Tensor[];
+
+/** A record that carries a decomposition: an optional op. */
+export type OptionalOpDef<A> = OpDef<A> & { readonly decompose: Decomposition<A> };
 
 /** Declare an op record with its attrs type (identity at run time). */
 export function defineOp<A = Record<string, never>>(def: OpDef<A>): OpDef<A> {
   return def;
+}
+
+/**
+ * Make a record optional by giving it a decomposition in other ops. Backends may still
+ * register a fast kernel for it; conformance checks that kernel against the decomposition.
+ * `atol` bounds the decomposition's absolute error where it approximates (erf, gelu).
+ * @example softsign: optional(unary("softsign", f, vjp, o), ([x]) => [div(x!, add(abs(x!), 1))])
+ */
+export function optional<A>(def: OpDef<A>, decompose: Decomposition<A>, o: { readonly atol?: number } = {}): OptionalOpDef<A> {
+  return { ...def, decompose, decomposeAtol: o.atol };
 }

@@ -7,8 +7,9 @@
 import { isDType, type DType, type TypedArray } from "../dtype.js";
 import { AxisError, DTypeError, InvalidArgumentError, ShapeError } from "../errors.js";
 import { shapeStr, sizeOf, stridesOf, validateShape } from "../shape.js";
-import { gather, gatherND, scatterND, unsortedSegmentSum } from "../api/index-ops.js";
-import { defineOp, type RefTensor, type TensorSpec } from "./def.js";
+import { P } from "./primitives.js";
+import { defineOp, optional, type RefTensor, type TensorSpec } from "./def.js";
+import { range, scalar, tupleOffsets as flatTupleOffsets } from "./decompose-util.js";
 
 /** gather along `axis`; the first `batchDims` axes of x and indices are matched pairwise. */
 export interface GatherAttrs {
@@ -122,7 +123,7 @@ export const indexOps = {
     },
     saves: { inputs: true },
     // dx[b, o, j, r] = sum over i with indices[b, i] = j of dy[b, o, i, r]
-    vjp: ([g], c) => [unsortedSegmentSum(g!, c.inputs[1]!, c.inputSpecs[0]!.shape[c.attrs.axis]!, c.attrs.axis, c.attrs.batchDims), null],
+    vjp: ([g], c) => [P.unsortedSegmentSum(g!, c.inputs[1]!, { numSegments: c.inputSpecs[0]!.shape[c.attrs.axis]!, axis: c.attrs.axis, batchDims: c.attrs.batchDims }), null],
     test: { cases: GATHER_CASES, intInputs: { 1: [0, 3] } },
   }),
 
@@ -165,7 +166,7 @@ export const indexOps = {
     },
     saves: { inputs: true },
     // Linear in x with adjoint gather: dx[b, o, i, r] = dy[b, o, ids[b, i], r]
-    vjp: ([g], c) => [gather(g!, c.inputs[1]!, c.attrs.axis, c.attrs.batchDims), null],
+    vjp: ([g], c) => [P.gather(g!, c.inputs[1]!, { axis: c.attrs.axis, batchDims: c.attrs.batchDims }), null],
     test: {
       cases: [
         { shapes: [[4, 2], [4]], dtypes: ["float32", "int32"], attrs: { axis: 0, batchDims: 0, numSegments: 3 } },
@@ -180,7 +181,7 @@ export const indexOps = {
   }),
 
   /** y[t, r] = x[indices[t, 0], ..., indices[t, K-1], r]. d = (scatterND(indices, dy, x.shape), -) */
-  gatherND: defineOp<Record<string, never>>({
+  gatherND: optional(defineOp<Record<string, never>>({
     name: "gatherND",
     family: "index",
     arity: 2,
@@ -201,7 +202,7 @@ export const indexOps = {
     },
     saves: { inputs: true },
     // dx[indices[t], r] += dy[t, r]
-    vjp: ([g], c) => [scatterND(c.inputs[1]!, g!, c.inputSpecs[0]!.shape), null],
+    vjp: ([g], c) => [P.scatterND(c.inputs[1]!, g!, { shape: c.inputSpecs[0]!.shape }), null],
     test: {
       cases: [
         { shapes: [[3, 4], [5, 2]], dtypes: ["float32", "int32"], attrs: {} },
@@ -214,13 +215,18 @@ export const indexOps = {
       ],
       intInputs: { 1: [0, 3] },
     },
+  }), ([x, idx]) => {
+    // gather rows of x viewed as [x.shape[:K] flattened, ...x.shape[K:]] at the tuples' flat offsets
+    const k = idx!.shape[idx!.shape.length - 1]!;
+    const rows = P.reshape(x!, { shape: [sizeOf(x!.shape.slice(0, k)), ...x!.shape.slice(k)] });
+    return [P.gather(rows, flatTupleOffsets(idx!, x!.shape), { axis: 0, batchDims: 0 })];
   }),
 
   /**
    * zeros(shape) with y[indices[t], r] += updates[t, r] (duplicate indices add, as in TF).
    * d = (-, gatherND(dy, indices))
    */
-  scatterND: defineOp<{ shape: readonly number[] }>({
+  scatterND: optional(defineOp<{ shape: readonly number[] }>({
     name: "scatterND",
     family: "index",
     arity: 2,
@@ -247,7 +253,7 @@ export const indexOps = {
     },
     saves: { inputs: true },
     // Linear in updates with adjoint gatherND: dupdates[t, r] = dy[indices[t], r]
-    vjp: ([g], c) => [null, gatherND(g!, c.inputs[0]!)],
+    vjp: ([g], c) => [null, P.gatherND(g!, c.inputs[0]!)],
     test: {
       cases: [
         { shapes: [[5, 1], [5, 4]], dtypes: ["int32", "float32"], attrs: { shape: [3, 4] } },
@@ -259,10 +265,20 @@ export const indexOps = {
       ],
       intInputs: { 0: [0, 3] },
     },
+  }), ([idx, upd], a) => {
+    // unsortedSegmentSum of the update rows at the tuples' flat offsets; bool adds as logical or
+    const k = idx!.shape[idx!.shape.length - 1]!;
+    const rest = a.shape.slice(k);
+    const n = sizeOf(idx!.shape.slice(0, -1));
+    const bool = upd!.dtype === "bool";
+    const rows = P.reshape(bool ? P.cast(upd!, { dtype: "int32" }) : upd!, { shape: [n, ...rest] });
+    const at = P.reshape(flatTupleOffsets(idx!, a.shape), { shape: [n] });
+    const y = P.reshape(P.unsortedSegmentSum(rows, at, { axis: 0, batchDims: 0, numSegments: sizeOf(a.shape.slice(0, k)) }), { shape: a.shape });
+    return [bool ? P.cast(y, { dtype: "bool" }) : y];
   }),
 
   /** y[..., j] = onValue if indices[...] = j else offValue; out-of-range rows are all offValue. */
-  oneHot: defineOp<OneHotAttrs>({
+  oneHot: optional(defineOp<OneHotAttrs>({
     name: "oneHot",
     family: "index",
     arity: 1,
@@ -294,5 +310,8 @@ export const indexOps = {
       intInputs: { 0: [-1, 4] },
       noGradCheck: "its only input is integer indices",
     },
+  }), ([idx], a) => {
+    const hit = P.equal(P.reshape(idx!, { shape: [...idx!.shape, 1] }), range(a.depth));
+    return [P.where(hit, scalar(a.onValue, a.dtype), scalar(a.offValue, a.dtype))];
   }),
 };

@@ -4,7 +4,7 @@
  */
 import { DTypeError, InvalidArgumentError, ShapeError } from "../errors.js";
 import { broadcastShapes, broadcastStrides, shapeStr, sizeOf, stridesOf } from "../shape.js";
-import { matmul } from "../api/linalg.js";
+import { P } from "./primitives.js";
 import { defineOp } from "./def.js";
 
 export interface MatmulAttrs {
@@ -85,8 +85,8 @@ export const linalgOps = {
       const [a, b] = c.inputs;
       const { transposeA: ta, transposeB: tb } = c.attrs;
       // Y = op(A) op(B); dA = dY op(B)^T (transposed back if A was), likewise dB.
-      const da = ta ? matmul(b!, g!, tb, true) : matmul(g!, b!, false, !tb);
-      const db = tb ? matmul(g!, a!, true, ta) : matmul(a!, g!, !ta, false);
+      const da = ta ? P.matmul(b!, g!, { transposeA: tb, transposeB: true }) : P.matmul(g!, b!, { transposeA: false, transposeB: !tb });
+      const db = tb ? P.matmul(g!, a!, { transposeA: true, transposeB: ta }) : P.matmul(a!, g!, { transposeA: !ta, transposeB: false });
       return [da, db];
     },
     test: {

@@ -8,9 +8,10 @@ import { AxisError, DTypeError, InvalidArgumentError, ShapeError } from "../erro
 import { broadcastShapes, shapeStr, sizeOf, stridesOf, validateShape } from "../shape.js";
 import type { TypedArray } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
-import { reshape, slice, stridedSliceGrad, sumTo, transpose } from "../api/movement.js";
-import { runOp } from "../engine/dispatch.js";
-import { defineOp, type TensorSpec } from "./def.js";
+import { P } from "./primitives.js";
+import { sumTo } from "./sum-to.js";
+import { defineOp, optional, type TensorSpec } from "./def.js";
+import { windowOffsets } from "./decompose-util.js";
 import { forEachBroadcast } from "./ref-util.js";
 
 /** A strided window: output index i along axis d reads input index begin[d] + i * strides[d]. */
@@ -18,6 +19,11 @@ export interface StridedSliceAttrs {
   readonly begin: readonly number[];
   readonly size: readonly number[];
   readonly strides: readonly number[];
+}
+
+/** The block of `size` elements of `g` starting at `begin` (a unit-stride stridedSlice). */
+function block(g: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
+  return P.stridedSlice(g, { begin: size.map((n, i) => (n === 0 ? 0 : begin[i]!)), size: [...size], strides: size.map(() => 1) });
 }
 
 /** The gradient of stridedSlice: dy written into zeros of `shape` at the window's positions. */
@@ -117,7 +123,7 @@ export const movementOps = {
     },
     ref: ([x], [y]) => y!.data.set(x!.data),
     saves: {},
-    vjp: ([g], c) => [reshape(g!, c.inputSpecs[0]!.shape)],
+    vjp: ([g], c) => [P.reshape(g!, { shape: c.inputSpecs[0]!.shape })],
     test: { cases: [{ shapes: [[3, 4]], attrs: { shape: [2, 6] } }, { shapes: [[]], attrs: { shape: [1, 1] } }, { shapes: [[0, 2]], attrs: { shape: [2, 0] } }] },
   }),
 
@@ -165,7 +171,7 @@ export const movementOps = {
       // y[i] = x[perm i], so dx[perm i] = dy[i]: transpose by the inverse permutation.
       const inv = new Array<number>(c.attrs.perm.length);
       c.attrs.perm.forEach((p, i) => (inv[p] = i));
-      return [transpose(g!, inv)];
+      return [P.transpose(g!, { perm: inv })];
     },
     test: {
       cases: [
@@ -194,7 +200,7 @@ export const movementOps = {
     },
     saves: {},
     // dx = zeros(x.shape) with dx[begin + i * strides] = dy[i]
-    vjp: ([g], c) => [stridedSliceGrad(g!, c.inputSpecs[0]!.shape, c.attrs.begin, c.attrs.strides)],
+    vjp: ([g], c) => [P.stridedSliceGrad(g!, { shape: c.inputSpecs[0]!.shape, begin: c.attrs.begin, strides: c.attrs.strides })],
     test: { cases: STRIDED_CASES },
   }),
 
@@ -202,7 +208,7 @@ export const movementOps = {
    * The gradient of stridedSlice: zeros of `shape` with y[begin + i * strides] = dy[i].
    * d = stridedSlice(dg, begin, dy.shape, strides)
    */
-  stridedSliceGrad: defineOp<StridedSliceGradAttrs>({
+  stridedSliceGrad: optional(defineOp<StridedSliceGradAttrs>({
     name: "stridedSliceGrad",
     family: "movement",
     arity: 1,
@@ -219,7 +225,7 @@ export const movementOps = {
     },
     saves: {},
     // The op is linear and its adjoint reads the same window back: d = stridedSlice(dg).
-    vjp: ([g], c): Tensor[] => [runOp("stridedSlice", [g!], { begin: c.attrs.begin, size: c.inputSpecs[0]!.shape, strides: c.attrs.strides })[0]!],
+    vjp: ([g], c): Tensor[] => [P.stridedSlice(g!, { begin: c.attrs.begin, size: c.inputSpecs[0]!.shape, strides: c.attrs.strides })],
     test: {
       cases: [
         { shapes: [[3]], attrs: { shape: [7], begin: [1], strides: [2] } },
@@ -229,6 +235,14 @@ export const movementOps = {
         { shapes: [[0, 3]], attrs: { shape: [2, 3], begin: [0, 0], strides: [1, 1] } },
       ],
     },
+  }), ([dy], a) => {
+    // scatter dy into zeros of `shape` at the window's flat offsets (each written once)
+    const bool = dy!.dtype === "bool";
+    const values = P.reshape(bool ? P.cast(dy!, { dtype: "int32" }) : dy!, { shape: [dy!.size] });
+    const at = P.reshape(windowOffsets(a.shape, dy!.shape, a.begin, a.strides), { shape: [dy!.size] });
+    const flat = P.unsortedSegmentSum(values, at, { axis: 0, batchDims: 0, numSegments: sizeOf(a.shape) });
+    const y = P.reshape(flat, { shape: a.shape });
+    return [bool ? P.cast(y, { dtype: "bool" }) : y];
   }),
 
   /** Pad with `constantValue`: paddings[d] = [before, after]. d = slice(dy, before, x.shape) */
@@ -251,7 +265,7 @@ export const movementOps = {
     },
     saves: {},
     // y = x placed at offset `before` in a constant frame: dx = dy[before : before + x.shape]
-    vjp: ([g], c) => [slice(g!, c.attrs.paddings.map((q) => q[0]), c.inputSpecs[0]!.shape)],
+    vjp: ([g], c) => [block(g!, c.attrs.paddings.map((q) => q[0]), c.inputSpecs[0]!.shape)],
     test: {
       cases: [
         { shapes: [[2, 3]], attrs: { paddings: [[1, 0], [2, 1]], constantValue: 0 } },
@@ -301,7 +315,7 @@ export const movementOps = {
       return c.inputSpecs.map((s) => {
         const begin = s.shape.map((_, d) => (d === c.attrs.axis ? offset : 0));
         offset += s.shape[c.attrs.axis]!;
-        return slice(g!, begin, s.shape);
+        return block(g!, begin, s.shape);
       });
     },
     test: {

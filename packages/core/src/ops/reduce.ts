@@ -5,14 +5,11 @@
  */
 import type { DType } from "../dtype.js";
 import { AxisError, InvalidArgumentError, ShapeError } from "../errors.js";
-import { withFrame } from "../engine/context.js";
 import { normalizeAxes, shapeStr, sizeOf } from "../shape.js";
-import { broadcastTo, reshape } from "../api/movement.js";
-import { range } from "../api/creation.js";
-import * as T from "../api/elementwise.js";
-import { cumsum, prod, sum } from "../api/reduce.js";
+import { P } from "./primitives.js";
 import type { Tensor } from "../tensor.js";
-import { defineOp, type OpDef, type OpTestCase, type RefTensor, type TensorSpec, type Vjp } from "./def.js";
+import { defineOp, optional, type OpDef, type OpTestCase, type RefTensor, type TensorSpec, type Vjp } from "./def.js";
+import { reverseOrder } from "./decompose-util.js";
 import { reduceAxes } from "./ref-util.js";
 
 export interface ReduceAttrs {
@@ -48,13 +45,13 @@ export function reducedShape(x: TensorSpec, a: ReduceAttrs, op: string): number[
 
 /** dy reshaped so it broadcasts against the input (reduced axes kept as 1). */
 export function keepDimsGrad(dy: Tensor, inputShape: readonly number[], axes: readonly number[]): Tensor {
-  return reshape(dy, inputShape.map((d, i) => (axes.includes(i) ? 1 : d)));
+  return P.reshape(dy, { shape: inputShape.map((d, i) => (axes.includes(i) ? 1 : d)) });
 }
 
 /** dy broadcast back to the input's shape. */
 function spread(dy: Tensor, c: { attrs: ReduceAttrs; inputSpecs: readonly TensorSpec[] }): Tensor {
   const shape = c.inputSpecs[0]!.shape;
-  return broadcastTo(keepDimsGrad(dy, shape, c.attrs.axes), shape);
+  return P.broadcastTo(keepDimsGrad(dy, shape, c.attrs.axes), { shape });
 }
 
 /**
@@ -63,7 +60,7 @@ function spread(dy: Tensor, c: { attrs: ReduceAttrs; inputSpecs: readonly Tensor
  * higher-order gradient sees a constant rather than a path through a comparison.
  */
 function piecewiseConstant<R>(fn: () => R): R {
-  return withFrame({ pauseRecording: true }, fn);
+  return P.withoutRecording(fn);
 }
 
 /** Validate a single axis for an op that also accepts scalars (treated as one element along axis 0). */
@@ -141,10 +138,10 @@ const extremumVjp: Vjp<ReduceAttrs> = ([g], c) => {
   const shape = c.inputSpecs[0]!.shape;
   const y = keepDimsGrad(c.outputs[0]!, shape, c.attrs.axes);
   const share = piecewiseConstant(() => {
-    const mask = T.cast(T.equal(x, y), g!.dtype);
-    return T.div(mask, sum(mask, c.attrs.axes, true));
+    const mask = P.cast(P.equal(x, y), { dtype: g!.dtype });
+    return P.div(mask, P.sum(mask, { axes: c.attrs.axes, keepDims: true }));
   });
-  return [T.mul(share, keepDimsGrad(g!, shape, c.attrs.axes))];
+  return [P.mul(share, keepDimsGrad(g!, shape, c.attrs.axes))];
 };
 
 /** Flat loop bounds for a scan along `axis`: outer blocks, axis length, inner stride. */
@@ -229,7 +226,7 @@ export const reduceOps = {
   }),
 
   /** Mean over axes; ints and bool give float32; over no elements NaN. d = broadcast(dy) / count */
-  mean: reduction("mean", {
+  mean: optional(reduction("mean", {
     promote: "float",
     init: () => 0,
     step: (acc, v) => acc + v,
@@ -238,8 +235,11 @@ export const reduceOps = {
     vjp: ([g], c) => {
       const shape = c.inputSpecs[0]!.shape;
       const count = c.attrs.axes.reduce((n, ax) => n * shape[ax]!, 1);
-      return [spread(T.div(g!, count), c)];
+      return [spread(P.div(g!, count), c)];
     },
+  }), ([x], a) => {
+    const count = a.axes.reduce((n, ax) => n * x!.shape[ax]!, 1);
+    return [P.div(P.sum(x!, a), count)];
   }),
 
   /**
@@ -257,14 +257,14 @@ export const reduceOps = {
       const x = c.inputs[0]!;
       const axes = c.attrs.axes;
       const [isZero, zeros] = piecewiseConstant(() => {
-        const z = T.equal(x, 0);
-        return [z, sum(T.cast(z, "int32"), axes, true)] as const;
+        const z = P.equal(x, 0);
+        return [z, P.sum(P.cast(z, { dtype: "int32" }), { axes, keepDims: true })] as const;
       });
-      const nonzero = T.where(isZero, 1, x);
-      const pNonzero = prod(nonzero, axes, true);
-      const atZero = T.where(T.equal(zeros, 1), pNonzero, 0);
-      const elsewhere = T.where(T.equal(zeros, 0), T.div(pNonzero, nonzero), 0);
-      return [T.mul(spread(g!, c), T.where(isZero, atZero, elsewhere))];
+      const nonzero = P.where(isZero, 1, x);
+      const pNonzero = P.prod(nonzero, { axes, keepDims: true });
+      const atZero = P.where(P.equal(zeros, 1), pNonzero, 0);
+      const elsewhere = P.where(P.equal(zeros, 0), P.div(pNonzero, nonzero), 0);
+      return [P.mul(spread(g!, c), P.where(isZero, atZero, elsewhere))];
     },
     domain: [0.5, 1.5],
   }),
@@ -278,15 +278,15 @@ export const reduceOps = {
   }),
 
   /** Minimum over axes; NaN propagates; over no elements +Infinity (int32: its highest). d: see extremumVjp */
-  min: reduction("min", {
+  min: optional(reduction("min", {
     init: (d) => EMPTY_MIN[d],
     step: (acc, v) => (v !== v || v < acc ? v : acc),
     saves: { inputs: true, outputs: true },
     vjp: extremumVjp,
-  }),
+  }), ([x], a) => [reverseOrder(P.max(reverseOrder(x!), a))]),
 
   /** Logical AND over axes (true over no elements). */
-  all: reduction("all", {
+  all: optional(reduction("all", {
     inputDTypes: ["bool"],
     init: () => 1,
     step: (acc, v) => (acc && v ? 1 : 0),
@@ -294,10 +294,10 @@ export const reduceOps = {
     vjp: "none",
     cases: BOOL_CASES,
     noGradCheck: "bool output",
-  }),
+  }), ([x], a) => [P.equal(P.sum(P.cast(P.logicalNot(x!), { dtype: "int32" }), a), 0)]),
 
   /** Logical OR over axes (false over no elements). */
-  any: reduction("any", {
+  any: optional(reduction("any", {
     inputDTypes: ["bool"],
     init: () => 0,
     step: (acc, v) => (acc || v ? 1 : 0),
@@ -305,13 +305,13 @@ export const reduceOps = {
     vjp: "none",
     cases: BOOL_CASES,
     noGradCheck: "bool output",
-  }),
+  }), ([x], a) => [P.less(0, P.sum(P.cast(x!, { dtype: "int32" }), a))]),
 
   /** Index of the largest value along `axis` (first on ties; a NaN counts as largest). */
   argMax: argReduce("argMax", (v, best) => v !== v || v > best),
 
   /** Index of the smallest value along `axis` (first on ties; a NaN counts as smallest). */
-  argMin: argReduce("argMin", (v, best) => v !== v || v < best),
+  argMin: optional(argReduce("argMin", (v, best) => v !== v || v < best), ([x], a) => [P.argMax(reverseOrder(x!), a)]),
 
   /**
    * Running sum along `axis`; `exclusive` leaves out the current element, `reverse` runs from
@@ -348,7 +348,7 @@ export const reduceOps = {
     },
     saves: {},
     // y_i = sum_{j <= i} x_j, so dx_j = sum_{i >= j} dy_i: the same scan run backwards.
-    vjp: ([g], c) => [cumsum(g!, c.attrs.axis, c.attrs.exclusive, !c.attrs.reverse)],
+    vjp: ([g], c) => [P.cumsum(g!, { axis: c.attrs.axis, exclusive: c.attrs.exclusive, reverse: !c.attrs.reverse })],
     test: {
       cases: [
         { shapes: [[7]], attrs: { axis: 0, exclusive: false, reverse: false } },
@@ -409,8 +409,8 @@ export const reduceOps = {
       const n = shape[shape.length - 1]!;
       const ks = indices.shape;
       // hits[..., i, j] = [indices[..., i] = j]; dx[..., j] = sum_i hits[..., i, j] dv[..., i]
-      const hits = T.cast(T.equal(reshape(indices, [...ks, 1]), range(0, n, 1, "int32")), dv!.dtype);
-      return [sum(T.mul(hits, reshape(dv!, [...ks, 1])), ks.length - 1)];
+      const hits = piecewiseConstant(() => P.oneHot(indices, { depth: n, onValue: 1, offValue: 0, dtype: dv!.dtype }));
+      return [P.sum(P.mul(hits, P.reshape(dv!, { shape: [...ks, 1] })), { axes: [ks.length - 1], keepDims: false })];
     },
     test: {
       cases: [

@@ -25,3 +25,18 @@ export type OpName = keyof typeof opTable;
 export type Attrs<K extends OpName> = (typeof opTable)[K] extends OpDef<infer A> ? A : never;
 /** Every op name, in table order. */
 export const opNames = Object.keys(opTable) as OpName[];
+
+/** Ops every backend must run: their records have no decomposition. Derived from the table. */
+export type RequiredOpName = { [K in OpName]: (typeof opTable)[K] extends { readonly decompose: Function } ? never : K }[OpName];
+/** Ops that carry a decomposition into other ops; a backend may add a fast kernel for any of them. */
+export type OptionalOpName = Exclude<OpName, RequiredOpName>;
+
+/** The required ops, in table order (a first-party backend without one of these does not compile). */
+export const requiredOps = opNames.filter((k) => opTable[k].decompose === undefined) as RequiredOpName[];
+/** The optional ops, in table order: each runs as its decomposition where a backend has no kernel. */
+export const optionalOps = opNames.filter((k) => opTable[k].decompose !== undefined) as OptionalOpName[];
+
+/** Whether every backend must provide a kernel for `op` (false for optional and unknown ops). */
+export function isRequired(op: string): op is RequiredOpName {
+  return op in opTable && (opTable as Record<string, { decompose?: unknown }>)[op]!.decompose === undefined;
+}

@@ -1,0 +1,148 @@
+/**
+ * The engine: every piece of mutable runtime state, in one object, read top to bottom.
+ * The modules beside this one (registry, placement, memory, context, dispatch, tape, trace)
+ * hold the behaviour and keep no state of their own; `resetEngine()` gives tests a clean slate.
+ * This file imports nothing at run time, so every engine module can depend on it.
+ */
+import type { Backend, BackendFactory } from "../plugin.js";
+import type { OpDef, TensorSpec } from "../ops/def.js";
+import type { Tensor } from "../tensor.js";
+import type { Frame } from "./context.js";
+
+/** A backend as registered: its factory, and what became of initializing it. */
+export interface Registration {
+  readonly name: string;
+  readonly factory: BackendFactory;
+  readonly priority: number;
+  readonly kind: "cpu" | "gpu" | "other" | undefined;
+  readonly defaultCandidate: boolean;
+  instance: Backend<any> | null;
+  pending: Promise<Backend<any>> | null;
+  /** Why initialization failed: the backend is unavailable until registered again. */
+  error: unknown;
+}
+
+/** What happens when a backend lacks a kernel or dtype: move on quietly (but reported), warn once, or throw. */
+export type FallbackPolicy = "auto" | "warn" | "error";
+
+/** One fallback: an op meant for `from` ran on `to`, and why. */
+export interface FallbackRecord {
+  readonly op: string;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+  count: number;
+}
+
+/** Live counts on one device. */
+export interface DeviceStats {
+  tensors: number;
+  bytes: number;
+  buffers: number;
+}
+
+/** Records an op applied to symbolic tensors (installed by the tracer when it loads). */
+export type SymbolicRecorder = (def: OpDef<any>, inputs: readonly Tensor[], attrs: unknown, specs: readonly TensorSpec[]) => Tensor[];
+
+/** The placement log: where ops ran, what fell back, what moved. */
+export class PlacementLog {
+  policy: FallbackPolicy = "warn";
+  /** Ops run per device, then per op name. */
+  ops = new Map<string, Map<string, number>>();
+  fallbacks = new Map<string, FallbackRecord>();
+  /** Optional ops run as their decomposition, per device then op name. */
+  decomposed = new Map<string, Map<string, number>>();
+  /** Bytes copied between devices, keyed "from->to". */
+  moves = new Map<string, { bytes: number; count: number }>();
+  /** A ring of the last ops run (op name and device, side by side). */
+  recentOp: string[] = [];
+  recentDevice: string[] = [];
+  recentHead = 0;
+  /** Fallbacks already warned about (warn once each). */
+  readonly warned = new Set<string>();
+}
+
+interface AsyncLocal {
+  getStore(): Frame | undefined;
+  run<R>(store: Frame, fn: () => R): R;
+}
+
+function makeAsyncLocal(): AsyncLocal | null {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const mod = proc?.getBuiltinModule?.("node:async_hooks") as { AsyncLocalStorage?: new () => AsyncLocal } | undefined;
+  return mod?.AsyncLocalStorage ? new mod.AsyncLocalStorage() : null;
+}
+
+/** The frame outside every scope. */
+export const ROOT_FRAME: Frame = Object.freeze({ device: null, tidy: null, tapes: Object.freeze([]), pauseRecording: false });
+
+/** All runtime state. There is one, `engine`; nothing else in core holds mutable state. */
+export class Engine {
+  // --- Devices -------------------------------------------------------------------------
+  /** Registered backends by name. */
+  readonly backends = new Map<string, Registration>();
+  /** The device set by `setDefaultDevice`, if any. */
+  explicitDefault: string | null = null;
+  /** Backend names by priority, rebuilt when the registry changes (dispatch reads it per op). */
+  sortedNames: string[] | null = null;
+
+  // --- Placement -----------------------------------------------------------------------
+  placement = new PlacementLog();
+
+  // --- Memory --------------------------------------------------------------------------
+  /** Live tensors, bytes and buffers per device. */
+  readonly deviceStats = new Map<string, DeviceStats>();
+  /** Escaped tensors waiting to be registered with the finalizer (batched per microtask). */
+  nursery: Tensor[] = [];
+
+  // --- Scopes (device, tidy, tapes) -----------------------------------------------------
+  /** Node's AsyncLocalStorage, so scopes survive `await`; null elsewhere (then `frameStack`). */
+  readonly asyncLocal: AsyncLocal | null = makeAsyncLocal();
+  frameStack: Frame[] = [ROOT_FRAME];
+  /** Non-zero while a tape replays gradients (retained, user-disposed tensors may be read). */
+  backwardDepth = 0;
+
+  // --- Tracing -------------------------------------------------------------------------
+  /** Set by the tracer module; ops on symbolic tensors go here. */
+  symbolicRecorder: SymbolicRecorder | null = null;
+  /** The trace (graph builder) each symbolic tensor belongs to. */
+  readonly traces = new WeakMap<object, unknown>();
+
+  // --- Decompositions ------------------------------------------------------------------
+  /** The optional op that runs as its decomposition even where a kernel exists (`decomposeAlways`). */
+  forcedDecomposition: string | null = null;
+
+  // --- Random state --------------------------------------------------------------------
+  randomSeed = 0x2545f491;
+  randomCounter = 0;
+
+  // --- Counters ------------------------------------------------------------------------
+  nextTensorId = 1;
+  nextTapeId = 1;
+  variableCount = 0;
+
+  /**
+   * Forget what ran: the placement log (and the fallback policy), the random state, the default
+   * device, the name counters and failed initializations (so they are retried). Registered
+   * backends, live tensors and their memory counts stay.
+   */
+  reset(): void {
+    this.placement = new PlacementLog();
+    this.explicitDefault = null;
+    this.sortedNames = null;
+    this.randomSeed = 0x2545f491;
+    this.randomCounter = 0;
+    this.variableCount = 0;
+    this.backwardDepth = 0;
+    this.frameStack = [ROOT_FRAME];
+    for (const r of this.backends.values()) if (!r.instance && r.error) (r.error = null), (r.pending = null);
+  }
+}
+
+/** The engine. */
+export const engine = new Engine();
+
+/** Reset the engine's log, random state and default device (see `Engine.reset`). For tests. */
+export function resetEngine(): void {
+  engine.reset();
+}
