@@ -83,6 +83,14 @@ describe("printing and JSON", () => {
     d.dispose();
     expect(JSON.parse(JSON.stringify(d)).note).toBe("disposed");
   });
+  it("item() is typed number for numeric dtypes and boolean for bool, where the dtype is known", () => {
+    const f = tf.tensor(2.5) as tf.Tensor & { readonly dtype: "float32" };
+    const n: number = f.item(); // a type error if item() were number | boolean here
+    const b = tf.tensor(true) as tf.Tensor & { readonly dtype: "bool" };
+    const yes: boolean = b.item();
+    const unknown: number | boolean = tf.tensor(1).item();
+    expect([n, yes, unknown]).toEqual([2.5, true, 1]);
+  });
   it("variables print and describe with their name", () => {
     const v = tf.variable(tf.tensor([1, 2]), { name: "layer/kernel" });
     expect(v.describe()).toBe('float32[2] variable "layer/kernel"');
