@@ -62,8 +62,8 @@ export function norm(x: TensorLike, ord: NormOrder = "euclidean", axis: number |
 }
 
 /**
- * The values along the last axis in ascending order (descending with `descending`). TF.js has
- * no `tf.sort`; this is `topk(x, n)` (stable: ties keep index order), reversed when ascending.
+ * The values along the last axis in ascending order (descending with `descending`), computed as
+ * `topk(x, n)` (ties keep index order) and, for ascending order, as `-topk(-x, n)`.
  * @example sort([3, 1, 2]) // [1, 2, 3]
  */
 export function sort(x: TensorLike, descending = false): Tensor {
