@@ -1,6 +1,6 @@
 /**
  * Checkpoints for users: model.saveWeights/loadWeights, partial restore on purpose with
- * { expectPartial: true }, and CheckpointManager (maxToKeep, latest, restoreLatest).
+ * { expectPartial: true } (or allowPartial), and CheckpointManager (maxToKeep, latest, restoreLatest).
  */
 import { describe, expect, it } from "vitest";
 import { mkdtemp, readdir } from "node:fs/promises";
@@ -40,7 +40,7 @@ describe("partial restore", () => {
     const opt = train.adam(0.1);
     opt.minimize(() => fresh.apply([[1, 1]]).sum());
     const ckpt = new train.Checkpoint({ model: fresh, optimizer: opt });
-    await expect(ckpt.restore(path)).rejects.toThrow(/no value for "optimizer\/iterations".*expectPartial/s);
+    await expect(ckpt.restore(path)).rejects.toThrow(/no value for "optimizer\/iterations".*allowPartial/s);
     const slot = Array.from(opt.getSlot(fresh.variables[0]!, "m")!.dataSync());
     await ckpt.restore(path, { expectPartial: true });
     expect(values(fresh)).toEqual(values(model));
@@ -50,7 +50,7 @@ describe("partial restore", () => {
     const full = await ckpt.save(join(dir, "full.safetensors"));
     const other = mlp();
     await expect(new train.Checkpoint({ model: other }).restore(full)).rejects.toThrow(/tracks no "optimizer"/);
-    await new train.Checkpoint({ model: other }).restore(full, { expectPartial: true });
+    await new train.Checkpoint({ model: other }).restore(full, { allowPartial: true }); // the same option under its other name
     other.predict([[0, 0]]).dispose();
     expect(values(other)).toEqual(values(model));
   });

@@ -9,7 +9,8 @@ import { zeros } from "../api/creation.js";
 import type { Dataset } from "../data/dataset.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { Tensor, TensorLike } from "../tensor.js";
-import { Checkpoint, type RestoreOptions } from "../train/checkpoint.js";
+import { Checkpoint } from "../train/checkpoint.js";
+import type { RestoreOptions } from "../train/index.js";
 import { Layer, type LayerOptions } from "./layer.js";
 import { compileModel, evaluateModel, fitModel, predictModel, type CompileArgs, type FitArgs, type History, type TrainableModel, type TrainingConfig } from "./model-training.js";
 import { summaryLines } from "./summary.js";
@@ -93,7 +94,7 @@ export abstract class Network<I = Tensor, O = Tensor> extends Layer<I, O> {
 
   /**
    * Load weights saved by `saveWeights`. An unbuilt model takes them when it builds. Pass
-   * `{ expectPartial: true }` to load a subset on purpose.
+   * `{ allowPartial: true }` (or `expectPartial`) to load a subset on purpose.
    */
   loadWeights(path: string, options: RestoreOptions = {}): Promise<void> {
     return new Checkpoint({ model: this }).restore(path, options);

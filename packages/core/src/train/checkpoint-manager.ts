@@ -4,7 +4,8 @@
  * Node only (file access). The folder is the source of truth: nothing is cached between calls.
  */
 import { InvalidArgumentError } from "../errors.js";
-import { Checkpoint, type RestoreOptions } from "./checkpoint.js";
+import { Checkpoint } from "./checkpoint.js";
+import type { RestoreOptions } from "./index.js";
 
 /** Options of CheckpointManager. */
 export interface CheckpointManagerOptions {

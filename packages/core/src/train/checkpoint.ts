@@ -19,6 +19,8 @@ export interface RestoreOptions {
    * for objects this checkpoint does not track are ignored. Shapes and dtypes are still checked.
    * Default false: every existing value must be in the file, and nothing else.
    */
+  readonly allowPartial?: boolean;
+  /** The same as `allowPartial` (either one turns partial restore on). */
   readonly expectPartial?: boolean;
 }
 
@@ -89,26 +91,26 @@ export class Checkpoint {
 
   /**
    * Restore from safetensors bytes. Throws CheckpointError, changing nothing, when the bytes
-   * are malformed or a value does not fit (shape, dtype, or, unless `expectPartial`, a missing
-   * value for an existing variable or a value for an untracked object).
+   * are malformed or a value does not fit (shape, dtype, or a missing
+   * value for an existing variable or a value for an untracked object) unless `allowPartial`.
    */
   fromBytes(bytes: Uint8Array, options: RestoreOptions = {}): void {
     const { tensors, metadata } = decodeSafetensors(bytes);
     if (metadata.format !== undefined && metadata.format !== FORMAT) throw new CheckpointError(`Checkpoint: file format is "${metadata.format}", expected "${FORMAT}"`);
-    const partial = options.expectPartial === true;
+    const partial = options.allowPartial === true || options.expectPartial === true;
     const current = this.current();
     const missing = [...current.keys()].filter((k) => !tensors.has(k));
     if (partial) for (const k of missing) current.delete(k);
     else if (missing.length)
       throw new CheckpointError(
         `Checkpoint: the file has no value for ${missing.slice(0, 5).map((k) => `"${k}"`).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}` +
-          ` (to restore a subset on purpose, pass { expectPartial: true })`,
+          ` (to restore a subset on purpose, pass { allowPartial: true })`,
       );
     for (const name of [...tensors.keys()]) {
       const top = name.split("/")[0]!;
       if (this.objects.has(top)) continue;
       if (partial) tensors.delete(name);
-      else throw new CheckpointError(`Checkpoint: the file holds "${name}" but this checkpoint tracks no "${top}" (it tracks ${[...this.objects.keys()].join(", ")}; pass { expectPartial: true } to ignore it)`);
+      else throw new CheckpointError(`Checkpoint: the file holds "${name}" but this checkpoint tracks no "${top}" (it tracks ${[...this.objects.keys()].join(", ")}; pass { allowPartial: true } to ignore it)`);
     }
     for (const [k, t] of current) {
       const e = tensors.get(k)!;

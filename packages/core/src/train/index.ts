@@ -9,7 +9,8 @@ export { AdamOptimizer, AdamW, type AdamOptions, type AdamWOptions } from "./ada
 export { RMSPropOptimizer, AdagradOptimizer, type RMSPropOptions, type AdagradOptions } from "./rmsprop.js";
 export { exponentialDecay, piecewiseConstant, cosineDecay, type LearningRateSchedule } from "./schedules.js";
 export { clipByGlobalNorm } from "./clip.js";
-export { Checkpoint, type Checkpointable, type RestoreOptions } from "./checkpoint.js";
+export { Checkpoint, type Checkpointable } from "./checkpoint.js";
 export { CheckpointError, encodeSafetensors, decodeSafetensors, type SafetensorEntry } from "./safetensors.js";
 export { sgd, momentum, adam, rmsprop, adagrad } from "./factories.js";
 export { CheckpointManager, type CheckpointManagerOptions } from "./checkpoint-manager.js";
+export type { RestoreOptions } from "./checkpoint.js";
