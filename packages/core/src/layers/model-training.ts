@@ -161,8 +161,11 @@ function config(model: TrainableModel, where: string): TrainingConfig {
   return model._training;
 }
 
-/** Mean of each value (the loss first, then each metric) over one batch, as host numbers. */
-function trainBatch(model: TrainableModel, cfg: TrainingConfig, x: Tensor, y: Tensor): number[] {
+/**
+ * One step; the batch means of the loss and each metric, read back asynchronously (so devices
+ * without synchronous reads, such as WebGPU, train too).
+ */
+async function trainBatch(model: TrainableModel, cfg: TrainingConfig, x: Tensor, y: Tensor): Promise<number[]> {
   const metricValues: Tensor[] = [];
   const loss = cfg.optimizer.minimize(() => {
     const pred = model.apply(x, { training: true });
@@ -173,7 +176,7 @@ function trainBatch(model: TrainableModel, cfg: TrainingConfig, x: Tensor, y: Te
     return mean(cfg.loss.fn(y, pred));
   }, true);
   try {
-    return [Number(loss.dataSync()[0]), ...metricValues.map((t) => Number(t.dataSync()[0]))];
+    return (await Promise.all([loss, ...metricValues].map((t) => t.data()))).map((v) => Number(v[0]));
   } finally {
     loss.dispose();
     for (const t of metricValues) t.dispose();
@@ -221,16 +224,19 @@ class Averages {
 
 async function evaluateInto(model: TrainableModel, cfg: TrainingConfig, data: FitArgs["validationData"], batchSize: number, names: readonly string[]): Promise<Logs> {
   const avg = new Averages();
-  const step = (x: Tensor, y: Tensor) => {
+  const step = async (x: Tensor, y: Tensor) => {
     const vals = evalBatch(model, cfg, x, y);
-    avg.add(vals.map((t) => Number(t.dataSync()[0])), x.shape[0] ?? 1);
-    vals.forEach((t) => t.dispose());
+    try {
+      avg.add((await Promise.all(vals.map((t) => t.data()))).map((v) => Number(v[0])), x.shape[0] ?? 1);
+    } finally {
+      vals.forEach((t) => t.dispose());
+    }
   };
   if (data instanceof Dataset) {
     for await (const el of data) {
       const [x, y] = pairOf(el, "fit: validationData");
       try {
-        step(x, y);
+        await step(x, y);
       } finally {
         x.dispose();
         y.dispose();
@@ -243,7 +249,13 @@ async function evaluateInto(model: TrainableModel, cfg: TrainingConfig, data: Fi
     const n = checkPair(x, y, "fit: validationData");
     for (let s = 0; s < n; s += batchSize) {
       const k = Math.min(batchSize, n - s);
-      tidy(() => step(rows(x, s, k), rows(y, s, k)));
+      const [bx, by] = [rows(x, s, k), rows(y, s, k)];
+      try {
+        await step(bx, by);
+      } finally {
+        bx.dispose();
+        by.dispose();
+      }
     }
     if (x !== vx) x.dispose();
     if (y !== vy) y.dispose();
@@ -305,7 +317,7 @@ export async function fitModel(model: TrainableModel, xOrData: TensorLike | Data
       let batch = 0;
       const runBatch = async (bx: Tensor, by: Tensor) => {
         await call("onBatchBegin", batch, { batch, size: bx.shape[0] ?? 1 });
-        const vals = trainBatch(model, cfg, bx, by);
+        const vals = await trainBatch(model, cfg, bx, by);
         avg.add(vals, bx.shape[0] ?? 1);
         const logs = Object.fromEntries(names.map((k, i) => [k, vals[i]!]));
         bar?.update(batch + 1, { examples: bx.shape[0] ?? 1, values: logs });
