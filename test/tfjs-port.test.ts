@@ -8,8 +8,6 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 
-
-
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = `${root}test/fixtures/tfjs-port/`;
 // TF.js itself is installed for the benchmarks; the same script runs there as the reference.
