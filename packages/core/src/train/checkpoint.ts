@@ -12,6 +12,18 @@ import type { Variable } from "../tensor.js";
 import { Optimizer } from "./optimizer.js";
 import { CheckpointError, decodeSafetensors, encodeSafetensors, type SafetensorEntry } from "./safetensors.js";
 
+/** Options of `Checkpoint.restore` and `fromBytes`. */
+export interface RestoreOptions {
+  /**
+   * Restore a subset on purpose: values the file lacks keep their current values, and values
+   * for objects this checkpoint does not track are ignored. Shapes and dtypes are still checked.
+   * Default false: every existing value must be in the file, and nothing else.
+   */
+  readonly allowPartial?: boolean;
+  /** The same as `allowPartial` (either one turns partial restore on). */
+  readonly expectPartial?: boolean;
+}
+
 /** What a checkpoint tracks: networks and layers, and optimizers, by key. */
 export type Checkpointable = Layer<any, any> | Optimizer;
 
@@ -79,17 +91,26 @@ export class Checkpoint {
 
   /**
    * Restore from safetensors bytes. Throws CheckpointError, changing nothing, when the bytes
-   * are malformed or a value does not fit (shape, dtype, missing value for an existing variable).
+   * are malformed or a value does not fit (shape, dtype, or a missing
+   * value for an existing variable or a value for an untracked object) unless `allowPartial`.
    */
-  fromBytes(bytes: Uint8Array): void {
+  fromBytes(bytes: Uint8Array, options: RestoreOptions = {}): void {
     const { tensors, metadata } = decodeSafetensors(bytes);
     if (metadata.format !== undefined && metadata.format !== FORMAT) throw new CheckpointError(`Checkpoint: file format is "${metadata.format}", expected "${FORMAT}"`);
+    const partial = options.allowPartial === true || options.expectPartial === true;
     const current = this.current();
     const missing = [...current.keys()].filter((k) => !tensors.has(k));
-    if (missing.length) throw new CheckpointError(`Checkpoint: the file has no value for ${missing.slice(0, 5).map((k) => `"${k}"`).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`);
-    for (const name of tensors.keys()) {
+    if (partial) for (const k of missing) current.delete(k);
+    else if (missing.length)
+      throw new CheckpointError(
+        `Checkpoint: the file has no value for ${missing.slice(0, 5).map((k) => `"${k}"`).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}` +
+          ` (to restore a subset on purpose, pass { allowPartial: true })`,
+      );
+    for (const name of [...tensors.keys()]) {
       const top = name.split("/")[0]!;
-      if (!this.objects.has(top)) throw new CheckpointError(`Checkpoint: the file holds "${name}" but this checkpoint tracks no "${top}" (it tracks ${[...this.objects.keys()].join(", ")})`);
+      if (this.objects.has(top)) continue;
+      if (partial) tensors.delete(name);
+      else throw new CheckpointError(`Checkpoint: the file holds "${name}" but this checkpoint tracks no "${top}" (it tracks ${[...this.objects.keys()].join(", ")}; pass { allowPartial: true } to ignore it)`);
     }
     for (const [k, t] of current) {
       const e = tensors.get(k)!;
@@ -157,7 +178,7 @@ export class Checkpoint {
   }
 
   /** Read `path` (Node) and restore from it; see `fromBytes`. */
-  async restore(path: string): Promise<void> {
+  async restore(path: string, options: RestoreOptions = {}): Promise<void> {
     const fs = await import("node:fs/promises");
     let bytes: Uint8Array;
     try {
@@ -165,6 +186,6 @@ export class Checkpoint {
     } catch (e) {
       throw new CheckpointError(`Checkpoint: cannot read "${path}": ${(e as Error).message}`);
     }
-    this.fromBytes(bytes);
+    this.fromBytes(bytes, options);
   }
 }

@@ -11,3 +11,6 @@ export { exponentialDecay, piecewiseConstant, cosineDecay, type LearningRateSche
 export { clipByGlobalNorm } from "./clip.js";
 export { Checkpoint, type Checkpointable } from "./checkpoint.js";
 export { CheckpointError, encodeSafetensors, decodeSafetensors, type SafetensorEntry } from "./safetensors.js";
+export { sgd, momentum, adam, rmsprop, adagrad } from "./factories.js";
+export { CheckpointManager, type CheckpointManagerOptions } from "./checkpoint-manager.js";
+export type { RestoreOptions } from "./checkpoint.js";
