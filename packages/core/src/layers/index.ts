@@ -14,3 +14,5 @@ export { Embedding, type EmbeddingOptions } from "./embedding.js";
 export { Activation, ReLU, LeakyReLU, Softmax, getActivation, type ActivationIdentifier } from "./activations.js";
 export * as initializers from "./initializers.js";
 export type { Initializer, InitializerName } from "./initializers.js";
+export { RNN, SimpleRNN, GRU, LSTM, type RNNLayerOptions, type RNNInput } from "./recurrent.js";
+export { RNNCell, SimpleRNNCell, GRUCell, LSTMCell, type RNNCellOptions, type GatedCellOptions, type GRUCellOptions, type LSTMCellOptions } from "./recurrent-cells.js";
