@@ -190,7 +190,7 @@ async function main(): Promise<void> {
   }
   if (reports.some((r) => r.restoredAccuracy !== r.testAccuracy)) process.exitCode = 1;
   // The character-level language model, a short run (its own command: --model charrnn).
-  if (o.model === "all") await runCharRnn({ steps: o.steps ?? 150, out: o.out });
+  if (o.model === "all") await runCharRnn({ steps: o.steps, out: o.out });
 }
 
 main().then(
