@@ -5,7 +5,9 @@ import "@eager/backend-cpu";
 
 /** Output and weight gradients of sum(layer(x) * r) on `device`, with the layer's weights set from `weights`. */
 function run(device: string, make: () => tf.layers.RNN, weights: Float32Array[] | null): { y: number[]; grads: number[][]; weights: Float32Array[] } {
-  return tf.withDevice(device, () =>
+  type Out = { y: number[]; grads: number[][]; weights: Float32Array[] };
+  let out: Out | undefined;
+  tf.withDevice(device, () =>
     tf.tidy(() => {
       const layer = make();
       const x = tf.randomNormal([3, 7, 5], 0, 1, "float32", 21);
@@ -13,11 +15,11 @@ function run(device: string, make: () => tf.layers.RNN, weights: Float32Array[] 
       layer.apply(x);
       if (weights) layer.variables.forEach((v, i) => v.assign(tf.tensor(weights[i]!, v.shape)));
       const [y, pairs] = tf.implicitValueAndGradients(() => tf.sum(tf.mul(layer.apply(x), r)))();
-      const out = { y: [y.item() as number], grads: pairs.map(([g]) => Array.from(g.dataSync() as Float32Array)), weights: layer.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array)) };
+      out = { y: [y.item() as number], grads: pairs.map(([g]) => Array.from(g.dataSync() as Float32Array)), weights: layer.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array)) };
       layer.dispose();
-      return out;
     }),
   );
+  return out!;
 }
 
 describe("recurrent layers on cpu", () => {
