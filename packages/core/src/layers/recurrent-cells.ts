@@ -85,8 +85,16 @@ export abstract class RNNCell extends Layer<readonly Tensor[], Tensor[]> {
   abstract get stateSize(): readonly number[];
   /** Create the weights for inputs of `inputDim` features. */
   protected abstract buildWeights(inputDim: number): void;
-  /** One step from the projected input (`project(x_t)`) and the states: [output, ...newStates]. */
-  abstract step(projected: Tensor, states: readonly Tensor[]): Tensor[];
+  /**
+   * One step from the projected input (`project(x_t)`) and the states: [output, ...newStates].
+   * `constants` are this cell's `sequenceConstants()`, computed once per sequence.
+   */
+  abstract step(projected: Tensor, states: readonly Tensor[], constants?: readonly Tensor[]): Tensor[];
+
+  /** Tensors derived from the weights that every step reads (computed once per sequence; none by default). */
+  sequenceConstants(): Tensor[] {
+    return [];
+  }
 
   /** @internal Build for inputs of `inputDim` features, once (the recurrent layers call this). */
   _buildFor(inputDim: number, dtype: Tensor["dtype"]): void {
@@ -131,7 +139,7 @@ export abstract class RNNCell extends Layer<readonly Tensor[], Tensor[]> {
     const [x, ...states] = input;
     if (!x || x.rank !== 2) throw new ShapeError(`${this.path}: a cell's input x must be [batch, features], got ${x ? x.describe() : "nothing"}`);
     this.checkStates(states, x.shape[0]!);
-    return tidy(() => this.step(this.project(x), states));
+    return tidy(() => this.step(this.project(x), states, this.sequenceConstants()));
   }
 
   /** Throw unless `states` are one [batch, size] tensor per entry of stateSize. */
@@ -207,24 +215,31 @@ export class GRUCell extends RNNCell {
     if (!this.bias || !this.resetAfter) return this.bias;
     return reshape(slice(this.bias, [0, 0], [1, -1]), [3 * this.units]);
   }
-  step(p: Tensor, [h]: readonly Tensor[]): Tensor[] {
+  /** resetAfter: [recurrent bias [3u]] (when there is a bias); otherwise [U's z|r columns, U's h columns]. */
+  override sequenceConstants(): Tensor[] {
+    const u = this.units;
+    const U = this.recurrentKernel!;
+    if (this.resetAfter) return this.bias ? [reshape(slice(this.bias, [1, 0], [1, -1]), [3 * u])] : [];
+    return [slice(U, [0, 0], [u, 2 * u]), slice(U, [0, 2 * u], [u, u])];
+  }
+  step(p: Tensor, [h]: readonly Tensor[], constants: readonly Tensor[] = this.sequenceConstants()): Tensor[] {
     return tidy(() => {
-      const u = this.units;
       const U = this.recurrentKernel!;
       const [xz, xr, xh] = split(p, 3, -1) as [Tensor, Tensor, Tensor];
       let z: Tensor, r: Tensor, hh: Tensor;
       if (this.resetAfter) {
         let inner = matmul(h!, U);
-        if (this.bias) inner = add(inner, reshape(slice(this.bias, [1, 0], [1, -1]), [3 * u]));
+        if (constants[0]) inner = add(inner, constants[0]);
         const [rz, rr, rh] = split(inner, 3, -1) as [Tensor, Tensor, Tensor];
         z = apply(this.recAct, add(xz, rz));
         r = apply(this.recAct, add(xr, rr));
         hh = apply(this.act, add(xh, mul(r, rh)));
       } else {
-        const [rz, rr] = split(matmul(h!, slice(U, [0, 0], [u, 2 * u])), 2, -1) as [Tensor, Tensor];
+        const [uzr, uh] = constants as [Tensor, Tensor];
+        const [rz, rr] = split(matmul(h!, uzr), 2, -1) as [Tensor, Tensor];
         z = apply(this.recAct, add(xz, rz));
         r = apply(this.recAct, add(xr, rr));
-        hh = apply(this.act, add(xh, matmul(mul(r, h!), slice(U, [0, 2 * u], [u, u]))));
+        hh = apply(this.act, add(xh, matmul(mul(r, h!), uh)));
       }
       // h' = z * h + (1 - z) * ĥ = ĥ + z * (h - ĥ)
       const next = add(hh, mul(z, sub(h!, hh)));

@@ -77,10 +77,11 @@ export class RNN<O extends Tensor | Tensor[] = Tensor> extends Layer<RNNInput, O
     return tidy(() => {
       let states: readonly Tensor[] = given.length > 0 ? given : cell.stateSize.map((s) => fill([batch, s], 0, cell.dtype));
       const steps = unstack(cell.project(x), 1);
+      const constants = cell.sequenceConstants();
       if (this.goBackwards) steps.reverse();
       const outputs: Tensor[] = [];
       for (const p of steps) {
-        const [out, ...next] = cell.step(p, states);
+        const [out, ...next] = cell.step(p, states, constants);
         if (this.returnSequences) outputs.push(out!);
         else outputs[0] = out!;
         states = next;
