@@ -224,3 +224,13 @@ describe("recurrent training and checkpoints", () => {
     expect(tf.tidy(() => loss().item() as number)).toBeLessThan(l0);
   });
 });
+
+describe("orthogonal initializer", () => {
+  it("tall weights get orthonormal columns, scaled by gain; the same seed gives the same weights", () => {
+    const init = layers.initializers.orthogonal({ seed: 3, gain: 2 });
+    const w = init([6, 3], "float64");
+    expectClose(values(tf.matmul(w, w, true, false)), values(tf.mul(tf.eye(3, 3, [], "float64"), 4)), 1e-12);
+    expect(values(init([6, 3], "float64"))).toEqual(values(w));
+    expect(() => init([4], "float32")).toThrow(/rank >= 2/);
+  });
+});
