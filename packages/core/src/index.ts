@@ -12,6 +12,7 @@ export type { DType, TypedArray } from "./dtype.js";
 export * from "./errors.js";
 export * from "./api/creation.js";
 export * from "./api/random.js";
+export { multinomial } from "./api/sampling.js";
 export * from "./api/elementwise.js";
 export * from "./api/reduce.js";
 export * from "./api/movement.js";

@@ -32,7 +32,8 @@ export function uniformStream(seed: number): () => number {
   };
 }
 
-function streamFor(seed: number | undefined): () => number {
+/** @internal The uniform stream for `seed`, or the global generator's next stream when it is undefined. */
+export function streamFor(seed: number | undefined): () => number {
   if (seed !== undefined) {
     if (!Number.isFinite(seed)) throw new InvalidArgumentError(`random: seed must be a finite number, got ${seed}`);
     return uniformStream(seed);

@@ -16,3 +16,5 @@ export * as initializers from "./initializers.js";
 export type { Initializer, InitializerName } from "./initializers.js";
 export { sequential, dense, conv2d, maxPooling2d, averagePooling2d, flatten, dropout, activation, batchNormalization, layerNormalization, embedding } from "./factories.js";
 export type { CompileArgs, FitArgs, History, Callbacks, Logs, LossOrMetricFn, LossName, MetricName, OptimizerName } from "./model-training.js";
+export { RNN, SimpleRNN, GRU, LSTM, type RNNLayerOptions, type RNNInput } from "./recurrent.js";
+export { RNNCell, SimpleRNNCell, GRUCell, LSTMCell, type RNNCellOptions, type GatedCellOptions, type GRUCellOptions, type LSTMCellOptions } from "./recurrent-cells.js";

@@ -99,8 +99,10 @@ export abstract class Layer<I = Tensor, O = Tensor> {
   /** Build on first use, then run `call`. @example layer.apply(x, { training: true }) */
   apply(given: ApplyInput<I>, options: ApplyOptions | boolean = {}): O {
     const training = typeof options === "boolean" ? options : (options.training ?? false);
-    // Nested arrays, typed arrays and numbers become a tensor, as every op accepts them.
-    const converted = !(given instanceof Tensor) && (Array.isArray(given) || ArrayBuffer.isView(given) || typeof given === "number");
+    // Nested arrays, typed arrays and numbers become a tensor, as every op accepts them; an
+    // array holding tensors is a list input (such as a recurrent layer's [x, ...states]) and stays one.
+    const tensorList = Array.isArray(given) && given.some((e) => e instanceof Tensor);
+    const converted = !(given instanceof Tensor) && !tensorList && (Array.isArray(given) || ArrayBuffer.isView(given) || typeof given === "number");
     const input = (converted ? toTensor(given as TensorLike, `${this.name}.apply`) : given) as I;
     let out: O | undefined;
     try {

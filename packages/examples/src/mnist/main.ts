@@ -10,10 +10,12 @@ import { join } from "node:path";
 import { loadMnist, type MnistSplit } from "./data.js";
 import { batches, evaluate, splitTensors, trainEpoch } from "./loop.js";
 import { CNN, MLP, MNISTModel } from "./models.js";
+import { runCharRnn } from "../charrnn/run.js";
 
 type ModelName = "seed" | "mlp" | "cnn";
 interface Options {
-  model: ModelName | "all";
+  model: ModelName | "charrnn" | "all";
+  steps?: number;
   epochs?: number;
   batchSize?: number;
   device?: string;
@@ -23,7 +25,7 @@ interface Options {
   lr?: number;
 }
 
-const HELP = `Usage: start [--model seed|mlp|cnn|all] [--epochs N] [--batch-size N] [--lr X]
+const HELP = `Usage: start [--model seed|mlp|cnn|charrnn|all] [--epochs N] [--steps N] [--batch-size N] [--lr X]
              [--device cpu|webgpu|webgl|reference] [--data DIR] [--limit N] [--out DIR]`;
 
 function parseArgs(argv: readonly string[]): Options {
@@ -40,11 +42,12 @@ function parseArgs(argv: readonly string[]): Options {
       case "--": break;
       case "--model": {
         const m = v();
-        if (!["seed", "mlp", "cnn", "all"].includes(m!)) throw new Error(`--model must be seed, mlp, cnn or all, got ${m}\n${HELP}`);
+        if (!["seed", "mlp", "cnn", "charrnn", "all"].includes(m!)) throw new Error(`--model must be seed, mlp, cnn, charrnn or all, got ${m}\n${HELP}`);
         o.model = m as Options["model"];
         break;
       }
       case "--epochs": o.epochs = num(k, v()); break;
+      case "--steps": o.steps = num(k, v()); break;
       case "--batch-size": o.batchSize = num(k, v()); break;
       case "--lr": o.lr = num(k, v(), false); break;
       case "--limit": o.limit = num(k, v()); break;
@@ -148,6 +151,10 @@ async function runAdam(kind: "mlp" | "cnn", trainSplit: MnistSplit, testSplit: M
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const device = await chooseDevice(o.device);
+  if (o.model === "charrnn") {
+    await runCharRnn({ steps: o.steps, batchSize: o.batchSize, lr: o.lr, out: o.out });
+    return;
+  }
   const t0 = performance.now();
   const { train: trainSplit, test: testSplit } = await loadMnist({ dir: o.data, limit: o.limit });
   console.log(`MNIST: ${trainSplit.count} training and ${testSplit.count} test images (read in ${((performance.now() - t0) / 1000).toFixed(1)}s); device "${device}"`);
@@ -182,6 +189,8 @@ async function main(): Promise<void> {
     console.log(`${r.model.padEnd(6)} ${String(r.epochs.length).padStart(6)} ${avg.toFixed(1).padStart(8)}  ${(100 * r.testAccuracy).toFixed(2).padStart(12)}%  ${(100 * r.restoredAccuracy).toFixed(2)}%`);
   }
   if (reports.some((r) => r.restoredAccuracy !== r.testAccuracy)) process.exitCode = 1;
+  // The character-level language model, a short run (its own command: --model charrnn).
+  if (o.model === "all") await runCharRnn({ steps: o.steps, out: o.out });
 }
 
 main().then(
