@@ -25,6 +25,7 @@ export { placementReport, resetPlacementReport, setFallbackPolicy, getFallbackPo
 export { memory, tidy, type MemoryInfo } from "./engine/memory.js";
 export { trace, Graph, type GraphJSON, type GraphNode, type TraceArg } from "./engine/trace.js";
 export { opNames, type OpName } from "./ops/table.js";
+export * from "./export/index.js";
 export type { TapeOptions } from "./engine/tape.js";
 export * as layers from "./layers/index.js";
 export { Network } from "./layers/network.js";

@@ -142,6 +142,27 @@ export class Graph {
  * @example const g = trace((x) => x.square().sum(), { shape: [3] }); g.run(tensor([1, 2, 3]));
  */
 export function trace(fn: (...args: Tensor[]) => Tensor | readonly Tensor[], ...exampleArgs: TraceArg[]): Graph {
+  const raw = traceRaw(fn, exampleArgs);
+  const constants: GraphConstant[] = [...raw.constants.values()].map((t) => ({
+    id: t.id,
+    shape: t.shape,
+    dtype: t.dtype,
+    base64: toBase64(readStorageSync(t._live("trace"), "trace: reading a captured constant")),
+  }));
+  for (const t of raw.constants.values()) t._unretain();
+  return new Graph({ format: "eager-graph", version: 1, inputs: raw.inputs, nodes: raw.nodes, constants, outputs: raw.outputs });
+}
+
+/** A trace before its constants are read: captured tensors are retained (release each with `_unretain`). */
+export interface RawTrace {
+  readonly inputs: readonly { id: number; shape: readonly number[]; dtype: DType }[];
+  readonly nodes: readonly GraphNode[];
+  readonly constants: ReadonlyMap<number, Tensor>;
+  readonly outputs: readonly number[];
+}
+
+/** Trace `fn` and return its nodes and the captured tensors themselves (variables stay recognizable). */
+export function traceRaw(fn: (...args: Tensor[]) => Tensor | readonly Tensor[], exampleArgs: readonly TraceArg[]): RawTrace {
   const builder = new Builder();
   const inputs = exampleArgs.map((a, i) => {
     const shape = a instanceof Tensor ? a.shape : a?.shape;
@@ -160,21 +181,12 @@ export function trace(fn: (...args: Tensor[]) => Tensor | readonly Tensor[], ...
       builder.constants.set(o.id, o);
     }
   }
-  const constants: GraphConstant[] = [...builder.constants.values()].map((t) => ({
-    id: t.id,
-    shape: t.shape,
-    dtype: t.dtype,
-    base64: toBase64(readStorageSync(t._live("trace"), "trace: reading a captured constant")),
-  }));
-  for (const t of builder.constants.values()) t._unretain();
-  return new Graph({
-    format: "eager-graph",
-    version: 1,
+  return {
     inputs: inputs.map((t) => ({ id: t.id, shape: t.shape, dtype: t.dtype })),
     nodes: builder.nodes,
-    constants,
+    constants: builder.constants,
     outputs: outs.map((o) => o.id),
-  });
+  };
 }
 
 engine.symbolicRecorder = recordSymbolic as SymbolicRecorder;
