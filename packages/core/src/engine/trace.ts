@@ -41,6 +41,7 @@ export interface GraphJSON {
 class Builder {
   readonly nodes: GraphNode[] = [];
   readonly constants = new Map<number, Tensor>();
+  constructor(readonly expand?: (op: OpName) => boolean) {}
 }
 /** The trace each symbolic tensor belongs to. */
 const builders = (): WeakMap<Tensor, Builder> => engine.traces as WeakMap<Tensor, Builder>;
@@ -55,6 +56,7 @@ function recordSymbolic<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, s
     builder = b;
   }
   if (!builder) throw new InvalidArgumentError(`${def.name}: a symbolic input does not belong to an active trace`);
+  if (def.decompose && builder.expand?.(def.name as OpName)) return def.decompose(inputs, attrs, specs);
   for (const t of inputs) {
     if (t._storage !== null && !builder.constants.has(t.id)) {
       t._retain();
@@ -161,9 +163,12 @@ export interface RawTrace {
   readonly outputs: readonly number[];
 }
 
-/** Trace `fn` and return its nodes and the captured tensors themselves (variables stay recognizable). */
-export function traceRaw(fn: (...args: Tensor[]) => Tensor | readonly Tensor[], exampleArgs: readonly TraceArg[]): RawTrace {
-  const builder = new Builder();
+/**
+ * Trace `fn` and return its nodes and the captured tensors themselves (variables stay
+ * recognizable). Optional ops for which `expand` is true are recorded as their decomposition.
+ */
+export function traceRaw(fn: (...args: Tensor[]) => Tensor | readonly Tensor[], exampleArgs: readonly TraceArg[], expand?: (op: OpName) => boolean): RawTrace {
+  const builder = new Builder(expand);
   const inputs = exampleArgs.map((a, i) => {
     const shape = a instanceof Tensor ? a.shape : a?.shape;
     if (!Array.isArray(shape)) throw new InvalidArgumentError(`trace: example argument ${i} must be a tensor or { shape, dtype }`);

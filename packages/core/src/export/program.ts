@@ -1,7 +1,7 @@
 /**
  * The program that exporters read: inputs (null = dynamic dim), named variables, constants,
  * SSA nodes over op-table records, outputs. Built here by tracing the target at three sizes of
- * the dynamic dimension and fitting every size-dependent attr as `mul * N + add`; any other
+ * the dynamic dimension (optionally expanding optional ops into their decompositions) and fitting every size-dependent attr as `mul * N + add`; any other
  * dependence on N is refused with an error. All null dims of a signature share the one size N.
  */
 import { type DType, type TypedArray } from "../dtype.js";
@@ -133,16 +133,16 @@ function fitShape(shapes: readonly (readonly number[])[]): Dim[] {
  * N = 2, 3 and 5, and checks the three traces agree up to linear size-dependent attrs.
  * @example const p = traceProgram((x) => x.relu(), [{ shape: [null, 4] }], "export");
  */
-export function traceProgram(target: ExportTarget, signature: readonly InputSpec[], what = "export"): Program {
+export function traceProgram(target: ExportTarget, signature: readonly InputSpec[], what = "export", expand?: (op: OpName) => boolean): Program {
   if (!Array.isArray(signature) || signature.length === 0) throw new InvalidArgumentError(`${what}: inputSignature must be a non-empty array of { shape, dtype }`);
   signature.forEach((s, i) => {
-    if (!Array.isArray(s?.shape) || s.shape.some((d) => d !== null && !(Number.isInteger(d) && d >= 0)))
+    if (!Array.isArray(s?.shape) || (s.shape as readonly Dim[]).some((d: Dim) => d !== null && !(Number.isInteger(d) && d >= 0)))
       throw new InvalidArgumentError(`${what}: inputSignature[${i}].shape must be an array of sizes or null`);
   });
   const dynamic = signature.some((s) => s.shape.includes(null));
   const fn = targetFunction(target, what);
   const sizes = dynamic ? SIZES : [SIZES[0]];
-  const raws = sizes.map((n) => traceRaw(fn, signature.map((s) => ({ shape: s.shape.map((d) => d ?? n), dtype: s.dtype ?? "float32" }))));
+  const raws = sizes.map((n) => traceRaw(fn, signature.map((s) => ({ shape: s.shape.map((d: Dim) => d ?? n), dtype: s.dtype ?? "float32" })), expand));
   try {
     return build(raws, target, signature, what);
   } finally {
