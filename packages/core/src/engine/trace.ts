@@ -56,7 +56,8 @@ function recordSymbolic<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, s
     builder = b;
   }
   if (!builder) throw new InvalidArgumentError(`${def.name}: a symbolic input does not belong to an active trace`);
-  if (def.decompose && builder.expand?.(def.name as OpName)) return def.decompose(inputs, attrs, specs);
+  // Expanded ops record their decomposition; a watching tape records only the op itself.
+  if (def.decompose && builder.expand?.(def.name as OpName)) return withFrame({ pauseRecording: true }, () => def.decompose!(inputs, attrs, specs));
   for (const t of inputs) {
     if (t._storage !== null && !builder.constants.has(t.id)) {
       t._retain();

@@ -38,6 +38,13 @@ const ints = (v: readonly number[]): OnnxAttr => ({ ints: v });
 const lastTwoSwapped = (rank: number) => [...Array(rank).keys()].map((i) => (i === rank - 2 ? rank - 1 : i === rank - 1 ? rank - 2 : i));
 const toInt32 = (c: MapContext, name: string) => c.node("Cast", [name], { to: { i: 6 } })[0]!;
 
+const int64 = (c: MapContext, name: string) => c.node("Cast", [name], { to: { i: 7 } })[0]!;
+/** A tensor of x's shape and dtype filled with `v`. */
+const likeOf = (c: MapContext, v: number) => {
+  const dt = c.outSpecs[0]!.dtype;
+  return c.node("ConstantOfShape", [c.node("Shape", c.inputs)[0]!], { value: { t: { dtype: dt as OnnxDType, dims: [1], raw: rawOf(dt, [v]) } } });
+};
+
 /** Linear forms `mul * N + add` over numbers and `$dim` values. */
 const lin = (v: number | DimExpr): [number, number] => (isDimExpr(v) ? [v.$dim[0], v.$dim[1]] : [0, v]);
 const fromLin = ([m, a]: [number, number]): number | DimExpr => (m === 0 ? a : { $dim: [m, a] });
@@ -129,6 +136,8 @@ export const onnxMappings: Partial<Record<OpName, OnnxMapping>> = {
   isNaN: (c) => (isFloat(c.inSpecs[0]!.dtype) ? c.node("IsNaN", c.inputs) : c.node("Not", [c.node("Equal", [c.inputs[0]!, c.inputs[0]!])[0]!])),
   logicalNot: one("Not"),
   stopGradient: one("Identity"),
+  onesLike: (c) => likeOf(c, 1),
+  zerosLike: (c) => likeOf(c, 0),
   clipByValue: (c) => c.node("Clip", [c.inputs[0]!, scalarOf(c, c.attrs.min, c.inSpecs[0]!.dtype), scalarOf(c, c.attrs.max, c.inSpecs[0]!.dtype)]),
   leakyRelu: one("LeakyRelu", (c) => ({ alpha: { f: c.attrs.alpha } })),
   fill: (c) => c.node("ConstantOfShape", [c.int64s(c.attrs.shape)], { value: { t: { dtype: c.attrs.dtype === "bool" ? "bool" : c.attrs.dtype, dims: [1], raw: rawOf(c.attrs.dtype, [c.attrs.value]) } } }),
@@ -195,13 +204,33 @@ export const onnxMappings: Partial<Record<OpName, OnnxMapping>> = {
     return c.node("Gather", c.inputs, { axis: { i: c.attrs.axis } });
   },
   unsortedSegmentSum: (c) => {
-    if (c.attrs.axis !== 0 || c.attrs.batchDims !== 0) throw new Unmapped(`axis ${c.attrs.axis} with batchDims ${c.attrs.batchDims} (only axis 0 maps to ScatterND)`);
+    const { axis, batchDims, numSegments } = c.attrs as { axis: number; batchDims: number; numSegments: number };
+    if (batchDims !== 0) throw new Unmapped(`batchDims ${batchDims} (ScatterND has no batch dimensions)`);
+    // x [pre, idx, post] -> [idx, pre, post]; scatter-add rows into zeros [S, pre, post]; move S back to `axis`
+    const rx = c.inSpecs[0]!.shape.length, ri = c.inSpecs[1]!.shape.length;
+    const perm = [...Array(ri).keys()].map((i) => axis + i);
+    for (let i = 0; i < rx; i++) if (i < axis || i >= axis + ri) perm.push(i);
+    const xt = axis === 0 ? c.inputs[0]! : c.node("Transpose", [c.inputs[0]!], { perm: ints(perm) })[0]!;
+    const rest = c.node("Shape", [xt], { start: { i: ri } })[0]!;
+    const shape = c.node("Concat", [c.int64s([numSegments]), rest], { axis: { i: 0 } })[0]!;
+    const dt = c.outSpecs[0]!.dtype;
+    const zeros = c.node("ConstantOfShape", [shape], { value: { t: { dtype: dt as OnnxDType, dims: [1], raw: rawOf(dt, [0]) } } })[0]!;
+    const idx = c.node("Unsqueeze", [int64(c, c.inputs[1]!), c.int64s([-1])])[0]!;
+    const y = c.node("ScatterND", [zeros, idx, xt], { reduction: { s: "add" } })[0]!;
+    if (axis === 0) return [y];
+    const back = [...Array(rx - ri + 1).keys()].map((i) => (i < axis ? i + 1 : i === axis ? 0 : i));
+    return c.node("Transpose", [y], { perm: ints(back) });
+  },
+  gatherND: (c) => c.node("GatherND", [c.inputs[0]!, int64(c, c.inputs[1]!)]),
+  scatterND: (c) => {
     const out = c.outSpecs[0]!;
-    const zeros = c.node("ConstantOfShape", [c.int64s(c.attrs.numSegments === undefined ? [] : [c.attrs.numSegments, ...(c.inSpecs[0]!.shape.slice(c.inSpecs[1]!.shape.length) as number[])])], {
-      value: { t: { dtype: out.dtype as OnnxDType, dims: [1], raw: rawOf(out.dtype, [0]) } },
-    })[0]!;
-    const idx = c.node("Unsqueeze", [c.node("Cast", [c.inputs[1]!], { to: { i: 7 } })[0]!, c.int64s([-1])])[0]!;
-    return c.node("ScatterND", [zeros, idx, c.inputs[0]!], { reduction: { s: "add" } });
+    const zeros = c.node("ConstantOfShape", [c.int64s(c.attrs.shape)], { value: { t: { dtype: out.dtype as OnnxDType, dims: [1], raw: rawOf(out.dtype, [0]) } } })[0]!;
+    return c.node("ScatterND", [zeros, int64(c, c.inputs[0]!), c.inputs[1]!], { reduction: { s: "add" } });
+  },
+  oneHot: (c) => {
+    const a = c.attrs as { depth: number; onValue: number; offValue: number; dtype: DType };
+    const y = c.node("OneHot", [int64(c, c.inputs[0]!), c.constant("int64", [], [a.depth]), c.constant("float32", [2], [a.offValue, a.onValue])], { axis: { i: -1 } });
+    return a.dtype === "float32" ? y : c.node("Cast", y, { to: { i: ({ float32: 1, int32: 6, bool: 9, float64: 11 } as const)[a.dtype] } });
   },
   conv2d: conv(false),
   depthwiseConv2d: conv(true),
