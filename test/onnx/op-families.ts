@@ -9,6 +9,8 @@ import type { Tensor } from "@eager/core";
 export interface ExportCase {
   readonly name: string;
   readonly fn: (...xs: Tensor[]) => Tensor | Tensor[];
+  /** What is exported when it is not `fn` itself (a Network, so its weights keep their names). */
+  readonly target?: tf.ExportTarget;
   readonly signature: readonly { shape: readonly (number | null)[]; dtype?: "float32" | "int32" | "bool" }[];
   readonly inputs: (n: number) => Tensor[];
 }
