@@ -74,7 +74,25 @@ process.stdout.write(JSON.stringify(Array.from(m.predict(x).dataSync())));`;
       (await import("node:fs")).rmSync(file);
     }
   }, 60_000);
-  it("moves weights between eager checkpoints and saved models, both ways", async () => {
+  it("loads from a URL with fetch, and names the URL that failed", async () => {
+    const { createServer } = await import("node:http");
+    const files = await tf.saveModelToBytes(new Small(), sig);
+    const server = createServer((req, res) => {
+      const body = req.url === "/m/model.json" ? files.modelJson : req.url === "/m/weights.safetensors" ? files.weights : null;
+      if (!body) return void res.writeHead(404).end();
+      res.writeHead(200, { "content-length": String(body.length) }).end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const model = await tf.loadModel(`http://127.0.0.1:${port}/m`);
+      expect((model.predict(input(2)) as tf.Tensor).shape).toEqual([2, 3]);
+      await expect(tf.loadModel(`http://127.0.0.1:${port}/missing`)).rejects.toThrow(/answered 404/);
+    } finally {
+      server.close();
+    }
+  });
+  it("trains eagerly, exports, restores a checkpoint into the loaded model, keeps training, re-exports, and restores back", async () => {
     const net = new Small();
     const opt = new tf.train.GradientDescentOptimizer({ learningRate: 0.5 });
     const x = input(4), y = tf.tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]]);
@@ -85,6 +103,11 @@ process.stdout.write(JSON.stringify(Array.from(m.predict(x).dataSync())));`;
     expect(Math.abs((saved.predict(x) as tf.Tensor).sub(net.apply(x)).abs().max().item() as number)).toBeGreaterThan(1e-4);
     const ckpt = await new tf.train.Checkpoint({ model: net }).toBytes();
     saved.restoreCheckpoint(ckpt);
+    close(saved.predict(x) as tf.Tensor, net.apply(x));
+    // keep training both: the loaded model's weights are variables its predict differentiates through
+    step();
+    const opt2 = new tf.train.GradientDescentOptimizer({ learningRate: 0.5 });
+    opt2.applyGradients(tf.implicitGradients(() => tf.losses.meanSquaredError({ labels: y, predictions: saved.predict(x) as tf.Tensor }))());
     close(saved.predict(x) as tf.Tensor, net.apply(x));
     const again = tf.loadModelFromBytes(await tf.saveModelToBytes(saved));
     close(again.predict(x) as tf.Tensor, net.apply(x));
