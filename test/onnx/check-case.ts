@@ -11,8 +11,8 @@ import { maxRelDiff, runtimes } from "./runtimes.js";
 export const differences = new Map<string, Record<string, number>>();
 export const sizes = new Map<string, number>();
 
-export async function checkCase(c: ExportCase, tolerance: number): Promise<void> {
-  const bytes = await tf.onnx.exportModel(c.target ?? c.fn, { inputSignature: c.signature });
+export async function checkCase(c: ExportCase, tolerance: number, options: { opset?: number; irVersion?: number } = {}): Promise<void> {
+  const bytes = await tf.onnx.exportModel(c.target ?? c.fn, { inputSignature: c.signature, ...options });
   sizes.set(c.name, bytes.length);
   const dynamic = c.signature.some((s) => s.shape.includes(null));
   const row: Record<string, number> = {};

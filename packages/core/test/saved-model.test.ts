@@ -53,6 +53,7 @@ describe("saveModel / loadModel", () => {
     expect(bad((j) => (j.nodes[1].inputs = [9999]))).toThrow(/nodes\[1\]\.inputs\[0\] refers to value 9999/);
     expect(bad((j) => (j.nodes[0].attrs.shape = [-1, 9]))).toThrow(/nodes\[0\] \(reshape\) does not fit/);
     expect(bad((j) => (j.variables[0].shape = [9, 9]))).toThrow(/is float32\[8,5\] but model.json says float32\[9,9\]/);
+    expect(bad((j) => (j.nodes[0].attrs.shape[0] = { $dim: ["x", 0] }))).toThrow(/nodes\[0\]\.attrs\.shape\[0\]\.\$dim must be \[mul, add\]/);
     expect(bad((j) => (j.inputs[0].shape = new Array(40).fill(1)))).toThrow(/more than the limit of 32/);
     expect(() => tf.loadModelFromBytes({ modelJson: new TextEncoder().encode("{"), weights: files.weights })).toThrow(/not valid JSON/);
   });

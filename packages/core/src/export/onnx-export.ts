@@ -104,7 +104,7 @@ async function programToOnnx(p: Program, opset: number, irVersion: number): Prom
     const where = `${n.op} (node ${k}: ${n.inputs.map((id) => specOf.get(id)!.dtype + "[" + specOf.get(id)!.shape.map((d) => d ?? DIM_NAME).join(",") + "]").join(", ")} ${JSON.stringify(n.attrs)})`;
     for (const o of n.outputs) specOf.set(o.id, o);
     if (!map) return void unmapped.push(`${where}: no ONNX mapping and no decomposition`);
-    const ctx: MapContext = { inputs: n.inputs.map((id) => names.get(id) ?? "?"), inSpecs: n.inputs.map((id) => specOf.get(id)!), outSpecs: n.outputs, attrs: n.attrs, node, constant, int64s };
+    const ctx: MapContext = { inputs: n.inputs.map((id) => names.get(id) ?? "?"), inSpecs: n.inputs.map((id) => specOf.get(id)!), outSpecs: n.outputs, attrs: n.attrs, opset, node, constant, int64s };
     try {
       const outs = map(ctx);
       n.outputs.forEach((o, i) => names.set(o.id, outs[i]!));

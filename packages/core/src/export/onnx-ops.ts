@@ -19,6 +19,8 @@ export interface MapContext {
   readonly inSpecs: readonly ProgramValue[];
   readonly outSpecs: readonly ProgramValue[];
   readonly attrs: any;
+  /** The opset being written (from 18 every reduction takes its axes as an input). */
+  readonly opset: number;
   /** Add one ONNX node; returns its `outputs` fresh names. */
   node(opType: string, inputs: readonly string[], attrs?: Record<string, OnnxAttr>, outputs?: number): string[];
   /** A constant tensor (an initializer) of `dtype` with `dims` and `values`. */
@@ -53,7 +55,7 @@ function reduce(opType: string, axesAsInput: boolean): OnnxMapping {
   return (c) => {
     const { axes, keepDims } = c.attrs as { axes: number[]; keepDims: boolean };
     if (axes.length === 0) return c.node("Identity", c.inputs);
-    if (axesAsInput) return c.node(opType, [c.inputs[0]!, c.int64s(axes)], { keepdims: { i: keepDims ? 1 : 0 } });
+    if (axesAsInput || c.opset >= 18) return c.node(opType, [c.inputs[0]!, c.int64s(axes)], { keepdims: { i: keepDims ? 1 : 0 } });
     return c.node(opType, c.inputs, { axes: ints(axes), keepdims: { i: keepDims ? 1 : 0 } });
   };
 }

@@ -67,7 +67,10 @@ function name(v: unknown, path: string): string {
 }
 function attrs(v: unknown, path: string, depth: number): void {
   if (depth > LIMITS.attrDepth) fail(`${path} nests deeper than ${LIMITS.attrDepth} levels`);
-  if (Array.isArray(v)) v.forEach((x, i) => attrs(x, `${path}[${i}]`, depth + 1));
+  if (isObj(v) && "$dim" in v) {
+    const d = v.$dim;
+    if (Object.keys(v).length !== 1 || !Array.isArray(d) || d.length !== 2 || !d.every(Number.isSafeInteger)) fail(`${path}.$dim must be [mul, add], two integers`);
+  } else if (Array.isArray(v)) v.forEach((x, i) => attrs(x, `${path}[${i}]`, depth + 1));
   else if (isObj(v)) for (const [k, x] of Object.entries(v)) attrs(x, `${path}.${k}`, depth + 1);
   else if (!(v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean")) fail(`${path} has an unsupported value`);
 }
