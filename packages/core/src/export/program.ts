@@ -179,7 +179,11 @@ function build(raws: RawTrace[], target: ExportTarget, signature: readonly Input
     for (const c of cans.slice(1)) {
       const u = c.captured[i]!;
       const same = u === t || (u.shape.length === t.shape.length && u.shape.every((d, j) => d === t.shape[j]) && u.dtype === t.dtype && readStorageSync(u._live(what), what).every((v, j) => Object.is(v, values[j])));
-      if (!same) throw new InvalidArgumentError(`${what}: a constant ${t.dtype}[${t.shape.join(", ")}] depends on the dynamic size; build it from the input's shape-independent ops instead`);
+      if (!same) {
+        const k = r0.nodes.findIndex((n) => n.inputs.includes(t.id));
+        const user = k >= 0 ? ` (an input of ${r0.nodes[k]!.op}, node ${k})` : "";
+        throw new InvalidArgumentError(`${what}: a constant ${t.dtype}[${t.shape.join(", ")}]${user} depends on the dynamic size; build it from the inputs with ops, or export with a fixed size`);
+      }
     }
     constants.push({ id, shape: t.shape, dtype: t.dtype, values: values.slice() });
   });
