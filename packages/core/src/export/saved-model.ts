@@ -238,13 +238,17 @@ async function readFileBounded(path: string, limit: number): Promise<Uint8Array>
 
 /**
  * Load a saved model from a folder path (Node), a URL of the folder (fetch: `<url>/model.json`
- * and `<url>/weights.safetensors`), or the two files' bytes.
+ * and `<url>/weights.safetensors`; in a browser a path is a URL relative to the page), or the
+ * two files' bytes.
  * @example const model = await loadModel("out/mnist"); const y = model.predict(x);
  */
 export async function loadModel(source: string | URL | SavedModelBytes): Promise<SavedModel> {
   if (typeof source === "object" && !(source instanceof URL)) return loadModelFromBytes(source);
-  const s = String(source);
-  if (/^(https?|file|data|blob):/i.test(s) && !s.startsWith("file:")) {
+  let s = String(source);
+  // In a browser a path is relative to the page.
+  const loc = (globalThis as { location?: { href: string } }).location;
+  if (loc && !/^[a-z][a-z0-9+.-]*:/i.test(s)) s = new URL(s, loc.href).href;
+  if (/^(https?|data|blob):/i.test(s)) {
     const base = s.endsWith("/") ? s : `${s}/`;
     const [modelJson, weights] = await Promise.all([fetchBytes(`${base}model.json`, LIMITS.modelJsonBytes), fetchBytes(`${base}weights.safetensors`, LIMITS.weightsBytes)]);
     return loadModelFromBytes({ modelJson, weights });
