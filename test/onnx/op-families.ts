@@ -66,6 +66,25 @@ export const familyCases: readonly ExportCase[] = [
     ],
   },
   {
+    // a recurrent cell unrolled over time: per-step slices, a zero state shaped by the batch (a fill)
+    name: "recurrent",
+    signature: [{ shape: [null, 4, 3] }],
+    inputs: (n) => [u([n, 4, 3], -1, 1, 14)],
+    fn: (x) => {
+      const wz = u([3, 5], -0.5, 0.5, 15), uz = u([5, 5], -0.5, 0.5, 16), wh = u([3, 5], -0.5, 0.5, 17), uh = u([5, 5], -0.5, 0.5, 18);
+      let h = tf.zeros([x.shape[0]!, 5]);
+      const outs: Tensor[] = [];
+      for (let t = 0; t < x.shape[1]!; t++) {
+        const xt = tf.reshape(tf.slice(x, [0, t, 0], [-1, 1, -1]), [-1, 3]);
+        const z = tf.sigmoid(tf.add(tf.matmul(xt, wz), tf.matmul(h, uz)));
+        const hh = tf.tanh(tf.add(tf.matmul(xt, wh), tf.matmul(tf.mul(z, h), uh)));
+        h = tf.add(tf.mul(tf.sub(1, z), h), tf.mul(z, hh));
+        outs.push(h);
+      }
+      return [tf.stack(outs, 1), h];
+    },
+  },
+  {
     name: "linalg",
     signature: [{ shape: [null, 3, 4] }],
     inputs: (n) => [u([n, 3, 4], -2, 2, 7)],

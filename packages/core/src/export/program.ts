@@ -1,8 +1,9 @@
 /**
  * The program that exporters read: inputs (null = dynamic dim), named variables, constants,
- * SSA nodes over op-table records, outputs. Built here by tracing the target at three sizes of
- * the dynamic dimension (optionally expanding optional ops into their decompositions) and fitting every size-dependent attr as `mul * N + add`; any other
- * dependence on N is refused with an error. All null dims of a signature share the one size N.
+ * SSA nodes over op-table records, outputs. Built by tracing the target at three sizes N of the
+ * dynamic dimension (optional ops may be expanded into their decompositions) and fitting every
+ * size-dependent attr as `mul * N + add`; a one-valued constant whose shape follows N becomes a
+ * fill node; any other dependence on N is refused. All null dims of a signature share N.
  */
 import { type DType, type TypedArray } from "../dtype.js";
 import { InvalidArgumentError } from "../errors.js";
@@ -167,6 +168,7 @@ function build(raws: RawTrace[], target: ExportTarget, signature: readonly Input
   const names = variableNames(target);
   const variables: ProgramVariable[] = [];
   const constants: ProgramConstant[] = [];
+  const fills: ProgramNode[] = [];
   c0.captured.forEach((t, i) => {
     const id = c0.ids.get(t.id)!;
     const name = names.get(t) ?? (t instanceof Variable ? t.name : undefined);
@@ -176,23 +178,28 @@ function build(raws: RawTrace[], target: ExportTarget, signature: readonly Input
       return;
     }
     const values = readStorageSync(t._live(what), `${what}: reading a captured constant`);
-    for (const c of cans.slice(1)) {
-      const u = c.captured[i]!;
-      const same = u === t || (u.shape.length === t.shape.length && u.shape.every((d, j) => d === t.shape[j]) && u.dtype === t.dtype && readStorageSync(u._live(what), what).every((v, j) => Object.is(v, values[j])));
-      if (!same) {
-        const k = r0.nodes.findIndex((n) => n.inputs.includes(t.id));
-        const user = k >= 0 ? ` (an input of ${r0.nodes[k]!.op}, node ${k})` : "";
-        throw new InvalidArgumentError(`${what}: a constant ${t.dtype}[${t.shape.join(", ")}]${user} depends on the dynamic size; build it from the inputs with ops, or export with a fixed size`);
-      }
+    const all = cans.map((c) => c.captured[i]!);
+    const read = all.map((u) => (u === t ? values : readStorageSync(u._live(what), what)));
+    const same = all.every((u, k) => u === t || (u.shape.length === t.shape.length && u.shape.every((d, j) => d === t.shape[j]) && u.dtype === t.dtype && read[k]!.every((v, j) => Object.is(v, values[j]))));
+    if (same) return void constants.push({ id, shape: t.shape, dtype: t.dtype, values: values.slice() });
+    // A constant filled with one value whose shape follows N (zeros([batch, units])) becomes a fill node.
+    const v = values[0];
+    const uniform = v !== undefined && all.every((u, k) => u.dtype === t.dtype && u.shape.length === t.shape.length && read[k]!.every((x) => Object.is(x, v)));
+    if (uniform) {
+      const shape = fitAttrs(all.map((u) => u.shape), `a constant ${t.dtype}[${t.shape.join(", ")}]'s shape`, what);
+      fills.push({ op: "fill", inputs: [], attrs: { shape, dtype: t.dtype, value: Number(v) }, outputs: [{ id, dtype: t.dtype, shape: fitShape(all.map((u) => u.shape)) }] });
+      return;
     }
-    constants.push({ id, shape: t.shape, dtype: t.dtype, values: values.slice() });
+    const k = r0.nodes.findIndex((n) => n.inputs.includes(t.id));
+    const user = k >= 0 ? ` (an input of ${r0.nodes[k]!.op}, node ${k})` : "";
+    throw new InvalidArgumentError(`${what}: a constant ${t.dtype}[${t.shape.join(", ")}]${user} depends on the dynamic size; build it from the inputs with ops, or export with a fixed size`);
   });
-  const nodes: ProgramNode[] = r0.nodes.map((n, i) => ({
+  const nodes: ProgramNode[] = fills.concat(r0.nodes.map((n, i) => ({
     op: n.op,
     inputs: n.inputs.map((id) => c0.ids.get(id)!),
     attrs: raws.length === 1 ? n.attrs : fitAttrs(raws.map((r) => r.nodes[i]!.attrs), `${n.op} (node ${i}) attrs`, what),
     outputs: n.outputs.map((o, j) => ({ id: c0.ids.get(o.id)!, dtype: o.dtype, shape: fitShape(raws.map((r) => r.nodes[i]!.outputs[j]!.shape)) })),
-  }));
+  })));
   const valueOf = new Map<number, ProgramValue>();
   const inputs: ProgramInput[] = r0.inputs.map((v, i) => ({ id: c0.ids.get(v.id)!, name: signature[i]!.name ?? `input_${i}`, shape: [...signature[i]!.shape], dtype: v.dtype }));
   for (const v of inputs) valueOf.set(v.id, v);
