@@ -35,6 +35,8 @@ export { placementReport, resetPlacementReport, setFallbackPolicy, getFallbackPo
 export { memory, tidy, type MemoryInfo } from "./engine/memory.js";
 export { trace, Graph, type GraphJSON, type GraphNode, type TraceArg } from "./engine/trace.js";
 export { opNames, type OpName } from "./ops/table.js";
+export * from "./export/index.js";
+export * as onnx from "./export/onnx.js";
 export type { TapeOptions } from "./engine/tape.js";
 export * as layers from "./layers/index.js";
 export { Network } from "./layers/network.js";

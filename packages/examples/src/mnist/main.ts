@@ -2,6 +2,7 @@
  * Train MNIST models end to end on the default device: the original eager example's model
  * with gradient descent (its loop kept as written), an MLP with Adam and a small CNN with
  * Adam; then save a checkpoint, restore it into a fresh model and check the test accuracy.
+ * The CNN is also exported as a saved model and as ONNX, loaded back and checked the same way.
  * Usage: pnpm --filter @eager/examples start -- --model all --epochs 3 --limit 5000
  */
 import * as tf from "@eager/core";
@@ -11,6 +12,7 @@ import { loadMnist, type MnistSplit } from "./data.js";
 import { batches, evaluate, splitTensors, trainEpoch } from "./loop.js";
 import { CNN, MLP, MNISTModel } from "./models.js";
 import { runCharRnn } from "../charrnn/run.js";
+import { exportAndCheck } from "./export.js";
 
 type ModelName = "seed" | "mlp" | "cnn";
 interface Options {
@@ -160,6 +162,7 @@ async function main(): Promise<void> {
   console.log(`MNIST: ${trainSplit.count} training and ${testSplit.count} test images (read in ${((performance.now() - t0) / 1000).toFixed(1)}s); device "${device}"`);
   const names: ModelName[] = o.model === "all" ? ["seed", "mlp", "cnn"] : [o.model];
   const reports: Report[] = [];
+  let exportsOk = true;
   for (const name of names) {
     const curve = new metrics.LossCurve({ title: `MNIST ${name}`, xLabel: "step", yLabel: "cross-entropy" });
     const [model, optimizer, epochs] = name === "seed" ? await runSeed(trainSplit, testSplit, o, curve) : await runAdam(name, trainSplit, testSplit, o, curve);
@@ -175,6 +178,7 @@ async function main(): Promise<void> {
     const svg = await curve.save(join(o.out, `mnist-${name}-loss.svg`));
     console.log(`${name}: loss curve ${svg}`);
     reports.push({ model: name, device, epochs, testAccuracy, restoredAccuracy: restored, checkpoint: path });
+    if (name === "cnn") exportsOk = (await exportAndCheck(name, model as CNN, testSplit, o.out)) && exportsOk;
     model.dispose();
     fresh.dispose();
     optimizer.dispose();
@@ -188,7 +192,7 @@ async function main(): Promise<void> {
     const avg = r.epochs.reduce((s, e) => s + e.seconds, 0) / r.epochs.length;
     console.log(`${r.model.padEnd(6)} ${String(r.epochs.length).padStart(6)} ${avg.toFixed(1).padStart(8)}  ${(100 * r.testAccuracy).toFixed(2).padStart(12)}%  ${(100 * r.restoredAccuracy).toFixed(2)}%`);
   }
-  if (reports.some((r) => r.restoredAccuracy !== r.testAccuracy)) process.exitCode = 1;
+  if (reports.some((r) => r.restoredAccuracy !== r.testAccuracy) || !exportsOk) process.exitCode = 1;
   // The character-level language model, a short run (its own command: --model charrnn).
   if (o.model === "all") await runCharRnn({ steps: o.steps, out: o.out });
 }
