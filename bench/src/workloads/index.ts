@@ -7,5 +7,6 @@ import { dispatchWorkload } from "./dispatch.js";
 import { elementwiseWorkloads } from "./elementwise.js";
 import { matmulWorkload } from "./matmul.js";
 import { mlpWorkload } from "./mlp.js";
+import { charRnnWorkload } from "./charrnn.js";
 
-export const workloads: Workload[] = [matmulWorkload, ...elementwiseWorkloads, convWorkload, dispatchWorkload, mlpWorkload];
+export const workloads: Workload[] = [matmulWorkload, ...elementwiseWorkloads, convWorkload, dispatchWorkload, mlpWorkload, charRnnWorkload];

@@ -14,6 +14,7 @@ import { getBackend, resolveDevice } from "./engine/registry.js";
 import { shapeStr, sizeOf } from "./shape.js";
 import type { TensorMethods } from "./api/methods.js";
 import type { KernelTensor } from "./ops/def.js";
+import { tensorToJSON, type TensorJSON } from "./tensor-json.js";
 
 /** Nested JS arrays of numbers or booleans. */
 export type NestedArray = number | boolean | readonly NestedArray[];
@@ -181,7 +182,13 @@ export class Tensor {
   arraySync(): NestedArray {
     return toNested(this.dataSync(), this.shape, this.dtype);
   }
-  /** The single value of a one-element tensor, as a number (or boolean). */
+  /**
+   * The single value of a one-element tensor: a boolean for bool tensors, else a number.
+   * Typed by dtype where the tensor's type fixes it (`Tensor & { dtype: "float32" }`).
+   */
+  item(this: Tensor & { readonly dtype: "bool" }): boolean;
+  item(this: Tensor & { readonly dtype: Exclude<DType, "bool"> }): number;
+  item(): number | boolean;
   item(): number | boolean {
     const storage = this._live("item");
     if (this.size !== 1) throw new ShapeError(`item: tensor ${this.describe()} has ${this.size} elements; item() needs exactly one`);
@@ -198,6 +205,10 @@ export class Tensor {
   }
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
+  }
+  /** What `JSON.stringify` writes: the values when small, else a summary; never backend internals. */
+  toJSON(): TensorJSON {
+    return tensorToJSON(this);
   }
 
   /**
@@ -253,6 +264,14 @@ export class Variable extends Tensor {
     this.name = name;
     this.trainable = trainable;
     this._keep();
+  }
+  /** "float32[2,3] variable \"dense/kernel\"". */
+  override describe(): string {
+    return `${super.describe()} variable "${this.name}"`;
+  }
+  /** Printed like a tensor, prefixed with the variable's name. */
+  override toString(): string {
+    return `Variable "${this.name}": ${super.toString()}`;
   }
   /** @internal Replace the storage with `value`'s (same shape and dtype, moved to this device). */
   _assignStorage(value: Tensor, what: string): void {

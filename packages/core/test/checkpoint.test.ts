@@ -19,7 +19,7 @@ const x = () => tf.tensor([[0.5, -1, 2, 0.1], [1, 1, -0.3, 0.7]]);
 function trained(steps = 3): [Model, train.AdamOptimizer] {
   const m = new Model();
   const opt = new train.AdamOptimizer({ learningRate: 0.01 });
-  for (let i = 0; i < steps; i++) opt.minimize(() => tf.sum(tf.square(m.apply(x(), { training: true })))).dispose();
+  for (let i = 0; i < steps; i++) opt.minimize(() => tf.sum(tf.square(m.apply(x(), { training: true }))));
   return [m, opt];
 }
 const snapshot = (vars: tf.Variable[]) => vars.map((v) => Array.from(v.dataSync() as ArrayLike<number>));
@@ -101,7 +101,7 @@ describe("Checkpoint", () => {
     expect(snapshot(opt2.slotEntries().map(([, , s]) => s))).toEqual(snapshot(opt.slotEntries().map(([, , s]) => s)));
     expect(opt2.iterations).toBe(3);
     // Both continue identically.
-    for (const [mm, oo] of [[m, opt], [m2, opt2]] as const) oo.minimize(() => tf.sum(tf.square(mm.apply(x(), { training: true })))).dispose();
+    for (const [mm, oo] of [[m, opt], [m2, opt2]] as const) oo.minimize(() => tf.sum(tf.square(mm.apply(x(), { training: true }))));
     expect(snapshot(m2.variables)).toEqual(snapshot(m.variables));
   });
 
@@ -115,8 +115,8 @@ describe("Checkpoint", () => {
     expect(freshOpt.iterations).toBe(3);
     expect(fresh.apply(x()).arraySync()).toEqual(m.apply(x()).arraySync());
     expect(snapshot(fresh.variables)).toEqual(snapshot(m.variables));
-    freshOpt.minimize(() => tf.sum(tf.square(fresh.apply(x(), { training: true })))).dispose();
-    opt.minimize(() => tf.sum(tf.square(m.apply(x(), { training: true })))).dispose();
+    freshOpt.minimize(() => tf.sum(tf.square(fresh.apply(x(), { training: true }))));
+    opt.minimize(() => tf.sum(tf.square(m.apply(x(), { training: true }))));
     expect(snapshot(fresh.variables)).toEqual(snapshot(m.variables));
   });
 

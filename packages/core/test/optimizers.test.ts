@@ -121,11 +121,11 @@ describe("minimize, slots and memory", () => {
   it("minimize applies implicit gradients and returns the loss", () => {
     const w = v64([3]);
     const opt = new train.GradientDescentOptimizer({ learningRate: 0.25 });
-    const loss = opt.minimize(() => tf.square(w));
+    const loss = opt.minimize(() => tf.square(w), true);
     expect(loss.item()).toBe(9);
     expectClose(w.dataSync(), [3 - 0.25 * 6], 1e-12);
     const other = v64([1]);
-    opt.minimize(() => tf.add(tf.square(w), tf.square(other)), [other]);
+    expect(opt.minimize(() => tf.add(tf.square(w), tf.square(other)), false, [other])).toBeNull();
     expectClose(w.dataSync(), [1.5], 1e-12);
     expectClose(other.dataSync(), [0.5], 1e-12);
   });
@@ -152,7 +152,7 @@ describe("minimize, slots and memory", () => {
     for (const make of makers) {
       const opt = make();
       const w = tf.variable(tf.tensor([1, -2, 3]));
-      const step = () => opt.minimize(() => tf.sum(tf.square(w))).dispose();
+      const step = () => opt.minimize(() => tf.sum(tf.square(w)));
       step();
       const before = tf.memory();
       for (let i = 0; i < 5; i++) step();

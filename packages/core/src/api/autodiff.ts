@@ -7,8 +7,9 @@ import { withFrame } from "../engine/context.js";
 import { differentiable, runOp, toTensor } from "../engine/dispatch.js";
 import { tidy } from "../engine/memory.js";
 import { recordCustom, Tape, type TapeOptions } from "../engine/tape.js";
-import { DTypeError, InvalidArgumentError } from "../errors.js";
-import { Tensor, type TensorLike, type Variable } from "../tensor.js";
+import { DTypeError, InvalidArgumentError, ShapeError } from "../errors.js";
+import { shapesEqual, shapeStr } from "../shape.js";
+import { Tensor, Variable, type TensorLike } from "../tensor.js";
 
 type Fn = (...args: Tensor[]) => TensorLike;
 
@@ -86,13 +87,26 @@ export type CustomGradientResult = [TensorLike, (dy: Tensor) => TensorLike | rea
 
 /**
  * Wrap `f` so its gradient is the one it supplies. `f` returns `[value, gradFn]`; gradFn
- * receives dy and returns one gradient per input, and may reuse values from the forward pass.
+ * receives dy and returns one gradient per input (each of its input's shape), and may reuse
+ * values from the forward pass. `f` must not read trainable variables (an error): pass them as
+ * arguments, so their gradients come from gradFn.
  * @example const log1pexp = customGradient((x) => { const e = exp(x); return [log1p(e), (dy) => mul(dy, sub(1, div(1, add(1, e))))]; });
  */
 export function customGradient(f: (...args: Tensor[]) => CustomGradientResult): (...args: TensorLike[]) => Tensor {
   return (...args) => {
     const inputs = args.map((a, i) => toTensor(a, `customGradient (argument ${i})`));
-    const [rawValue, gradFn] = withFrame({ pauseRecording: true }, () => f(...inputs));
+    // Run f with no real tape recording, but a probe that sees every op's inputs: a trainable
+    // variable read here would silently get no gradient, so it is an error.
+    const read: Variable[] = [];
+    const probe = { id: -1, record: (_n: unknown, _v: unknown, _s: unknown, ins: readonly Tensor[]) => {
+      for (const t of ins) if (t instanceof Variable && t.trainable && !inputs.includes(t) && !read.includes(t)) read.push(t);
+    } };
+    const [rawValue, gradFn] = withFrame({ tapes: [probe], pauseRecording: false }, () => f(...inputs));
+    if (read.length)
+      throw new InvalidArgumentError(
+        `customGradient: the function reads trainable variable ${read.map((v) => `"${v.name}"`).join(", ")}, which would get no gradient. ` +
+          `Pass it as an argument instead (customGradient((x, w) => ...)(x, w)) and return its gradient from gradFn`,
+      );
     if (typeof gradFn !== "function") throw new InvalidArgumentError("customGradient: f must return [value, gradFn]");
     let value = toTensor(rawValue, "customGradient");
     // The output must be a tensor of its own, so the tape does not confuse it with an input.
@@ -103,7 +117,13 @@ export function customGradient(f: (...args: Tensor[]) => CustomGradientResult): 
         const r = gradFn(dy!);
         const list = Array.isArray(r) ? r : [r];
         if (list.length !== inputs.length) throw new InvalidArgumentError(`customGradient: gradFn returned ${list.length} gradients for ${inputs.length} inputs`);
-        return list.map((g, i) => (g === null ? null : toTensor(g as TensorLike, `customGradient gradient ${i}`, inputs[i]!.dtype)));
+        return list.map((g, i) => {
+          if (g === null) return null;
+          const t = toTensor(g as TensorLike, `customGradient gradient ${i}`, inputs[i]!.dtype);
+          if (!shapesEqual(t.shape, inputs[i]!.shape))
+            throw new ShapeError(`customGradient: gradFn returned a gradient of shape ${shapeStr(t.shape)} for input ${i} (${inputs[i]!.describe()}); it must have the input's shape ${shapeStr(inputs[i]!.shape)}`);
+          return t;
+        });
       },
       inputs,
       [value],

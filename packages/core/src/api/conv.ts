@@ -16,6 +16,7 @@ import {
 } from "../ops/conv.js";
 import { shapeStr, validateShape } from "../shape.js";
 import type { Tensor, TensorLike } from "../tensor.js";
+import { noteHeavyOp } from "./slow-backend-warning.js";
 
 /** A size for both spatial dimensions, or [height, width]. */
 export type Size2D = number | readonly [number, number];
@@ -126,7 +127,9 @@ export function conv2d(
   return batched("conv2d", x, (x4) => {
     const f = filterOf("conv2d", filter);
     const attrs = convAttrs("conv2d", x4.shape[1]!, x4.shape[2]!, f.shape[0]!, f.shape[1]!, strides, pad, dilations, dimRoundingMode);
-    return runOp("conv2d", [x4, f], attrs)[0]!;
+    const out = runOp("conv2d", [x4, f], attrs)[0]!;
+    noteHeavyOp("conv2d", out.size * f.shape[0]! * f.shape[1]! * f.shape[2]!, out);
+    return out;
   });
 }
 

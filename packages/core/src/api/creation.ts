@@ -11,6 +11,7 @@ import { validateShape } from "../shape.js";
 import { Tensor, Variable, type TensorLike } from "../tensor.js";
 import { copyStorageSync } from "../engine/transfer.js";
 import { getBackend } from "../engine/registry.js";
+import { registerVariable } from "./variable-registry.js";
 import { engine } from "../engine/engine.js";
 import { asCalled } from "./caller.js";
 import { checkNewTensorSize } from "./size-check.js";
@@ -112,6 +113,7 @@ export function variable(initial: TensorLike, options: VariableOptions = {}): Va
   const v = new Variable(storage, value.shape, value.dtype, where.placed || value._placed, options.name ?? `Variable_${engine.variableCount++}`, options.trainable ?? true);
   if (value !== t) value.dispose();
   if (t !== initial) t.dispose();
+  registerVariable(v);
   return v;
 }
 

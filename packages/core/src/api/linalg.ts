@@ -7,14 +7,17 @@ import { runOp, toTensor } from "../engine/dispatch.js";
 import { tidy } from "../engine/memory.js";
 import { ShapeError } from "../errors.js";
 import { shapeStr } from "../shape.js";
-import type { Tensor, TensorLike } from "../tensor.js";
+import { Tensor, type TensorLike } from "../tensor.js";
+import { noteHeavyOp } from "./slow-backend-warning.js";
 
 /**
  * Matrix product of the last two dimensions; leading dimensions broadcast as batches.
  * @example matmul([[2]], [[2]]) // Tensor([[4]], shape=[1,1], dtype=float32)
  */
 export function matmul(a: TensorLike, b: TensorLike, transposeA = false, transposeB = false): Tensor {
-  return runOp("matmul", [a, b], { transposeA, transposeB })[0]!;
+  const out = runOp("matmul", [a, b], { transposeA, transposeB })[0]!;
+  if (a instanceof Tensor && a.rank >= 2) noteHeavyOp("matmul", out.size * a.shape[transposeA ? a.rank - 2 : a.rank - 1]!, out);
+  return out;
 }
 
 /** TF.js's spelling of {@link matmul}. @example matMul([[1, 2]], [[3], [4]]) // [[11]] */

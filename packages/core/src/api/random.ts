@@ -9,7 +9,10 @@ import { InvalidArgumentError } from "../errors.js";
 import { sizeOf, validateShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
-/** Seed the generator used when no seed is passed. */
+/**
+ * Seed the generator used when no seed is passed, and restart its stream. Before any call the
+ * seed is 0x2545f491, so a fresh process draws the same numbers every run (and on every backend).
+ */
 export function setRandomSeed(seed: number): void {
   if (!Number.isFinite(seed)) throw new InvalidArgumentError(`setRandomSeed: seed must be a finite number, got ${seed}`);
   engine.randomSeed = seed >>> 0;
@@ -29,7 +32,8 @@ export function uniformStream(seed: number): () => number {
   };
 }
 
-function streamFor(seed: number | undefined): () => number {
+/** @internal The uniform stream for `seed`, or the global generator's next stream when it is undefined. */
+export function streamFor(seed: number | undefined): () => number {
   if (seed !== undefined) {
     if (!Number.isFinite(seed)) throw new InvalidArgumentError(`random: seed must be a finite number, got ${seed}`);
     return uniformStream(seed);

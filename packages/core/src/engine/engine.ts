@@ -6,7 +6,7 @@
  */
 import type { Backend, BackendFactory } from "../plugin.js";
 import type { OpDef, TensorSpec } from "../ops/def.js";
-import type { Tensor } from "../tensor.js";
+import type { Tensor, Variable } from "../tensor.js";
 import type { Frame } from "./context.js";
 import type { AsyncStorage } from "../platform/types.js";
 
@@ -147,6 +147,10 @@ export class Engine {
   nextTensorId = 1;
   nextTapeId = 1;
   variableCount = 0;
+  /** Every variable made by `variable()`, weakly held (what `disposeVariables` frees). */
+  readonly variables = new Set<WeakRef<Variable>>();
+  /** The slow-backend warning: whether it is on, and whether it fired (it fires once). */
+  slowBackendWarning = { enabled: true, fired: false };
 
   /**
    * Forget what ran: the placement log (and the fallback policy), the random state, the default
@@ -160,6 +164,7 @@ export class Engine {
     this.randomSeed = 0x2545f491;
     this.randomCounter = 0;
     this.variableCount = 0;
+    this.slowBackendWarning.fired = false;
     this.backwardDepth = 0;
     this.frameStack = [ROOT_FRAME];
     for (const r of this.backends.values()) if (!r.instance && r.error) (r.error = null), (r.pending = null);

@@ -12,6 +12,8 @@ import { currentFrame, withFrame, type TapeLike } from "./context.js";
 import { engine } from "./engine.js";
 import { tidy } from "./memory.js";
 import { differentiable, inBackward, isInBackward, runOp } from "./dispatch.js";
+import { SliceGradients } from "./slice-grads.js";
+import type { StridedSliceAttrs } from "../ops/movement.js";
 
 interface Entry {
   readonly name: string;
@@ -146,8 +148,20 @@ export class Tape implements TapeLike {
         throw new InvalidArgumentError(`GradientTape.gradient: output gradient ${i} has shape ${shapeStr(seed.shape)} but the target has ${shapeStr(t.shape)}`);
       if (differentiable(t.dtype)) accumulate(t.id, seed ?? runOp("onesLike", [t], {})[0]!);
     });
+    // Slice gradients wait until their input's gradient is read, then are assembled at once.
+    const slices = new SliceGradients();
+    const settle = (id: number): void => {
+      const g = slices.has(id) ? slices.take(id) : null;
+      if (g) accumulate(id, g);
+    };
     for (let k = end - 1; k >= 0; k--) {
       const e = this.entries[k]!;
+      for (const id of e.outputIds) settle(id);
+      if (e.name === "stridedSlice" && !e.blocking && grads.has(e.outputIds[0]!) && needed.has(e.inputIds[0]!)) {
+        const s = e.inputSpecs[0]!;
+        if (differentiable(s.dtype)) slices.add(e.inputIds[0]!, s.shape, s.dtype, grads.get(e.outputIds[0]!)!, e.attrs as StridedSliceAttrs);
+        continue;
+      }
       if (e.blocking || !e.outputIds.some((id) => grads.has(id)) || !e.inputIds.some((id) => needed.has(id))) continue;
       if (e.vjp === "none") {
         const i = e.inputIds.findIndex((id, j) => needed.has(id) && differentiable(e.inputSpecs[j]!.dtype));
@@ -167,6 +181,7 @@ export class Tape implements TapeLike {
         accumulate(id, fitGradient(g, s, e.name, i));
       }
     }
+    for (const s of sources) settle(s.id);
     sources.forEach((s) => {
       if (!grads.has(s.id) && differentiable(s.dtype)) this.explainMissing(s, targets, end);
     });

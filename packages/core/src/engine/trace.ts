@@ -42,6 +42,7 @@ export interface GraphJSON {
 class Builder {
   readonly nodes: GraphNode[] = [];
   readonly constants = new Map<number, Tensor>();
+  constructor(readonly expand?: (op: OpName) => boolean) {}
 }
 /** The trace each symbolic tensor belongs to. */
 const builders = (): WeakMap<Tensor, Builder> => engine.traces as WeakMap<Tensor, Builder>;
@@ -56,6 +57,8 @@ function recordSymbolic<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, s
     builder = b;
   }
   if (!builder) throw new InvalidArgumentError(`${def.name}: a symbolic input does not belong to an active trace`);
+  // Expanded ops record their decomposition; a watching tape records only the op itself.
+  if (def.decompose && builder.expand?.(def.name as OpName)) return withFrame({ pauseRecording: true }, () => def.decompose!(inputs, attrs, specs));
   for (const t of inputs) {
     if (t._storage !== null && !builder.constants.has(t.id)) {
       t._retain();
@@ -198,7 +201,31 @@ function runNode(n: GraphNode, k: number, env: ReadonlyMap<number, Tensor>): Ten
  * @example const g = trace((x) => x.square().sum(), { shape: [3] }); g.run(tensor([1, 2, 3]));
  */
 export function trace(fn: (...args: Tensor[]) => Tensor | readonly Tensor[], ...exampleArgs: TraceArg[]): Graph {
-  const builder = new Builder();
+  const raw = traceRaw(fn, exampleArgs);
+  const constants: GraphConstant[] = [...raw.constants.values()].map((t) => ({
+    id: t.id,
+    shape: t.shape,
+    dtype: t.dtype,
+    base64: toBase64(readStorageSync(t._live("trace"), "trace: reading a captured constant")),
+  }));
+  for (const t of raw.constants.values()) t._unretain();
+  return new Graph({ format: "eager-graph", version: 1, inputs: raw.inputs, nodes: raw.nodes, constants, outputs: raw.outputs });
+}
+
+/** A trace before its constants are read: captured tensors are retained (release each with `_unretain`). */
+export interface RawTrace {
+  readonly inputs: readonly { id: number; shape: readonly number[]; dtype: DType }[];
+  readonly nodes: readonly GraphNode[];
+  readonly constants: ReadonlyMap<number, Tensor>;
+  readonly outputs: readonly number[];
+}
+
+/**
+ * Trace `fn` and return its nodes and the captured tensors themselves (variables stay
+ * recognizable). Optional ops for which `expand` is true are recorded as their decomposition.
+ */
+export function traceRaw(fn: (...args: Tensor[]) => Tensor | readonly Tensor[], exampleArgs: readonly TraceArg[], expand?: (op: OpName) => boolean): RawTrace {
+  const builder = new Builder(expand);
   const inputs = exampleArgs.map((a, i) => {
     const shape = a instanceof Tensor ? a.shape : a?.shape;
     if (!Array.isArray(shape)) throw new InvalidArgumentError(`trace: example argument ${i} must be a tensor or { shape, dtype }`);
@@ -216,21 +243,12 @@ export function trace(fn: (...args: Tensor[]) => Tensor | readonly Tensor[], ...
       builder.constants.set(o.id, o);
     }
   }
-  const constants: GraphConstant[] = [...builder.constants.values()].map((t) => ({
-    id: t.id,
-    shape: t.shape,
-    dtype: t.dtype,
-    base64: toBase64(readStorageSync(t._live("trace"), "trace: reading a captured constant")),
-  }));
-  for (const t of builder.constants.values()) t._unretain();
-  return new Graph({
-    format: "eager-graph",
-    version: 1,
+  return {
     inputs: inputs.map((t) => ({ id: t.id, shape: t.shape, dtype: t.dtype })),
     nodes: builder.nodes,
-    constants,
+    constants: builder.constants,
     outputs: outs.map((o) => o.id),
-  });
+  };
 }
 
 engine.symbolicRecorder = recordSymbolic as SymbolicRecorder;

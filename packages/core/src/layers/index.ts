@@ -2,7 +2,7 @@
  * The `layers` namespace: layer classes, Network, Sequential and the initializers.
  * @example import { layers } from "@eager/core"; new layers.Dense({ units: 10 })
  */
-export { Layer, toSnakeCase, type LayerOptions, type ApplyOptions } from "./layer.js";
+export { Layer, toSnakeCase, type LayerOptions, type ApplyOptions, type ApplyInput } from "./layer.js";
 export { Network } from "./network.js";
 export { Sequential } from "./sequential.js";
 export { Dense, type DenseOptions } from "./dense.js";
@@ -14,3 +14,7 @@ export { Embedding, type EmbeddingOptions } from "./embedding.js";
 export { Activation, ReLU, LeakyReLU, Softmax, getActivation, type ActivationIdentifier } from "./activations.js";
 export * as initializers from "./initializers.js";
 export type { Initializer, InitializerName } from "./initializers.js";
+export { sequential, dense, conv2d, maxPooling2d, averagePooling2d, flatten, dropout, activation, batchNormalization, layerNormalization, embedding } from "./factories.js";
+export type { CompileArgs, FitArgs, History, Callbacks, Logs, LossOrMetricFn, LossName, MetricName, OptimizerName } from "./model-training.js";
+export { RNN, SimpleRNN, GRU, LSTM, type RNNLayerOptions, type RNNInput } from "./recurrent.js";
+export { RNNCell, SimpleRNNCell, GRUCell, LSTMCell, type RNNCellOptions, type GatedCellOptions, type GRUCellOptions, type LSTMCellOptions } from "./recurrent-cells.js";

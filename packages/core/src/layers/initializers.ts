@@ -8,6 +8,9 @@ import { randomNormal, randomUniform, truncatedNormal } from "../api/random.js";
 import type { DType } from "../dtype.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
+import { orthogonal } from "./orthogonal.js";
+
+export { orthogonal };
 
 /** Makes an initial value for a weight of `shape`. */
 export type Initializer = (shape: readonly number[], dtype: DType) => Tensor;
@@ -104,11 +107,11 @@ export function lecunUniform(options: SeedOptions = {}): Initializer {
 /** Initializer names accepted wherever an initializer is. */
 export type InitializerName =
   | "zeros" | "ones" | "glorotUniform" | "glorotNormal" | "heNormal" | "heUniform" | "lecunNormal" | "lecunUniform"
-  | "randomNormal" | "randomUniform" | "truncatedNormal";
+  | "randomNormal" | "randomUniform" | "truncatedNormal" | "orthogonal";
 
 const BY_NAME: Record<InitializerName, () => Initializer> = {
   zeros: zerosInit, ones: onesInit, glorotUniform, glorotNormal, heNormal, heUniform, lecunNormal, lecunUniform,
-  randomNormal: randomNormalInit, randomUniform: randomUniformInit, truncatedNormal: truncatedNormalInit,
+  randomNormal: randomNormalInit, randomUniform: randomUniformInit, truncatedNormal: truncatedNormalInit, orthogonal,
 };
 
 /** An initializer from a name or a function. */

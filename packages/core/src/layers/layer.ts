@@ -8,7 +8,8 @@ import type { DType, TypedArray } from "../dtype.js";
 import { isFloat } from "../dtype.js";
 import { InvalidArgumentError, ShapeError, DTypeError } from "../errors.js";
 import { shapeStr, shapesEqual } from "../shape.js";
-import type { Tensor, Variable } from "../tensor.js";
+import { toTensor } from "../engine/dispatch.js";
+import { Tensor, type TensorLike, type Variable } from "../tensor.js";
 import { getInitializer, type Initializer, type InitializerName } from "./initializers.js";
 import { checkRestoredAllUsed } from "./restore-check.js";
 
@@ -20,7 +21,15 @@ export interface LayerOptions {
   readonly trainable?: boolean;
   /** Dtype of its weights. Default: the dtype of the first input when it is a float, else float32. */
   readonly dtype?: DType;
+  /**
+   * Shape of one input example, without the batch axis (TF.js's `inputShape`): lets a model
+   * whose first layer has it build itself (for `summary()` and `compile()`) before any data.
+   */
+  readonly inputShape?: readonly number[];
 }
+
+/** What `apply` accepts: `I`, or (for tensor inputs) anything a tensor accepts, such as nested arrays. */
+export type ApplyInput<I> = I | (Tensor extends I ? TensorLike : never);
 
 /** Options of `apply`. */
 export interface ApplyOptions {
@@ -65,6 +74,10 @@ export abstract class Layer<I = Tensor, O = Tensor> {
   _autoName: boolean;
   private readonly ownWeights: [string, Variable][] = [];
   private readonly subLayers: Layer<any, any>[] = [];
+  /** Shape of one input example without the batch axis, if given (see LayerOptions.inputShape). */
+  readonly inputShape: readonly number[] | undefined;
+  /** The output shape of the latest `apply` (batch axis included), if the output was a tensor. */
+  outputShape: readonly number[] | undefined;
   /** @internal Saved values for weights not created yet, keyed by path relative to this layer. */
   _deferred: Map<string, DeferredValue> | null = null;
   /** @internal Whether deferred values left unused after the first call are an error (false after a partial restore). */
@@ -77,6 +90,7 @@ export abstract class Layer<I = Tensor, O = Tensor> {
     this._autoName = options.name === undefined;
     this.trainable = options.trainable ?? true;
     this.dtype = options.dtype;
+    this.inputShape = options.inputShape ? [...options.inputShape] : undefined;
   }
 
   /** Create weights for an input like `input`. Called once, before the first `call`. */
@@ -86,8 +100,24 @@ export abstract class Layer<I = Tensor, O = Tensor> {
   abstract call(input: I, training: boolean): O;
 
   /** Build on first use, then run `call`. @example layer.apply(x, { training: true }) */
-  apply(input: I, options: ApplyOptions | boolean = {}): O {
+  apply(given: ApplyInput<I>, options: ApplyOptions | boolean = {}): O {
     const training = typeof options === "boolean" ? options : (options.training ?? false);
+    // Nested arrays, typed arrays and numbers become a tensor, as every op accepts them; an
+    // array holding tensors is a list input (such as a recurrent layer's [x, ...states]) and stays one.
+    const tensorList = Array.isArray(given) && given.some((e) => e instanceof Tensor);
+    const converted = !(given instanceof Tensor) && !tensorList && (Array.isArray(given) || ArrayBuffer.isView(given) || typeof given === "number");
+    const input = (converted ? toTensor(given as TensorLike, `${this.name}.apply`) : given) as I;
+    let out: O | undefined;
+    try {
+      out = this.applyTensor(input, training);
+      if (out instanceof Tensor) this.outputShape = out.shape;
+      return out;
+    } finally {
+      if (converted && (out as unknown) !== input) (input as unknown as Tensor).dispose();
+    }
+  }
+
+  private applyTensor(input: I, training: boolean): O {
     if (this.built) return this.call(input, training);
     const dtype = this.dtype;
     const weights = this.ownWeights.length;

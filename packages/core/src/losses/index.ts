@@ -7,3 +7,5 @@ export { softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits, sig
 export type { SoftmaxCrossEntropyArgs, SparseSoftmaxCrossEntropyArgs, SigmoidCrossEntropyArgs } from "./cross-entropy.js";
 export { meanSquaredError, huber, type RegressionArgs } from "./regression.js";
 export { reduceLoss, type Reduction } from "./reduction.js";
+export { absoluteDifference, logLoss, huberLoss, hingeLoss, cosineDistance, softmaxCrossEntropy, sigmoidCrossEntropy } from "./tfjs-losses.js";
+export { reduceWeighted } from "./reduction.js";

@@ -9,7 +9,9 @@ import * as ce from "./cross-entropy.js";
 export { softmax, logSoftmax, logSumExp } from "../api/nn.js";
 
 /**
- * Per-example softmax cross-entropy (reduce it yourself, e.g. with `mean`).
+ * Per-example softmax cross-entropy (reduce it yourself, e.g. with `mean`). A gradient of the
+ * unreduced result is the gradient of the batch sum, which grows with the batch size; for
+ * training use `losses.softmaxCrossEntropyWithLogits` (the mean) or take the mean here.
  * @example mean(nn.softmaxCrossEntropyWithLogits({ labels, logits: predictions }))
  */
 export function softmaxCrossEntropyWithLogits(a: Omit<ce.SoftmaxCrossEntropyArgs, "reduction">): Tensor {

@@ -8,7 +8,7 @@ import { tidy } from "../engine/memory.js";
 import { InvalidArgumentError, ShapeError } from "../errors.js";
 import { shapesEqual, shapeStr } from "../shape.js";
 import type { Tensor, TensorLike } from "../tensor.js";
-import { reduceLoss, type Reduction } from "./reduction.js";
+import { reduceLoss, reduceWeighted, type Reduction } from "./reduction.js";
 
 /** Arguments of the regression losses. */
 export interface RegressionArgs {
@@ -26,8 +26,20 @@ function pairOf(a: RegressionArgs, where: string): [Tensor, Tensor] {
   return [y, p];
 }
 
-/** (predictions - labels)^2. @example meanSquaredError({ labels: [0, 0], predictions: [1, 3] }) // 5 */
-export function meanSquaredError(a: RegressionArgs): Tensor {
+/**
+ * (predictions - labels)^2. Also takes TF.js's positional form
+ * `meanSquaredError(labels, predictions, weights?, reduction?)` (the mean over non-zero weights).
+ * @example meanSquaredError({ labels: [0, 0], predictions: [1, 3] }) // 5
+ * @example meanSquaredError([0, 0], [1, 3]) // 5
+ */
+export function meanSquaredError(a: RegressionArgs): Tensor;
+export function meanSquaredError(labels: TensorLike, predictions: TensorLike, weights?: TensorLike, reduction?: Reduction): Tensor;
+export function meanSquaredError(a: RegressionArgs | TensorLike, predictions?: TensorLike, weights?: TensorLike, reduction?: Reduction): Tensor {
+  if (predictions === undefined) return meanSquaredErrorOf(a as RegressionArgs);
+  return tidy(() => reduceWeighted(meanSquaredErrorOf({ labels: a as TensorLike, predictions, reduction: "none" }), weights, reduction, "meanSquaredError"));
+}
+
+function meanSquaredErrorOf(a: RegressionArgs): Tensor {
   const v = tidy(() => {
     const [y, p] = pairOf(a, "meanSquaredError");
     return square(sub(p, y));

@@ -38,6 +38,13 @@ export abstract class Metric {
     this.total = null;
     this.count = 0;
   }
+  /** Free the tensor this metric holds (same as `reset`); the metric stays usable. */
+  dispose(): void {
+    this.reset();
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 }
 
 /**

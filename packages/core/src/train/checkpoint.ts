@@ -83,12 +83,13 @@ export class Checkpoint {
    * Restore from safetensors bytes. Throws CheckpointError, changing nothing, when the bytes
    * are malformed or a value does not fit (shape, dtype, missing value for an existing
    * variable, an entry that matches no weight or slot that exists or can still be created).
-   * With `{ allowPartial: true }` missing values and unmatched entries are reported instead.
+   * With `{ allowPartial: true }` (or its synonym `expectPartial`) missing values and unmatched
+   * entries are reported instead.
    */
   fromBytes(bytes: Uint8Array, options: RestoreOptions = {}): RestoreReport {
-    const partial = options.allowPartial === true;
     const { tensors, metadata } = decodeSafetensors(bytes);
     if (metadata.format !== undefined && metadata.format !== FORMAT) throw new CheckpointError(`Checkpoint: file format is "${metadata.format}", expected "${FORMAT}"`);
+    const partial = options.allowPartial === true || options.expectPartial === true;
     const current = this.current();
     const report: RestoreReport = { restored: [], deferred: [], ignored: [], missing: [...current.keys()].filter((k) => !tensors.has(k)) };
     if (report.missing.length && !partial)

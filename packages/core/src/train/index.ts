@@ -12,3 +12,5 @@ export { clipByGlobalNorm } from "./clip.js";
 export { Checkpoint, type Checkpointable } from "./checkpoint.js";
 export type { RestoreOptions, RestoreReport } from "./restore-plan.js";
 export { CheckpointError, encodeSafetensors, decodeSafetensors, type SafetensorEntry } from "./safetensors.js";
+export { sgd, momentum, adam, rmsprop, adagrad } from "./factories.js";
+export { CheckpointManager, type CheckpointManagerOptions } from "./checkpoint-manager.js";

@@ -99,13 +99,19 @@ export abstract class Optimizer {
   }
 
   /**
-   * Compute implicit gradients of `loss` with respect to the trainable variables it reads (or
-   * `varList`), apply them, and return the loss value (yours to dispose).
-   * @example const l = opt.minimize(() => losses.meanSquaredError({ labels: y, predictions: model.apply(x) }));
+   * Compute implicit gradients of `f` with respect to the trainable variables it reads (or
+   * `varList`) and apply them, with TF.js's signature: the loss is returned only when
+   * `returnCost` is true (then it is yours to dispose); otherwise it is freed and null returned,
+   * so a loop of `minimize` calls leaks nothing.
+   * @example opt.minimize(() => losses.meanSquaredError({ labels: y, predictions: model.apply(x) }));
+   * @example const cost = opt.minimize(() => loss(x, y), true)!; console.log(cost.item()); cost.dispose();
    */
-  minimize(loss: () => Tensor, varList?: readonly Variable[]): Tensor {
-    if (typeof loss !== "function") throw new InvalidArgumentError("minimize: expects a function returning the loss");
-    const [value, pairs] = implicitValueAndGradients(loss)();
+  minimize(f: () => Tensor, returnCost: true, varList?: readonly Variable[]): Tensor;
+  minimize(f: () => Tensor, returnCost?: boolean, varList?: readonly Variable[]): Tensor | null;
+  minimize(f: () => Tensor, returnCost = false, varList?: readonly Variable[]): Tensor | null {
+    if (typeof f !== "function") throw new InvalidArgumentError("minimize: expects a function returning the loss");
+    if (typeof returnCost !== "boolean") throw new InvalidArgumentError(`minimize: returnCost must be a boolean (the variable list is the third argument), got ${Array.isArray(returnCost) ? "an array" : typeof returnCost}`);
+    const [value, pairs] = implicitValueAndGradients(f)();
     const chosen = varList ? pairs.filter(([, v]) => varList.includes(v)) : pairs;
     try {
       this.applyGradients(chosen);
@@ -115,7 +121,9 @@ export abstract class Optimizer {
     } finally {
       for (const [g] of pairs) if (g !== value) g.dispose();
     }
-    return value;
+    if (returnCost) return value;
+    value.dispose();
+    return null;
   }
 
   /** The slot `name` of `v` (e.g. "m" of Adam), if created. */

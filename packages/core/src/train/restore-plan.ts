@@ -18,6 +18,8 @@ export interface RestoreOptions {
    * does not track) are ignored and not kept. Shape and dtype mismatches still fail.
    */
   readonly allowPartial?: boolean;
+  /** The same as `allowPartial` (either one turns partial restore on). */
+  readonly expectPartial?: boolean;
 }
 
 /** What a restore did, by checkpoint key. */

@@ -14,7 +14,7 @@ const values = (vs: readonly tf.Variable[]) => vs.map((v) => Array.from(v.dataSy
 
 async function trainedBytes(model = mlp(), withOptimizer = true): Promise<Uint8Array> {
   const opt = new train.AdamOptimizer({ learningRate: 0.01 });
-  opt.minimize(() => tf.sum(tf.square(model.apply(x())))).dispose();
+  opt.minimize(() => tf.sum(tf.square(model.apply(x()))));
   return new train.Checkpoint(withOptimizer ? { model, optimizer: opt } : { model }).toBytes();
 }
 
@@ -130,14 +130,14 @@ describe("optimizer steps are all or nothing", () => {
     expect(opt.iterations).toBe(0);
     expect(opt.slotEntries().length).toBe(0);
     expect(tf.memory().numTensors).toBe(before);
-    opt.minimize(loss).dispose();
+    opt.minimize(loss);
     const retried = values(m.variables);
     // the same single step from the same start, on a fresh model and optimizer
     const m2 = mlp(2);
     m2.apply(x()).dispose();
     m2.variables.forEach((v, i) => v.assign(tf.tensor(start[i]!, v.shape)));
     const clean = new train.MomentumOptimizer({ learningRate: 0.1, momentum: 0.9 });
-    clean.minimize(() => tf.sum(tf.square(m2.apply(x())))).dispose();
+    clean.minimize(() => tf.sum(tf.square(m2.apply(x()))));
     expect(retried).toEqual(values(m2.variables));
     expect(opt.iterations).toBe(1);
   });

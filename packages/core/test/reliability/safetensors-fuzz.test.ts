@@ -11,7 +11,7 @@ import { layers, train } from "@eager/core";
 const model = new layers.Sequential([new layers.Dense({ units: 3 }), new layers.Dense({ units: 2 })]);
 model.apply(tf.zeros([1, 4])).dispose();
 const opt = new train.AdamOptimizer({ learningRate: 0.1 });
-opt.minimize(() => tf.sum(model.apply(tf.ones([1, 4])))).dispose();
+opt.minimize(() => tf.sum(model.apply(tf.ones([1, 4]))));
 const ckpt = new train.Checkpoint({ model, optimizer: opt });
 const good = await ckpt.toBytes();
 const values = () => model.variables.map((v) => Array.from(v.dataSync()));

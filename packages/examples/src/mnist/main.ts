@@ -2,6 +2,7 @@
  * Train MNIST models end to end on the default device: the original eager example's model
  * with gradient descent (its loop kept as written), an MLP with Adam and a small CNN with
  * Adam; then save a checkpoint, restore it into a fresh model and check the test accuracy.
+ * The CNN is also exported as a saved model and as ONNX, loaded back and checked the same way.
  * Usage: pnpm --filter @eager/examples start -- --model all --epochs 3 --limit 5000
  */
 import * as tf from "@eager/core";
@@ -11,10 +12,13 @@ import { loadMnist, type MnistSplit } from "./data.js";
 import { batches, evaluate, splitTensors, trainEpoch } from "./loop.js";
 import { augmentedBatches, augmentThroughput } from "./augment-pipeline.js";
 import { CNN, MLP, MNISTModel } from "./models.js";
+import { runCharRnn } from "../charrnn/run.js";
+import { exportAndCheck } from "./export.js";
 
 type ModelName = "seed" | "mlp" | "cnn";
 interface Options {
-  model: ModelName | "all";
+  model: ModelName | "charrnn" | "all";
+  steps?: number;
   epochs?: number;
   batchSize?: number;
   device?: string;
@@ -27,7 +31,7 @@ interface Options {
   workers: number;
 }
 
-const HELP = `Usage: start [--model seed|mlp|cnn|all] [--epochs N] [--batch-size N] [--lr X]
+const HELP = `Usage: start [--model seed|mlp|cnn|charrnn|all] [--epochs N] [--steps N] [--batch-size N] [--lr X]
              [--device cpu|webgpu|webgl|reference] [--data DIR] [--limit N] [--out DIR]
              [--augment] [--workers N]
              [--profile]  (profile each model's training: a table of ops by time, and
@@ -47,11 +51,12 @@ function parseArgs(argv: readonly string[]): Options {
       case "--": break;
       case "--model": {
         const m = v();
-        if (!["seed", "mlp", "cnn", "all"].includes(m!)) throw new Error(`--model must be seed, mlp, cnn or all, got ${m}\n${HELP}`);
+        if (!["seed", "mlp", "cnn", "charrnn", "all"].includes(m!)) throw new Error(`--model must be seed, mlp, cnn, charrnn or all, got ${m}\n${HELP}`);
         o.model = m as Options["model"];
         break;
       }
       case "--epochs": o.epochs = num(k, v()); break;
+      case "--steps": o.steps = num(k, v()); break;
       case "--batch-size": o.batchSize = num(k, v()); break;
       case "--lr": o.lr = num(k, v(), false); break;
       case "--limit": o.limit = num(k, v()); break;
@@ -173,6 +178,10 @@ async function profiled<R>(name: ModelName, run: () => Promise<R>, out: string):
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const device = await chooseDevice(o.device);
+  if (o.model === "charrnn") {
+    await runCharRnn({ steps: o.steps, batchSize: o.batchSize, lr: o.lr, out: o.out });
+    return;
+  }
   const t0 = performance.now();
   const { train: trainSplit, test: testSplit } = await loadMnist({ dir: o.data, limit: o.limit });
   console.log(`MNIST: ${trainSplit.count} training and ${testSplit.count} test images (read in ${((performance.now() - t0) / 1000).toFixed(1)}s); device "${device}"`);
@@ -183,6 +192,7 @@ async function main(): Promise<void> {
   }
   const names: ModelName[] = o.model === "all" ? ["seed", "mlp", "cnn"] : [o.model];
   const reports: Report[] = [];
+  let exportsOk = true;
   for (const name of names) {
     const curve = new metrics.LossCurve({ title: `MNIST ${name}`, xLabel: "step", yLabel: "cross-entropy" });
     const run = () => (name === "seed" ? runSeed(trainSplit, testSplit, o, curve) : runAdam(name, trainSplit, testSplit, o, curve));
@@ -199,6 +209,7 @@ async function main(): Promise<void> {
     const svg = await curve.save(join(o.out, `mnist-${name}-loss.svg`));
     console.log(`${name}: loss curve ${svg}`);
     reports.push({ model: name, device, epochs, testAccuracy, restoredAccuracy: restored, checkpoint: path });
+    if (name === "cnn") exportsOk = (await exportAndCheck(name, model as CNN, testSplit, o.out)) && exportsOk;
     model.dispose();
     fresh.dispose();
     optimizer.dispose();
@@ -212,7 +223,9 @@ async function main(): Promise<void> {
     const avg = r.epochs.reduce((s, e) => s + e.seconds, 0) / r.epochs.length;
     console.log(`${r.model.padEnd(6)} ${String(r.epochs.length).padStart(6)} ${avg.toFixed(1).padStart(8)}  ${(100 * r.testAccuracy).toFixed(2).padStart(12)}%  ${(100 * r.restoredAccuracy).toFixed(2)}%`);
   }
-  if (reports.some((r) => r.restoredAccuracy !== r.testAccuracy)) process.exitCode = 1;
+  if (reports.some((r) => r.restoredAccuracy !== r.testAccuracy) || !exportsOk) process.exitCode = 1;
+  // The character-level language model, a short run (its own command: --model charrnn).
+  if (o.model === "all") await runCharRnn({ steps: o.steps, out: o.out });
 }
 
 main().then(
