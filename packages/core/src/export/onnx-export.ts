@@ -4,6 +4,7 @@
  * IR 8). Weights become initializers inside the file; external data (models over 2 GB) is not
  * supported. Null signature dims become the symbolic dim "N". Unmappable ops are all listed.
  */
+import { platform } from "#platform";
 import type { DType } from "../dtype.js";
 import { InvalidArgumentError } from "../errors.js";
 import { opNames, opTable, type OpName } from "../ops/table.js";
@@ -152,9 +153,6 @@ export async function exportModel(target: ExportTarget | SavedModel, options: On
 /** Export `target` to the file `path` (Node); returns the path. */
 export async function saveModel(target: ExportTarget | SavedModel, path: string, options: OnnxExportOptions = {}): Promise<string> {
   const bytes = await exportModel(target, options);
-  const fs = await import("node:fs/promises");
-  const { dirname } = await import("node:path");
-  await fs.mkdir(dirname(path), { recursive: true });
-  await fs.writeFile(path, bytes);
+  await platform.writeFile(path, bytes, false);
   return path;
 }

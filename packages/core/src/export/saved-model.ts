@@ -4,6 +4,7 @@
  * from a folder (Node), a URL (fetch) or bytes, and returns a `SavedModel` that runs on any
  * registered device without the source. Loading executes nothing from the files.
  */
+import { platform } from "#platform";
 import { tensor, variable } from "../api/creation.js";
 import { tensorFromHost } from "../engine/dispatch.js";
 import { opTable } from "../ops/table.js";
@@ -126,11 +127,8 @@ export async function saveModelToBytes(target: ExportTarget | SavedModel, option
  */
 export async function saveModel(target: ExportTarget | SavedModel, path: string, options?: ExportOptions): Promise<string> {
   const files = await saveModelToBytes(target, options);
-  const fs = await import("node:fs/promises");
-  const { join } = await import("node:path");
-  await fs.mkdir(path, { recursive: true });
-  await fs.writeFile(join(path, "model.json"), files.modelJson);
-  await fs.writeFile(join(path, "weights.safetensors"), files.weights);
+  await platform.writeFile(platform.joinPath(path, "model.json"), files.modelJson, false);
+  await platform.writeFile(platform.joinPath(path, "weights.safetensors"), files.weights, false);
   return path;
 }
 
@@ -225,15 +223,14 @@ async function fetchBytes(url: string, limit: number): Promise<Uint8Array> {
 }
 
 async function readFileBounded(path: string, limit: number): Promise<Uint8Array> {
-  const fs = await import("node:fs/promises");
   let size: number;
   try {
-    size = (await fs.stat(path)).size;
+    size = await platform.fileSize(path);
   } catch (e) {
     throw new SavedModelError(`loadModel: cannot read "${path}": ${(e as Error).message}`);
   }
   if (size > limit) throw new SavedModelError(`loadModel: "${path}" is ${size} bytes, more than the limit of ${limit}`);
-  return new Uint8Array(await fs.readFile(path));
+  return platform.readFile(path);
 }
 
 /**
@@ -253,9 +250,7 @@ export async function loadModel(source: string | URL | SavedModelBytes): Promise
     const [modelJson, weights] = await Promise.all([fetchBytes(`${base}model.json`, LIMITS.modelJsonBytes), fetchBytes(`${base}weights.safetensors`, LIMITS.weightsBytes)]);
     return loadModelFromBytes({ modelJson, weights });
   }
-  const { join } = await import("node:path");
-  const { fileURLToPath } = await import("node:url");
-  const dir = s.startsWith("file:") ? fileURLToPath(s) : s;
-  const [modelJson, weights] = await Promise.all([readFileBounded(join(dir, "model.json"), LIMITS.modelJsonBytes), readFileBounded(join(dir, "weights.safetensors"), LIMITS.weightsBytes)]);
+  const dir = s.startsWith("file:") ? platform.pathFromUrl(s) : s;
+  const [modelJson, weights] = await Promise.all([readFileBounded(platform.joinPath(dir, "model.json"), LIMITS.modelJsonBytes), readFileBounded(platform.joinPath(dir, "weights.safetensors"), LIMITS.weightsBytes)]);
   return loadModelFromBytes({ modelJson, weights });
 }

@@ -14,4 +14,9 @@ export const platform: CorePlatform = {
   asyncStorage: () => null,
   writeFile: async (path) => noFiles(`writing "${path}"`),
   readFile: async (path) => noFiles(`reading "${path}"`),
+  fileSize: async (path) => noFiles(`reading "${path}"`),
+  listDir: async (path) => noFiles(`listing "${path}"`),
+  removeFile: async (path) => noFiles(`deleting "${path}"`),
+  joinPath: (...parts) => parts.join("/").replace(/\/+/g, "/"),
+  pathFromUrl: (url) => noFiles(`opening "${url}"`),
 };

@@ -18,4 +18,14 @@ export interface CorePlatform {
   writeFile(path: string, data: Uint8Array | string, atomic: boolean): Promise<void>;
   /** Read the whole file at `path`. */
   readFile(path: string): Promise<Uint8Array>;
+  /** The size in bytes of the file at `path`. */
+  fileSize(path: string): Promise<number>;
+  /** The names in the folder `path`; an empty list when the folder does not exist. */
+  listDir(path: string): Promise<string[]>;
+  /** Delete the file at `path` if it exists. */
+  removeFile(path: string): Promise<void>;
+  /** Join path segments (Node's `path.join`; "/" where there is no file system). */
+  joinPath(...parts: string[]): string;
+  /** The path of a `file:` URL. */
+  pathFromUrl(url: string): string;
 }

@@ -3,6 +3,7 @@
  * newest `maxToKeep` and finding the latest, so a training script resumes with two lines.
  * Node only (file access). The folder is the source of truth: nothing is cached between calls.
  */
+import { platform } from "#platform";
 import { InvalidArgumentError } from "../errors.js";
 import { Checkpoint } from "./checkpoint.js";
 import type { RestoreOptions } from "./index.js";
@@ -40,21 +41,13 @@ export class CheckpointManager {
 
   /** Paths of the checkpoints in the folder, oldest (lowest number) first. */
   async checkpoints(): Promise<string[]> {
-    const fs = await import("node:fs/promises");
-    const { join } = await import("node:path");
-    let names: string[];
-    try {
-      names = await fs.readdir(this.directory);
-    } catch (e) {
-      if ((e as { code?: string }).code === "ENOENT") return [];
-      throw e;
-    }
+    const names = await platform.listDir(this.directory);
     const re = new RegExp(`^${this.prefix.replace(/[.\-]/g, "\\$&")}-(\\d+)\\.safetensors$`);
     return names
       .map((n) => [n, re.exec(n)] as const)
       .filter((p): p is readonly [string, RegExpExecArray] => p[1] !== null)
       .sort((a, b) => Number(a[1][1]) - Number(b[1][1]))
-      .map(([n]) => join(this.directory, n));
+      .map(([n]) => platform.joinPath(this.directory, n));
   }
 
   /** The newest checkpoint's path, or null when there is none. */
@@ -68,15 +61,13 @@ export class CheckpointManager {
    * beyond `maxToKeep`. Returns its path.
    */
   async save(number?: number): Promise<string> {
-    const { join, basename } = await import("node:path");
     const all = await this.checkpoints();
-    const last = all.length ? Number(/-(\d+)\.safetensors$/.exec(basename(all[all.length - 1]!))![1]) : -1;
+    const last = all.length ? Number(/-(\d+)\.safetensors$/.exec(all[all.length - 1]!)![1]) : -1;
     const n = number ?? last + 1;
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`CheckpointManager.save: number must be an integer >= 0, got ${number}`);
-    const path = await this.checkpoint.save(join(this.directory, `${this.prefix}-${n}.safetensors`));
-    const fs = await import("node:fs/promises");
+    const path = await this.checkpoint.save(platform.joinPath(this.directory, `${this.prefix}-${n}.safetensors`));
     const now = await this.checkpoints();
-    for (const old of now.slice(0, Math.max(0, now.length - this.maxToKeep))) await fs.rm(old, { force: true });
+    for (const old of now.slice(0, Math.max(0, now.length - this.maxToKeep))) await platform.removeFile(old);
     return path;
   }
 
