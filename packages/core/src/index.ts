@@ -24,6 +24,10 @@ export { setDefaultDevice, getDefaultDevice, listBackends, registerBackend, read
 export { placementReport, resetPlacementReport, setFallbackPolicy, getFallbackPolicy, type PlacementReport, type FallbackPolicy, type DeviceReport } from "./engine/placement.js";
 export { memory, tidy, type MemoryInfo } from "./engine/memory.js";
 export { trace, Graph, type GraphJSON, type GraphNode, type TraceArg } from "./engine/trace.js";
+export { compile, jit, type CompileOptions, type CompiledFunction } from "./compile/compile.js";
+export { hostValue, onReplay } from "./compile/host.js";
+export type { Program, ProgramKernel, PassStats } from "./compile/program.js";
+export type { TensorSignature } from "./compile/signature.js";
 export { opNames, type OpName } from "./ops/table.js";
 export type { TapeOptions } from "./engine/tape.js";
 export * as layers from "./layers/index.js";
