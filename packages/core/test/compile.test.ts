@@ -88,12 +88,14 @@ describe("compile", () => {
     expect(p.ops).toEqual(["mul", "add", "relu"]);
     expect(p.passes).toEqual({ traced: 5, deadRemoved: 1, merged: 1 });
     g(tf.ones([3]));
-    expect(p.kernels.map((k) => k.ops)).toEqual([["mul"], ["add"], ["relu"]]);
-    expect(p.kernels[0]!.device).toBe("reference");
+    expect(p.kernels.map((k) => k.ops)).toEqual([["mul"], ["add", "relu"]]);
+    expect(p.kernels.map((k) => k.fused)).toEqual([false, true]);
+    expect(p.kernels[1]!.device).toBe("reference");
     const text = p.toString();
     expect(text).toContain("program(%0: float32[3])");
     expect(text).toMatch(/= mul\(%0, %\d+\)/);
-    expect(text).toContain("1 dead removed, 1 merged");
+    expect(text).toMatch(/= fused\[add > relu\]/);
+    expect(text).toContain("1 dead removed, 1 merged, 3 ops in 2 kernels (1 fused)");
   });
 
   it("reading a symbolic value throws at the user's line, naming cond and whileLoop", () => {

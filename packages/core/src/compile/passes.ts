@@ -55,11 +55,11 @@ export function mergeCommonSubexpressions(nodes: readonly TraceNode[]): { nodes:
  * and outputs nobody reads. Values in `pinned` (program inputs, constants, outputs, variable
  * writes) never die inside a run.
  */
-export function planLifetimes(nodes: readonly TraceNode[], pinned: ReadonlySet<number>): number[][] {
+export function planLifetimes(nodes: readonly { readonly inputs: readonly number[]; readonly outputs: readonly number[] }[], pinned: ReadonlySet<number>): number[][] {
   const last = new Map<number, number>();
   nodes.forEach((n, i) => {
     for (const id of n.inputs) last.set(id, i);
-    for (const o of n.outputs) if (!last.has(o.id)) last.set(o.id, i);
+    for (const o of n.outputs) if (!last.has(o)) last.set(o, i);
   });
   const frees: number[][] = nodes.map(() => []);
   for (const [id, i] of last) if (!pinned.has(id)) frees[i]!.push(id);

@@ -11,13 +11,18 @@ import { InvalidArgumentError } from "../errors.js";
 import type { OpName } from "../ops/table.js";
 import { shapeStr } from "../shape.js";
 import { Tensor, Variable } from "../tensor.js";
-import type { HostStep, TraceBuilder, TraceNode } from "./builder.js";
+import type { HostStep, TraceBuilder } from "./builder.js";
 import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./passes.js";
+import { fuseElementwise, type Unit } from "./fusion.js";
+import { runFused, runUnfused } from "./run-fused.js";
+import { printExpr } from "../ir/print.js";
 
-/** One kernel launch of a program: the ops it runs (several when fused) and its device. */
+/** One kernel of a program: the ops it runs (several when fused), its device, and whether it ran as one fused kernel. */
 export interface ProgramKernel {
   readonly ops: readonly OpName[];
   readonly device: string;
+  /** True when the ops ran as one kernel; false when the device ran them one by one (no fusion support). */
+  readonly fused: boolean;
 }
 
 /** What the passes did. */
@@ -28,13 +33,11 @@ export interface PassStats {
 }
 
 interface Step {
-  readonly op: OpName;
-  readonly attrs: unknown;
+  readonly unit: Unit;
   readonly inputs: readonly number[];
   readonly outputs: readonly number[];
   /** Slots freed after this step. */
   readonly frees: readonly number[];
-  readonly node: TraceNode;
 }
 
 /** A traced, optimized function body. Build with `compile`; inspect with `concrete`. */
@@ -57,6 +60,7 @@ export class Program {
   private readonly constSlots: { slot: number; tensor: Tensor; perDevice: Map<string, Tensor> }[];
   private readonly host: { step: HostStep; slot: number }[];
   private readonly stepDevices: string[] = [];
+  private readonly stepFused: boolean[] = [];
   private disposed = false;
   /** True until the first run (whose host effects already happened while tracing). */
   private fresh = true;
@@ -92,14 +96,18 @@ export class Program {
     this.host = b.host.map((step) => ({ step, slot: step.kind === "scalar" ? slot(step.id) : -1 }));
     const pinned = new Set<number>([...outs, ...writes, ...b.args.map((t) => t.id), ...this.variables.map((v) => v.id), ...b.constants.keys()]);
     for (const h of b.host) if (h.kind === "scalar") pinned.add(h.id);
-    const frees = planLifetimes(nodes, pinned);
-    this.steps = nodes.map((n, i) => ({
-      op: n.op,
-      attrs: n.attrs,
-      inputs: n.inputs.map(slot),
-      outputs: n.outputs.map((o) => slot(o.id)),
+    const specs = new Map<number, { shape: readonly number[]; dtype: DType }>();
+    for (const t of [...b.args, ...this.variables, ...b.constants.values()]) specs.set(t.id, t);
+    for (const [id, t] of b.constants) specs.set(id, t);
+    for (const h of b.host) if (h.kind === "scalar") specs.set(h.id, { shape: [], dtype: h.dtype });
+    for (const n of nodes) for (const o of n.outputs) specs.set(o.id, o);
+    const units = fuseElementwise(nodes, new Set([...outs, ...writes]), specs);
+    const frees = planLifetimes(units, pinned);
+    this.steps = units.map((u, i) => ({
+      unit: u,
+      inputs: u.inputs.map(slot),
+      outputs: u.outputs.map(slot),
       frees: frees[i]!.map(slot),
-      node: n,
     }));
     this.outputSlots = outs.map(slot);
     this.nSlots = slotOf.size;
@@ -108,7 +116,11 @@ export class Program {
 
   /** The kernels a run launches, with the ops each runs and its device (from the last run). */
   get kernels(): ProgramKernel[] {
-    return this.steps.map((s, i) => ({ ops: [s.op], device: this.stepDevices[i] ?? "not run yet" }));
+    return this.steps.map((s, i) => ({
+      ops: s.unit.kind === "op" ? [s.unit.node.op] : s.unit.nodes.map((n) => n.op),
+      device: this.stepDevices[i] ?? "not run yet",
+      fused: s.unit.kind === "fused" && this.stepFused[i] !== false,
+    }));
   }
 
   /**
@@ -139,7 +151,14 @@ export class Program {
         const st = steps[k]!;
         const ins = new Array<Tensor>(st.inputs.length);
         for (let j = 0; j < ins.length; j++) ins[j] = env[st.inputs[j]!]!;
-        const outs = runOp(st.op, ins, st.attrs as never);
+        const u = st.unit;
+        let outs: Tensor[];
+        if (u.kind === "op") outs = runOp(u.node.op, ins, u.node.attrs as never);
+        else {
+          const fused = runFused(u.expr, ins, u.shape, u.dtype);
+          this.stepFused[k] = fused !== null;
+          outs = [fused ?? runUnfused(u, ins)];
+        }
         for (let j = 0; j < outs.length; j++) {
           env[st.outputs[j]!] = outs[j];
           owned.add(st.outputs[j]!);
@@ -189,20 +208,26 @@ export class Program {
     for (const c of this.constSlots) lines.push(`  ${name(c.slot)} = constant ${c.tensor.dtype}${shapeStr(c.tensor.shape)}`);
     for (const h of this.host) if (h.step.kind === "scalar") lines.push(`  ${name(h.slot)} = hostValue ${h.step.dtype}[]`);
     for (const s of this.steps) {
-      const outs = s.node.outputs.map((o, j) => `${name(s.outputs[j]!)}: ${o.dtype}${shapeStr(o.shape)}`).join(", ");
+      const u = s.unit;
+      if (u.kind === "fused") {
+        lines.push(`  ${name(s.outputs[0]!)}: ${u.dtype}${shapeStr(u.shape)} = fused[${u.nodes.map((n) => n.op).join(" > ")}](${s.inputs.map(name).join(", ")}): ${printExpr(u.expr)}`);
+        continue;
+      }
+      const outs = u.node.outputs.map((o, j) => `${name(s.outputs[j]!)}: ${o.dtype}${shapeStr(o.shape)}`).join(", ");
       let attrs = "";
       try {
-        const a = JSON.stringify(s.attrs);
+        const a = JSON.stringify(u.node.attrs);
         if (a && a !== "{}" && a !== "null") attrs = ` ${a}`;
       } catch {
         attrs = " {...}";
       }
-      lines.push(`  ${outs} = ${s.op}(${s.inputs.map(name).join(", ")})${attrs}`);
+      lines.push(`  ${outs} = ${u.node.op}(${s.inputs.map(name).join(", ")})${attrs}`);
     }
     for (let i = 0; i < this.writes.length; i++) lines.push(`  assign "${this.writes[i]!.name}" <- ${name(this.writeSlots[i]!)}`);
     lines.push(`  return ${this.outputSlots.map(name).join(", ")}`);
     const p = this.passes;
-    lines.push(`// ${p.traced} ops traced, ${p.deadRemoved} dead removed, ${p.merged} merged, ${this.steps.length} kernels`);
+    const fusedUnits = this.steps.filter((st) => st.unit.kind === "fused").length;
+    lines.push(`// ${p.traced} ops traced, ${p.deadRemoved} dead removed, ${p.merged} merged, ${this.ops.length} ops in ${this.steps.length} kernels (${fusedUnits} fused)`);
     return lines.join("\n");
   }
 }
