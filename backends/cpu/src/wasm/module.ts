@@ -55,6 +55,22 @@ export function kernelText(shared: boolean, fma: boolean): string {
 
 type Wabt = Awaited<ReturnType<typeof import("wabt")>>;
 let wabtPromise: Promise<Wabt> | null = null;
+let wabtLoaded: Wabt | null = null;
+
+/**
+ * Assemble a small module synchronously (fused kernels compiled while a program runs); the
+ * assembler was loaded when the backend's kernels were built. Null if it was not.
+ */
+export function assembleSync(text: string): { module: WebAssembly.Module; binary: Uint8Array } | null {
+  if (wabtLoaded === null) return null;
+  const parsed = wabtLoaded.parseWat("eager-fused.wat", text, { simd: true, threads: true, bulk_memory: true });
+  try {
+    const binary = new Uint8Array(parsed.toBinary({}).buffer);
+    return { module: new WebAssembly.Module(binary), binary };
+  } finally {
+    parsed.destroy();
+  }
+}
 const cache = new Map<string, Promise<KernelModule>>();
 
 /** Assemble and compile the kernels (cached per memory kind and FMA choice). */
@@ -65,6 +81,7 @@ export function buildKernels(shared: boolean, relaxed: boolean): Promise<KernelM
     p = (async () => {
       wabtPromise ??= import("wabt").then((m) => (m.default as unknown as () => Promise<Wabt>)());
       const wabt = await wabtPromise;
+      wabtLoaded = wabt;
       const text = kernelText(shared, relaxed);
       const parsed = wabt.parseWat("eager-cpu-kernels.wat", text, { simd: true, threads: true, relaxed_simd: relaxed, bulk_memory: true });
       try {
