@@ -2,8 +2,9 @@
  * Fused elementwise kernels: a compiled program's fused expression becomes one wasm function
  * (the same generator as the per-op kernels, over the whole expression), assembled into a small
  * module that imports the backend's memory and runs across the thread pool (each worker
- * instantiates it once, from its bytes in the shared memory). Expressions without a wasm form are declined (core then runs
- * the ops one by one).
+ * instantiates it once, from its bytes in the shared memory). Expressions without a wasm form,
+ * and modules a browser's main thread will not compile synchronously (over 4 KiB), are
+ * declined: core then runs the ops one by one.
  */
 import { ir, type Expr, type KernelTensor } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
@@ -30,9 +31,17 @@ export class FusedKernels {
     const text = elementwiseFunc(k);
     if (text === null) return null;
     const shared = this.ctx.memory.buffer instanceof SharedArrayBuffer;
-    const built = assembleSync(`(module (import "env" "memory" (memory 1 ${MAX_PAGES}${shared ? " shared" : ""}))\n${text}\n)`);
-    if (built === null) return null;
-    const instance = new WebAssembly.Instance(built.module, { env: { memory: this.ctx.memory } });
+    let built: ReturnType<typeof assembleSync>;
+    let instance: WebAssembly.Instance;
+    try {
+      built = assembleSync(`(module (import "env" "memory" (memory 1 ${MAX_PAGES}${shared ? " shared" : ""}))\n${text}\n)`);
+      if (built === null) return null;
+      instance = new WebAssembly.Instance(built.module, { env: { memory: this.ctx.memory } });
+    } catch (e) {
+      // Browsers refuse synchronous compilation of modules over 4 KiB on the main thread.
+      if (e instanceof RangeError) return null;
+      throw e;
+    }
     this.compiled++;
     return { fn: instance.exports["fused"] as Fn, binary: built.binary };
   }
