@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as tf from "@eager/core";
 import { engine } from "../src/engine/engine.js";
+import { createReferenceBackend } from "@eager/core/backend";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -204,5 +205,18 @@ describe("compile: memory", () => {
     const before = tf.memory().numBytes;
     expect(() => g(x, idx)).toThrow();
     expect(tf.memory().numBytes).toBe(before);
+  });
+});
+
+describe("compile: constants", () => {
+  it("moves a captured constant to the device the program runs on once, and reuses it", () => {
+    tf.registerBackend("constDevice", () => createReferenceBackend("constDevice"), { priority: -5 });
+    const w = tf.withDevice("reference", () => tf.tensor([1, 2, 3]));
+    const g = tf.compile((x: tf.Tensor) => tf.mul(x, w));
+    const x = tf.ones([3]).to("constDevice");
+    tf.resetPlacementReport();
+    for (let i = 0; i < 3; i++) expect(g(x).arraySync()).toEqual([1, 2, 3]);
+    const moved = tf.placementReport().moves;
+    expect(Object.values(moved).reduce((n, m) => n + m.count, 0)).toBe(1);
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { DType } from "../dtype.js";
 import { runOp, tensorFromHost } from "../engine/dispatch.js";
+import { currentFrame } from "../engine/context.js";
 import { allocArray } from "../dtype.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { OpName } from "../ops/table.js";
@@ -134,7 +135,12 @@ export class Program {
     try {
       this.argSlots.forEach((s, i) => (env[s] = args[i]));
       this.varSlots.forEach((s, i) => (env[s] = this.variables[i]));
-      for (const c of this.constSlots) env[c.slot] = c.tensor;
+      if (this.constSlots.length > 0) {
+        // Constants move to the device the program runs on once, and stay there.
+        let target = currentFrame().device;
+        for (let i = 0; i < args.length && target === null; i++) if (args[i]!._placed) target = args[i]!.device;
+        for (const c of this.constSlots) env[c.slot] = target === null || target === c.tensor.device ? c.tensor : this.constantOn(c, target);
+      }
       for (const h of this.host) {
         if (h.step.kind === "effect") {
           if (!this.fresh) h.step.fn();
@@ -185,6 +191,13 @@ export class Program {
     } finally {
       for (const s of owned) env[s]?.dispose();
     }
+  }
+
+  /** The constant's copy on `device`, made on first use. */
+  private constantOn(c: { tensor: Tensor; perDevice: Map<string, Tensor> }, device: string): Tensor {
+    let t = c.perDevice.get(device);
+    if (!t) c.perDevice.set(device, (t = c.tensor.to(device)._keep()));
+    return t;
   }
 
   /** Free the captured constants. */
