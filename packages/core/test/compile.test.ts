@@ -220,3 +220,20 @@ describe("compile: constants", () => {
     expect(Object.values(moved).reduce((n, m) => n + m.count, 0)).toBe(1);
   });
 });
+
+describe("compile: variable arguments", () => {
+  it("are passed by reference: read and assigned, one trace per variable", () => {
+    const a = tf.variable(tf.tensor([1, 2]), { name: "a" });
+    const b = tf.variable(tf.tensor([10, 20]), { name: "b" });
+    const bump = tf.compile((v: tf.Variable, d: tf.Tensor) => {
+      v.assignAdd(d);
+      return v.sum();
+    });
+    expect(bump(a, tf.ones([2])).item()).toBe(5);
+    expect(bump(a, tf.ones([2])).item()).toBe(7);
+    expect(a.arraySync()).toEqual([3, 4]);
+    expect(bump(b, tf.ones([2])).item()).toBe(32);
+    expect(b.arraySync()).toEqual([11, 21]);
+    expect(bump.traceCount).toBe(2);
+  });
+});

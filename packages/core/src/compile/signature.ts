@@ -5,7 +5,7 @@
  */
 import type { DType } from "../dtype.js";
 import { InvalidArgumentError, ShapeError } from "../errors.js";
-import { Tensor } from "../tensor.js";
+import { Tensor, Variable } from "../tensor.js";
 
 /** The expected dtype and shape of one tensor argument; `null` marks a dimension that varies. */
 export interface TensorSignature {
@@ -21,6 +21,8 @@ export interface Flattened {
 }
 
 function describeValue(x: unknown, tensors: Tensor[], sigOf: (t: Tensor, index: number) => string, depth: number): string {
+  // A variable argument is passed by reference (the program reads and assigns it), keyed by identity.
+  if (x instanceof Variable) return `variable "${x.name}" #${x.id}`;
   if (x instanceof Tensor) {
     const s = sigOf(x, tensors.length);
     tensors.push(x);
@@ -53,6 +55,7 @@ export function flattenArgs(args: readonly unknown[], signature?: readonly (Tens
 export function substituteTensors(args: readonly unknown[], tensors: readonly Tensor[]): unknown[] {
   let k = 0;
   const sub = (x: unknown, depth: number): unknown => {
+    if (x instanceof Variable) return x;
     if (x instanceof Tensor) return tensors[k++];
     if (depth < 4 && Array.isArray(x)) return x.map((v) => sub(v, depth + 1));
     if (depth < 4 && x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype)
