@@ -26,6 +26,8 @@ export { memory, tidy, type MemoryInfo } from "./engine/memory.js";
 export { trace, Graph, type GraphJSON, type GraphNode, type TraceArg } from "./engine/trace.js";
 export { compile, jit, type CompileOptions, type CompiledFunction } from "./compile/compile.js";
 export { hostValue, onReplay } from "./compile/host.js";
+export { cond, whileLoop, type WhileLoopOptions } from "./compile/control-flow.js";
+export { scan, type ScanOptions } from "./compile/control-flow-scan.js";
 export type { Program, ProgramKernel, PassStats } from "./compile/program.js";
 export type { TensorSignature } from "./compile/signature.js";
 export { opNames, type OpName } from "./ops/table.js";
