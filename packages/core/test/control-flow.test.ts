@@ -196,6 +196,16 @@ describe("control flow under compile", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("scan with xs null runs { length } steps; a body cannot assign a variable", () => {
+    const g = tf.compile((x: tf.Tensor) => tf.scan((c: tf.Tensor) => [c.mul(x), c], tf.scalar(1), null, { length: 4 }));
+    const [c, ys] = g(tf.scalar(3));
+    expect(c.item()).toBe(81);
+    expect(vals(ys)).toEqual([1, 3, 9, 27]);
+    const v = tf.variable(tf.scalar(0), { name: "v" });
+    const h = tf.compile((x: tf.Tensor) => tf.cond(x.greater(0), () => (v.assign(x), x), () => x));
+    expect(() => h(tf.scalar(1))).toThrow(/assigning variable .* inside cond, whileLoop or scan under compile is not supported/);
+  });
+
   it("branches that disagree on shapes fail with a clear error", () => {
     const g = tf.compile((x: tf.Tensor) => tf.cond(x.sum().greater(0), () => x, () => x.sum()));
     expect(() => g(tf.tensor([1, 2]))).toThrow(/cond: output 0 is float32\[2\] in thenFn but float32\[\] in elseFn/);
