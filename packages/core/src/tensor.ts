@@ -4,6 +4,7 @@
  * from the op API in index.ts; their types are merged in through `TensorMethods`.
  */
 import { type DType, type TypedArray } from "./dtype.js";
+import { userLine } from "./compile/user-line.js";
 import { DisposedTensorError, SymbolicTensorError, InvalidArgumentError, ShapeError, DTypeError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import { finalizer, Storage, trackInScope } from "./engine/memory.js";
@@ -156,8 +157,9 @@ export class Tensor {
       if (engine.compiling !== null)
         throw new SymbolicTensorError(
           `${what}: ${this.describe()} is symbolic inside compile() and holds no value while the function is traced. ` +
-            `A host if/while on a tensor value cannot be compiled: use tf.cond(pred, thenFn, elseFn) or tf.whileLoop(condFn, bodyFn, loopVars), ` +
-            `or read the value outside the compiled function`,
+            `A host if/while on a tensor value cannot be compiled: use tf.cond(pred, thenFn, elseFn), tf.whileLoop(condFn, bodyFn, loopVars) ` +
+            `or tf.scan(fn, initial, xs), or read the value outside the compiled function` +
+            (userLine() ? ` (at ${userLine()})` : ""),
         );
       throw new SymbolicTensorError(`${what}: ${this.describe()} is symbolic (being traced) and holds no values; reading values inside a traced function is not possible`);
     }

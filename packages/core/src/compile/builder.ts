@@ -19,6 +19,8 @@ export interface TraceNode {
   readonly inputs: number[];
   readonly attrs: unknown;
   readonly outputs: readonly { id: number; shape: readonly number[]; dtype: DType }[];
+  /** Set for a node the program runs on the host (cond, whileLoop, scan) instead of through dispatch. */
+  readonly run?: (inputs: readonly Tensor[]) => Tensor[];
 }
 
 /** Something the host does on every run, before the program's ops: an effect, or a scalar input computed then. */
@@ -93,10 +95,10 @@ export class TraceBuilder implements CompileHooks {
     return t.id;
   }
 
-  record(def: OpDef<any>, inputs: readonly Tensor[], attrs: unknown, specs: readonly TensorSpec[]): Tensor[] {
+  record(def: OpDef<any>, inputs: readonly Tensor[], attrs: unknown, specs: readonly TensorSpec[], run?: (inputs: readonly Tensor[]) => Tensor[]): Tensor[] {
     const ids = inputs.map((t) => this.idOf(t));
     const outs = specs.map((s) => this.symbolic(s.shape, s.dtype));
-    this.nodes.push({ op: def.name as OpName, def, inputs: ids, attrs, outputs: outs.map((o) => ({ id: o.id, shape: o.shape, dtype: o.dtype })) });
+    this.nodes.push({ op: def.name as OpName, def, inputs: ids, attrs, outputs: outs.map((o) => ({ id: o.id, shape: o.shape, dtype: o.dtype })), run });
     return outs;
   }
 

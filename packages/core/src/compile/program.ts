@@ -159,7 +159,7 @@ export class Program {
         for (let j = 0; j < ins.length; j++) ins[j] = env[st.inputs[j]!]!;
         const u = st.unit;
         let outs: Tensor[];
-        if (u.kind === "op") outs = runOp(u.node.op, ins, u.node.attrs as never);
+        if (u.kind === "op") outs = u.node.run ? u.node.run(ins) : runOp(u.node.op, ins, u.node.attrs as never);
         else {
           const fused = runFused(u.expr, ins, u.shape, u.dtype);
           this.stepFused[k] = fused !== null;
