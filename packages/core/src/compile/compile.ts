@@ -34,6 +34,10 @@ export type CompiledFunction<F extends (...args: any[]) => any> = F & {
   concrete(...args: Parameters<F>): Program;
   /** Free every cached program's constants. */
   dispose(): void;
+  /** The function that was compiled (what export and debugging tools trace). */
+  readonly source: F;
+  /** The options it was compiled with. */
+  readonly options: CompileOptions;
 };
 
 type Structure = { kind: "tensor"; index: number } | { kind: "array"; items: Structure[] } | { kind: "object"; entries: [string, Structure][] } | { kind: "value"; value: unknown };
@@ -188,6 +192,8 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
 
   Object.defineProperty(compiled, "traceCount", { get: () => traceCount });
   Object.defineProperty(compiled, "name", { value: name });
+  Object.defineProperty(compiled, "source", { value: fn });
+  Object.defineProperty(compiled, "options", { value: options });
   (compiled as { concrete: unknown }).concrete = (...args: unknown[]) => lookup(args).entry.program;
   (compiled as { dispose: unknown }).dispose = () => {
     for (const e of new Set(cache.values())) e.program.dispose();
