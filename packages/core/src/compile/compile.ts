@@ -158,7 +158,7 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
   };
 
   const compiled = function (this: unknown, ...args: unknown[]): unknown {
-    if (engine.compiling !== null) return fn.apply(this, args); // inside another trace: inline
+    if (engine.compiling !== null || engine.compiledAsSource) return fn.apply(this, args); // inside another trace, or asked to run unfused: inline
     const { entry, tensors } = lookup(args);
     const frame = currentFrame();
     const recording = frame.tapes.length > 0 && !frame.pauseRecording;

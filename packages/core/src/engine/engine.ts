@@ -122,6 +122,8 @@ export class Engine {
   readonly traces = new WeakMap<object, unknown>();
   /** The compile trace being recorded, if any: every symbolic op and every variable read goes to it. */
   compiling: CompileHooks | null = null;
+  /** Compiled functions run their source eagerly, op by op (export tracing, parity checks). */
+  compiledAsSource = false;
 
   // --- Decompositions ------------------------------------------------------------------
   /** The optional op that runs as its decomposition even where a kernel exists (`decomposeAlways`). */
