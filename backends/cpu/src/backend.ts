@@ -3,7 +3,7 @@
  * kernels instantiated on it, and a pool of workers that share it. Buffers are handles
  * into the memory; reads are views of it (core copies them), synchronous everywhere.
  */
-import { bytesPerElement, type Backend, type DType, type TypedArray } from "@eager/core/backend";
+import { bytesPerElement, type Backend, type DType, type KernelTensor, type TypedArray } from "@eager/core/backend";
 import { Arena, type CpuBuffer } from "./arena.js";
 import { CpuContext, type Thresholds } from "./kernels/context.js";
 import { cpuKernels } from "./kernels/table.js";
@@ -13,6 +13,7 @@ import type { WorkerTransport } from "./pool/transport.js";
 import { platform } from "#platform";
 import { threadingSupport, warnSingleThreaded } from "./threading.js";
 import { buildKernels, detectRelaxedSimd, MAX_PAGES } from "./wasm/module.js";
+import { FusedKernels } from "./kernels/fused.js";
 
 /** Options for a CPU backend instance. */
 export interface CpuBackendOptions {
@@ -100,6 +101,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
   const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
   const ctx = new CpuContext(memory, arena, kernels.exportNames, fns, pool, thresholds, params, RESERVED_PARAM_BYTES);
   const threads = pool?.threads ?? 1;
+  const fused = new FusedKernels(ctx);
   const dtypes: DType[] = ["float32", "int32", "bool", "float64"];
   return {
     name,
@@ -130,6 +132,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
     read: async (buf: CpuBuffer, dtype: DType, size: number) => ctx.readView(buf, dtype, size),
     free: (buf: CpuBuffer) => arena.free(buf),
     pooledBytes: () => arena.pooledBytes(),
+    fusedElementwise: (expr, inputs, output) => fused.run(expr, inputs as readonly KernelTensor<CpuBuffer>[], output as KernelTensor<CpuBuffer>),
     dispose: () => pool?.dispose(),
   };
 }

@@ -8,6 +8,7 @@ import type { Backend, BackendCapabilities, DType, TypedArray } from "@eager/cor
 import { KernelContext, type WebGlBuffer } from "./context.js";
 import type { GpuJsMode } from "./gpujs.js";
 import { webglKernels } from "./kernels/table.js";
+import { fusedElementwise } from "./kernels/elementwise.js";
 import { FLOAT_EXACT_INT, GlRuntime, type RuntimeOptions } from "./runtime.js";
 
 /** Options for a WebGL backend instance. */
@@ -99,6 +100,7 @@ export function createWebGlBackend(options: WebGlBackendOptions = {}): WebGlBack
     runtime: rt,
     capabilities,
     kernels: webglKernels(ctx),
+    fusedElementwise: fusedElementwise(ctx) as unknown as WebGlBackend["fusedElementwise"],
     alloc: (dtype: DType, size: number): WebGlBuffer => ({ value: null, dtype, size }),
     write: (buf: WebGlBuffer, data: TypedArray) => {
       if (data.length === 0) return;

@@ -5,7 +5,8 @@
  * WebGpuDeviceError at the next op or read; `reset()` starts over on a new device.
  */
 import type * as W from "./gpu-types.js";
-import type { Backend, DType, TypedArray } from "@eager/core/backend";
+import type { Backend, DType, KernelTensor, TypedArray } from "@eager/core/backend";
+import { fusedKernel } from "./kernels/elementwise.js";
 import { acquireDevice, type DeviceOptions } from "./device.js";
 import { webgpuKernels } from "./kernels/table.js";
 import { Runtime, type GpuBuffer, type RuntimeStats } from "./runtime.js";
@@ -72,6 +73,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     dispatches: stats.dispatches + rt.stats.dispatches,
     pipelines: stats.pipelines + rt.stats.pipelines,
   });
+  const fused = fusedKernel(current);
   const maxElements = Math.floor(acquired.device.limits.maxStorageBufferBindingSize / 4);
   return {
     name: options.name ?? "webgpu",
@@ -115,6 +117,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
       if (rt.pending) void rt.submitSoon();
     },
     pooledBytes: () => rt.pooledBytes(),
+    fusedElementwise: (expr, inputs, output) => fused(expr, inputs as readonly KernelTensor<GpuBuffer>[], output as KernelTensor<GpuBuffer>),
     sync: () => rt.idle(),
     async reset(): Promise<void> {
       stats.submits += rt.stats.submits;

@@ -3,6 +3,7 @@
  * a kernel table keyed by op name, flush and dispose. Core allocates every output and
  * kernels only fill them, so memory accounting and errors live in core.
  */
+import type { Expr } from "./ir/expr.js";
 import type { DType, TypedArray } from "./dtype.js";
 import type { KernelTensor, ResolvedOp } from "./ops/def.js";
 import type { Attrs, OpName, OptionalOpName, RequiredOpName } from "./ops/table.js";
@@ -78,6 +79,13 @@ export interface Backend<B = unknown> {
   sync?(): Promise<void>;
   /** Bytes the backend holds in pools for reuse (reported apart from live bytes). */
   pooledBytes?(): number;
+  /**
+   * Optional: run one fused elementwise kernel. `expr` is a scalar IR expression whose input k
+   * reads `inputs[k]` broadcast (NumPy rules) to `output`'s shape; numeric attrs are already
+   * constants. Compiled programs call it for chains of elementwise ops; a backend without it
+   * runs those ops one by one. Return false to decline (the ops then run unfused).
+   */
+  fusedElementwise?(expr: Expr, inputs: readonly KernelTensor<B>[], output: KernelTensor<B>): boolean;
   dispose?(): void;
 }
 

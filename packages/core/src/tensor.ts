@@ -4,6 +4,7 @@
  * from the op API in index.ts; their types are merged in through `TensorMethods`.
  */
 import { type DType, type TypedArray } from "./dtype.js";
+import { userLine } from "./compile/user-line.js";
 import { DisposedTensorError, SymbolicTensorError, InvalidArgumentError, ShapeError, DTypeError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import { finalizer, Storage, trackInScope } from "./engine/memory.js";
@@ -154,7 +155,16 @@ export class Tensor {
   /** @internal The live storage, or a named error. */
   _live(what: string): Storage {
     if (this._released || (this._disposed && this._retains === 0)) throw new DisposedTensorError(`${what}: tensor ${this.describe()} was disposed`);
-    if (!this._storage) throw new SymbolicTensorError(`${what}: ${this.describe()} is symbolic (being traced) and holds no values; reading values inside a traced function is not possible`);
+    if (!this._storage) {
+      if (engine.compiling !== null)
+        throw new SymbolicTensorError(
+          `${what}: ${this.describe()} is symbolic inside compile() and holds no value while the function is traced. ` +
+            `A host if/while on a tensor value cannot be compiled: use tf.cond(pred, thenFn, elseFn), tf.whileLoop(condFn, bodyFn, loopVars) ` +
+            `or tf.scan(fn, initial, xs), or read the value outside the compiled function` +
+            (userLine() ? ` (at ${userLine()})` : ""),
+        );
+      throw new SymbolicTensorError(`${what}: ${this.describe()} is symbolic (being traced) and holds no values; reading values inside a traced function is not possible`);
+    }
     return this._storage;
   }
 
@@ -202,6 +212,11 @@ export class Tensor {
     const s = this._storage;
     if (!s.backend.capabilities.syncRead) return `Tensor(<on ${s.backend.name}: await data() to read>, shape=${shapeStr(this.shape)}, dtype=${this.dtype})`;
     return formatTensor(readStorageSync(s, "toString"), this.shape, this.dtype);
+  }
+  /** Strings print the tensor; a symbolic tensor used as a number or boolean (`a > b`) throws. */
+  [Symbol.toPrimitive](hint: string): string {
+    if (hint !== "string" && !this._storage && !this._disposed) this._live(`using a tensor as a ${hint === "number" ? "number" : "value"}`);
+    return this.toString();
   }
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
@@ -278,6 +293,10 @@ export class Variable extends Tensor {
     if (value.dtype !== this.dtype) throw new DTypeError(`${what}: variable "${this.name}" is ${this.dtype} but the value is ${value.dtype}`);
     if (value.size !== this.size || value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i]))
       throw new ShapeError(`${what}: variable "${this.name}" has shape ${shapeStr(this.shape)} but the value has shape ${shapeStr(value.shape)}`);
+    if (engine.compiling !== null) {
+      engine.compiling.assign(this, value);
+      return;
+    }
     const src = value._live(what);
     const old = this._live(what);
     let next: Storage;

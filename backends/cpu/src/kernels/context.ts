@@ -62,6 +62,28 @@ export class CpuContext {
     return this.fns[i]!;
   }
 
+  /** Kernels compiled after start, by key: their index for the pool and where their module's bytes live. */
+  private readonly extraKernels = new Map<string, { index: number; bytes: { offset: number; bytes: number } }>();
+
+  /**
+   * Run a kernel compiled after start (export "fused" of `binary`) across the pool: each worker
+   * instantiates it from a copy of its bytes kept in the shared memory. False without a pool
+   * or when the arguments do not fit the pool's argument block.
+   */
+  runExtra(key: string, binary: Uint8Array, fn: Fn, args: readonly number[], chunks: number): boolean {
+    if (!this.pool || args.length + 2 > 24) return false;
+    let k = this.extraKernels.get(key);
+    if (!k) {
+      const bytes = this.arena.alloc(binary.length);
+      new Uint8Array(this.buffer(), bytes.offset, binary.length).set(binary);
+      k = { index: this.fns.length + 1 + this.extraKernels.size, bytes };
+      this.extraKernels.set(key, k);
+    }
+    this.parallelRuns++;
+    this.pool.run(k.index, [...args, k.bytes.offset, binary.length], chunks, (...a: number[]) => fn(...a.slice(0, args.length), a[a.length - 1]!));
+    return true;
+  }
+
   /** Call wasm export `name(...args, chunk)` for every chunk; across the pool when `parallel`. */
   run(name: string, args: readonly number[], chunks: number, parallel: boolean): void {
     const i = this.index.get(name);

@@ -127,9 +127,9 @@ export class ThreadPool {
    * Call `fns[fn](...args, chunk)` for chunk = 0 .. chunks-1, spread over the threads.
    * Returns after all chunks are done. Chunks must write disjoint memory.
    */
-  run(fn: number, args: readonly number[], chunks: number): void {
+  run(fn: number, args: readonly number[], chunks: number, callerFn?: Fn): void {
     if (chunks <= 0) return;
-    const f = this.fns[fn]!;
+    const f = callerFn ?? this.fns[fn]!;
     if (chunks === 1 || this.opts.workers === 0 || this.disposed) {
       for (let c = 0; c < chunks; c++) f(...args, c);
       return;

@@ -18,6 +18,7 @@ export function workerMain(init, hooks) {
   const msg = new Uint8Array(buf, init.control + MSG_BYTE, MSG_BYTES);
   const slot = SLOTS + init.slot * SLOT_WORDS;
   const a = new Array(24).fill(0);
+  const extra = new Map();
   Atomics.store(ctl, slot + READY, 1);
   hooks.ready();
   let seen = Atomics.load(ctl, GEN);
@@ -27,8 +28,20 @@ export function workerMain(init, hooks) {
     const gen = Atomics.load(ctl, GEN);
     if (gen === seen) continue;
     seen = gen;
-    const fn = fns[Atomics.load(ctl, FN)];
-    const nargs = Atomics.load(ctl, NARGS);
+    const index = Atomics.load(ctl, FN);
+    let fn = fns[index];
+    let nargs = Atomics.load(ctl, NARGS);
+    if (fn === undefined) {
+      // A kernel compiled after start (a fused expression): the last two args locate its module's bytes.
+      nargs -= 2;
+      fn = extra.get(index);
+      if (fn === undefined) {
+        const bytes = new Uint8Array(init.memory.buffer, args[nargs], args[nargs + 1]).slice();
+        const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: init.memory } });
+        fn = inst.exports["fused"];
+        extra.set(index, fn);
+      }
+    }
     for (let i = 0; i < nargs; i++) a[i] = args[i];
     a.length = nargs + 1;
     claimChunks(ctl, gen, (chunk) => {

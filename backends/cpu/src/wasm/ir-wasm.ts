@@ -166,6 +166,7 @@ function vecNode(e: Expr, a: readonly string[], lanes: number, temp: Temp): stri
       return x!;
     case "cast": {
       const R = e.dtype;
+      if (D === R) return x!; // a rounding point of a fused expression: values are already of this dtype
       if (D === "bool") return `(v128.and ${x} ${vecConst(ir.constant(1, R), lanes)})`;
       if (R === "bool") {
         if (D === "int32") return `(v128.not (i32x4.eq ${x} (v128.const i32x4 0 0 0 0)))`;
@@ -255,6 +256,7 @@ function scalarNode(e: Expr, a: readonly string[], temp: Temp): string {
     case "cast": {
       const R = e.dtype;
       const r = scalarType(R);
+      if (D === R) return x!;
       if (D === "bool") return R === "int32" ? x! : `(${r}.convert_i32_u ${x})`;
       if (R === "bool") {
         if (D === "int32") return `(i32.ne ${x} (i32.const 0))`;

@@ -1,8 +1,10 @@
 /**
  * Compiles the prebuilt kernel module (src/generated/kernels.ts, made at build time from the
- * WebAssembly text generators): no assembler runs here. Relaxed SIMD is used when the engine
- * validates it (Node 20 after `--experimental-wasm-relaxed-simd`); plain SIMD otherwise.
+ * WebAssembly text generators), and loads the run-time assembler for fused kernels where there
+ * is one (`#assembler`: wabt in this repository, none in the published package). Relaxed SIMD
+ * is used when the engine validates it (Node 20 after `--experimental-wasm-relaxed-simd`); plain SIMD otherwise.
  */
+import { assembler } from "#assembler";
 import { platform } from "#platform";
 import { RELAXED_SIMD, SIMD128 } from "../generated/kernels.js";
 import { decodeBase64, withUnsharedMemory } from "./bytes.js";
@@ -36,6 +38,14 @@ export function kernelBytes(shared: boolean, relaxed: boolean): Uint8Array {
   return shared ? bytes : withUnsharedMemory(bytes);
 }
 
+/**
+ * Assemble a small module synchronously (fused kernels compiled while a program runs); the
+ * assembler was loaded with the kernels. Null where none is installed (the published package).
+ */
+export function assembleSync(text: string): { module: WebAssembly.Module; binary: Uint8Array } | null {
+  return assembler.assembleSync(text);
+}
+
 const cache = new Map<string, Promise<KernelModule>>();
 
 /** Compile the prebuilt kernels (cached per memory kind and FMA choice). */
@@ -43,7 +53,7 @@ export function buildKernels(shared: boolean, relaxed: boolean): Promise<KernelM
   const key = `${shared}/${relaxed}`;
   let p = cache.get(key);
   if (!p) {
-    p = WebAssembly.compile(kernelBytes(shared, relaxed) as Uint8Array<ArrayBuffer>).then((module) => ({
+    p = Promise.all([WebAssembly.compile(kernelBytes(shared, relaxed) as Uint8Array<ArrayBuffer>), assembler.load()]).then(([module]) => ({
       module,
       exportNames: WebAssembly.Module.exports(module).map((e) => e.name),
       relaxedSimd: relaxed,

@@ -3,17 +3,31 @@
  * scalar IR expression (lowered by ir-gpujs.ts). Inputs as large as the output are read at
  * the thread's index; broadcast inputs through the output's coordinates and their broadcast
  * strides; numeric attrs are uniforms. int32 results are truncated as int32 storage would.
+ * A compiled program's fused expressions run through the same template.
  */
-import { ir, opTable, type ElementwiseOpName } from "@eager/core/backend";
+import { ir, opTable, type ElementwiseOpName, type Expr } from "@eager/core/backend";
 import { broadcastStridesTo, KernelBuilder, truncExpr } from "../codegen.js";
 import type { GlTensor, KernelContext } from "../context.js";
 import { lowerToGpuJs } from "./ir-gpujs.js";
+
+/** Run expression `e` (inputs read with broadcasting; attr values from `attrs`) into `y`. */
+function runExpr(ctx: KernelContext, name: string, e: Expr, inputs: readonly GlTensor[], y: GlTensor, attrs: object): void {
+  const b = new KernelBuilder();
+  const names = inputs.map((t) => b.tensor(ctx.in(name, t)));
+  const full = inputs.map((t) => t.size === y.size && t.shape.length === y.shape.length);
+  const coords = full.every(Boolean) ? [] : b.unravel("i", y.shape, "c");
+  inputs.forEach((t, k) => {
+    const at = full[k] ? "i" : b.offset(coords, broadcastStridesTo(t.shape, y.shape));
+    b.line(`const x${k} = ${names[k]}[${at}];`);
+  });
+  const v = lowerToGpuJs(e, b, (n) => b.num((attrs as Record<string, number>)[n]!));
+  ctx.run(name, y, b, y.dtype === "int32" ? truncExpr(v) : y.dtype === "bool" ? `(${v} != 0.0 ? 1.0 : 0.0)` : v);
+}
 
 /** The kernel of elementwise op `op` from its IR expression (with NumPy broadcasting). */
 export function elementwise(ctx: KernelContext, op: ElementwiseOpName) {
   const expr = opTable[op].expr as ir.ElementwiseExpr<any>;
   return (inputs: readonly GlTensor[], [out]: readonly GlTensor[], attrs: object): void => {
-    const y = out!;
     const statics: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(attrs)) if (typeof v === "string") statics[k] = v;
     const e = ir.instantiate(
@@ -21,16 +35,25 @@ export function elementwise(ctx: KernelContext, op: ElementwiseOpName) {
       inputs.map((t) => t.dtype),
       statics,
     );
-    const b = new KernelBuilder();
-    const names = inputs.map((t) => b.tensor(ctx.in(op, t)));
-    const full = inputs.map((t) => t.size === y.size && t.shape.length === y.shape.length);
-    const coords = full.every(Boolean) ? [] : b.unravel("i", y.shape, "c");
-    inputs.forEach((t, k) => {
-      const at = full[k] ? "i" : b.offset(coords, broadcastStridesTo(t.shape, y.shape));
-      b.line(`const x${k} = ${names[k]}[${at}];`);
-    });
-    const v = lowerToGpuJs(e, b, (name) => b.num((attrs as Record<string, number>)[name]!));
-    ctx.run(op, y, b, y.dtype === "int32" ? truncExpr(v) : y.dtype === "bool" ? `(${v} != 0.0 ? 1.0 : 0.0)` : v);
+    runExpr(ctx, op, e, inputs, out!, attrs);
+  };
+}
+
+/**
+ * A compiled program's fused expression (numeric attrs already constants) as one gpu.js
+ * kernel. False (the ops then run one by one) when an input is float64 or the expression has
+ * no gpu.js form.
+ */
+export function fusedElementwise(ctx: KernelContext) {
+  return (expr: Expr, inputs: readonly GlTensor[], y: GlTensor): boolean => {
+    if (inputs.some((t) => t.dtype === "float64") || y.dtype === "float64") return false;
+    try {
+      lowerToGpuJs(expr, new KernelBuilder(), () => "0.0");
+    } catch {
+      return false;
+    }
+    runExpr(ctx, "fused", expr, inputs, y, {});
+    return true;
   };
 }
 

@@ -1,10 +1,10 @@
 /**
  * The elementwise family, generated from each op's scalar IR expression (lowered by
  * ir-wgsl.ts): any number of inputs with NumPy broadcasting, numeric attrs in params, and
- * fill. Each input is read contiguously, as a scalar, or through broadcast strides; the modes
+ * fill, and the fused expressions of compiled programs. Each input is read contiguously, as a scalar, or through broadcast strides; the modes
  * are part of the pipeline key, so one pipeline serves every shape of that class.
  */
-import { ir, opTable, type DType, type ElementwiseOpName, type Kernel, type KernelTensor } from "@eager/core/backend";
+import { ir, opTable, type DType, type ElementwiseOpName, type Expr, type Kernel, type KernelTensor } from "@eager/core/backend";
 import type { GpuBuffer, Runtime } from "../runtime.js";
 import { grid } from "../runtime.js";
 import { f32Bits, perElement, valueBits, WG, wgslType } from "../wgsl.js";
@@ -63,6 +63,25 @@ function broadcastParams(inputs: readonly T[], modes: readonly Mode[], out: T): 
 
 const groups = (n: number) => grid(Math.ceil(n / WG));
 
+/**
+ * Dispatch one expression over `inputs` into `y`: `build()` gives the expression, `attrNames`
+ * its attrs in order with values `av` (f32 bits); `key` names it in the pipeline cache.
+ */
+function dispatchExpr(rt: Runtime, key: string, build: () => Expr, attrNames: readonly string[], av: readonly number[], inputs: readonly T[], y: T): void {
+  const modes = inputs.map((t) => modeOf(t, y));
+  const src = () => {
+    const low = lowerToWgsl(build(), (name) => `pf(${1 + attrNames.indexOf(name)}u)`);
+    const loads = inputs.map((t, k) => `let x${k} = in${k}[idx${k}]${t.dtype === "bool" ? " != 0u" : ""};`).join("\n  ");
+    const store = y.dtype === "bool" ? "select(0u, 1u, v)" : "v";
+    return perElement(
+      [{ name: "y", type: wgslType(y.dtype), write: true }, ...inputs.map((t, k) => ({ name: `in${k}`, type: wgslType(t.dtype) }))],
+      `${indexing(modes, 1 + attrNames.length)}\n  ${loads}\n  ${low.code}\n  y[i] = ${store};`,
+      low.usesPowI ? POW_I : "",
+    );
+  };
+  rt.dispatch(`${key}:${modes.join("")}`, src, [y.data, ...inputs.map((t) => t.data)], [y.size, ...av, ...broadcastParams(inputs, modes, y)], groups(y.size));
+}
+
 /** The kernel of elementwise op `op`: its IR expression lowered to WGSL per dtypes, static attrs and indexing modes. */
 export function irKernel(rt: () => Runtime, op: ElementwiseOpName): Kernel<any, GpuBuffer> {
   const expr = opTable[op].expr as ir.ElementwiseExpr<any>;
@@ -71,7 +90,6 @@ export function irKernel(rt: () => Runtime, op: ElementwiseOpName): Kernel<any, 
     const statics: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(attrs as object)) if (typeof v === "string") statics[k] = v;
     const dtypes = inputs.map((t) => t.dtype);
-    const modes = inputs.map((t) => modeOf(t, y!));
     const exprKey = `${op}:${dtypes.join(",")}:${JSON.stringify(statics)}`;
     let names = attrOrder.get(exprKey);
     const build = () => ir.instantiate(expr, dtypes, statics);
@@ -79,19 +97,32 @@ export function irKernel(rt: () => Runtime, op: ElementwiseOpName): Kernel<any, 
       names = ir.attrNames(build());
       attrOrder.set(exprKey, names);
     }
-    const attrNames = names;
-    const src = () => {
-      const low = lowerToWgsl(build(), (name) => `pf(${1 + attrNames.indexOf(name)}u)`);
-      const loads = inputs.map((t, k) => `let x${k} = in${k}[idx${k}]${t.dtype === "bool" ? " != 0u" : ""};`).join("\n  ");
-      const store = y!.dtype === "bool" ? "select(0u, 1u, v)" : "v";
-      return perElement(
-        [{ name: "y", type: wgslType(y!.dtype), write: true }, ...inputs.map((t, k) => ({ name: `in${k}`, type: wgslType(t.dtype) }))],
-        `${indexing(modes, 1 + attrNames.length)}\n  ${loads}\n  ${low.code}\n  y[i] = ${store};`,
-        low.usesPowI ? POW_I : "",
-      );
-    };
-    const av = attrNames.map((k) => f32Bits((attrs as Record<string, number>)[k]!));
-    rt().dispatch(`ir:${exprKey}:${modes.join("")}`, src, [y!.data, ...inputs.map((t) => t.data)], [y!.size, ...av, ...broadcastParams(inputs, modes, y!)], groups(y!.size));
+    const av = names.map((k) => f32Bits((attrs as Record<string, number>)[k]!));
+    dispatchExpr(rt(), `ir:${exprKey}`, build, names, av, inputs, y!);
+  };
+}
+
+/**
+ * A compiled program's fused expression (numeric attrs already constants), lowered to one WGSL
+ * pipeline per expression, dtypes and indexing modes. False when the expression has no WGSL form
+ * (float64, or an operation the lowering lacks): core then runs the ops one by one.
+ */
+export function fusedKernel(rt: () => Runtime): (expr: Expr, inputs: readonly T[], y: T) => boolean {
+  const keys = new WeakMap<Expr, string | null>();
+  return (expr, inputs, y) => {
+    let key = keys.get(expr);
+    if (key === undefined) {
+      try {
+        lowerToWgsl(expr, () => "0.0");
+        key = `fused:${inputs.map((t) => t.dtype).join(",")}:${ir.printExpr(expr)}`;
+      } catch {
+        key = null;
+      }
+      keys.set(expr, key);
+    }
+    if (key === null || inputs.some((t) => t.dtype === "float64")) return false;
+    dispatchExpr(rt(), key, () => expr, [], [], inputs, y);
+    return true;
   };
 }
 

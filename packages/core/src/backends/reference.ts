@@ -6,6 +6,7 @@
 import { allocArray, DTYPES, type DType, type TypedArray } from "../dtype.js";
 import { opTable, type OpName } from "../ops/table.js";
 import type { Backend, KernelTable } from "../plugin.js";
+import { evaluateFused } from "../ir/fused-ref.js";
 
 function referenceKernels(): KernelTable<TypedArray> {
   const out: Record<string, unknown> = {};
@@ -25,5 +26,9 @@ export function createReferenceBackend(name = "reference"): Backend<TypedArray> 
     read: async (buf) => buf,
     readSync: (buf) => buf,
     free: () => undefined,
+    fusedElementwise: (expr, inputs, output) => {
+      evaluateFused(expr, inputs as never, output as never);
+      return true;
+    },
   };
 }

@@ -10,7 +10,7 @@ import type { KernelTensor, OpDef, ResolvedOp, TensorSpec } from "../ops/def.js"
 import { opTable, type Attrs, type OpName } from "../ops/table.js";
 import { bindPrimitives } from "../ops/primitives.js";
 import type { Backend } from "../plugin.js";
-import { Tensor, type TensorLike } from "../tensor.js";
+import { Tensor, Variable, type TensorLike } from "../tensor.js";
 import { currentFrame, withFrame, type Frame } from "./context.js";
 import { engine } from "./engine.js";
 import { runDecomposition, shouldDecompose } from "./decompose.js";
@@ -199,6 +199,8 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
     const specs = def.infer(inputs, attrs, plan);
     let symbolic = false;
     for (let i = 0; i < inputs.length; i++) if (inputs[i]!._storage === null) symbolic = true;
+    // Under compile, variables are program inputs: an op reading one is recorded, not run.
+    if (!symbolic && engine.compiling !== null) for (let i = 0; i < inputs.length; i++) if (inputs[i] instanceof Variable) symbolic = true;
     const observer = engine.opObserver;
     const outputs = symbolic
       ? recordSymbolic(def, inputs, attrs, specs)
@@ -215,6 +217,7 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
 }
 
 function recordSymbolic<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[]): Tensor[] {
+  if (engine.compiling !== null) return engine.compiling.record(def, inputs, attrs, specs);
   const recorder = engine.symbolicRecorder;
   if (!recorder) throw new InvalidArgumentError(`${def.name}: a symbolic input does not belong to an active trace`);
   return recorder(def, inputs, attrs, specs);

@@ -53,6 +53,19 @@ export interface DeviceStats {
 /** Records an op applied to symbolic tensors (installed by the tracer when it loads). */
 export type SymbolicRecorder = (def: OpDef<any>, inputs: readonly Tensor[], attrs: unknown, specs: readonly TensorSpec[]) => Tensor[];
 
+/**
+ * What a compile trace needs from the rest of core while it records (installed by the compiler
+ * for the duration of one trace): ops on symbolic tensors and variables, a tape's snapshot of a
+ * variable, and assignments to variables all go to the program being built.
+ */
+export interface CompileHooks {
+  record(def: OpDef<any>, inputs: readonly Tensor[], attrs: unknown, specs: readonly TensorSpec[]): Tensor[];
+  /** A symbolic stand-in for the variable's value at this point of the trace. */
+  snapshot(v: Tensor): Tensor;
+  /** `v` takes `value` when the program runs. */
+  assign(v: Tensor, value: Tensor): void;
+}
+
 /** The placement log: where ops ran, what fell back, what moved. */
 export class PlacementLog {
   policy: FallbackPolicy = "warn";
@@ -112,6 +125,10 @@ export class Engine {
   symbolicRecorder: SymbolicRecorder | null = null;
   /** The trace (graph builder) each symbolic tensor belongs to. */
   readonly traces = new WeakMap<object, unknown>();
+  /** The compile trace being recorded, if any: every symbolic op and every variable read goes to it. */
+  compiling: CompileHooks | null = null;
+  /** Compiled functions run their source eagerly, op by op (export tracing, parity checks). */
+  compiledAsSource = false;
 
   // --- Decompositions ------------------------------------------------------------------
   /** The optional op that runs as its decomposition even where a kernel exists (`decomposeAlways`). */

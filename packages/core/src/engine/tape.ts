@@ -72,6 +72,7 @@ export class Tape implements TapeLike {
   }
 
   private hold(t: Tensor): Tensor {
+    if (t instanceof Variable && engine.compiling !== null) return engine.compiling.snapshot(t);
     if (t instanceof Variable) {
       // Snapshot the variable's current value, so a later assign does not change the gradient.
       const storage = t._live("tape");

@@ -105,7 +105,8 @@ function nodeSource(e: Expr, a: string[], o: JsOptions): string {
     case "cast":
       if (e.dtype === "bool") return `(${x} !== 0 && ${x} === ${x} ? 1 : 0)`;
       if (e.dtype === "int32") return `(${x} | 0)`;
-      return o.float32 && e.dtype === "float32" ? `Math.fround(${x})` : x!;
+      // A float32-to-float32 cast marks where a fused op's result is stored: round there too.
+      return (o.float32 || e.args[0]!.dtype === "float32") && e.dtype === "float32" ? `Math.fround(${x})` : x!;
     case "bitcast":
       return e.dtype === "int32" ? `H.f2i(${x})` : `H.i2f(${x})`;
   }

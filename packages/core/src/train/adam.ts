@@ -7,6 +7,7 @@ import { add, mul, sqrt, square, sub, div } from "../api/elementwise.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { Tensor, Variable } from "../tensor.js";
 import { Optimizer, type OptimizerOptions } from "./optimizer.js";
+import { hostValue } from "../compile/host.js";
 
 /** Options of AdamOptimizer. */
 export interface AdamOptions extends OptimizerOptions {
@@ -36,13 +37,16 @@ export class AdamOptimizer extends Optimizer {
       if (!(b >= 0 && b < 1)) throw new InvalidArgumentError(`${kind}: ${k} must be in [0, 1), got ${b}`);
     if (!(this.epsilon >= 0)) throw new InvalidArgumentError(`${kind}: epsilon must be >= 0, got ${this.epsilon}`);
   }
-  protected update(w: Variable, g: Tensor, lr: number): void {
-    const t = this.iterations;
+  protected update(w: Variable, g: Tensor, _lr?: number | Tensor): void {
     const m = this.slot(w, "m");
     const v = this.slot(w, "v");
     m.assign(add(mul(m, this.beta1), mul(g, 1 - this.beta1)));
     v.assign(add(mul(v, this.beta2), mul(square(g), 1 - this.beta2)));
-    const lrT = (lr * Math.sqrt(1 - Math.pow(this.beta2, t))) / (1 - Math.pow(this.beta1, t));
+    // The step size depends on the step count: a host value, recomputed per call under compile.
+    const lrT = hostValue(() => {
+      const t = this.iterations;
+      return (this.currentLearningRateAt(t - 1) * Math.sqrt(1 - Math.pow(this.beta2, t))) / (1 - Math.pow(this.beta1, t));
+    });
     w.assign(sub(w, mul(div(m, add(sqrt(v), this.epsilon)), lrT)));
   }
 }
@@ -64,8 +68,8 @@ export class AdamW extends AdamOptimizer {
     this.weightDecay = options.weightDecay ?? 0.004;
     if (!(this.weightDecay >= 0)) throw new InvalidArgumentError(`AdamW: weightDecay must be >= 0, got ${this.weightDecay}`);
   }
-  protected override update(w: Variable, g: Tensor, lr: number): void {
-    if (this.weightDecay > 0) w.assign(sub(w, mul(w, lr * this.weightDecay)));
-    super.update(w, g, lr);
+  protected override update(w: Variable, g: Tensor, lr: number | Tensor): void {
+    if (this.weightDecay > 0) w.assign(sub(w, mul(w, typeof lr === "number" ? lr * this.weightDecay : mul(lr, this.weightDecay))));
+    super.update(w, g);
   }
 }

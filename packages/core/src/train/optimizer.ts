@@ -13,6 +13,7 @@ import { shapesEqual, shapeStr } from "../shape.js";
 import { Tensor, type Variable } from "../tensor.js";
 import { clipByGlobalNorm } from "./clip.js";
 import { StepSnapshot } from "./step-snapshot.js";
+import { hostValue, onReplay } from "../compile/host.js";
 import type { LearningRateSchedule } from "./schedules.js";
 
 /** Options every optimizer accepts. */
@@ -46,13 +47,27 @@ export abstract class Optimizer {
     this.clipNorm = options.clipNorm;
   }
 
+  /** The learning rate at step `step` (0 for the first update). */
+  currentLearningRateAt(step: number): number {
+    return typeof this.learningRate === "function" ? this.learningRate(step) : this.learningRate;
+  }
   /** The learning rate for the next update. */
   currentLearningRate(): number {
     return typeof this.learningRate === "function" ? this.learningRate(this.iterations) : this.learningRate;
   }
 
-  /** Update one variable; runs inside a tidy scope with `iterations` already counting this step. */
-  protected abstract update(v: Variable, g: Tensor, lr: number): void;
+  /**
+   * Update one variable; runs inside a tidy scope with `iterations` already counting this step.
+   * `lr` is a number eagerly, and a scalar the program recomputes per call under `compile`
+   * when the learning rate is a schedule.
+   */
+  protected abstract update(v: Variable, g: Tensor, lr: number | Tensor): void;
+
+  /** The learning rate of the step being applied (`iterations` already counts it), recomputed per call under `compile`. */
+  protected stepLearningRate(): number | Tensor {
+    const lr = this.learningRate;
+    return typeof lr === "function" ? hostValue(() => lr(this.iterations - 1)) : lr;
+  }
 
   /**
    * Apply `[gradient, variable]` pairs (from `implicitGradients`) as one step. Gradients are
@@ -69,7 +84,6 @@ export abstract class Optimizer {
       if (!shapesEqual(g.shape, v.shape)) throw new ShapeError(`applyGradients: gradient ${shapeStr(g.shape)} does not match variable "${v.name}" ${shapeStr(v.shape)}`);
       if (typeof v.assign !== "function") throw new InvalidArgumentError(`applyGradients: "${String(v.name)}" is not a variable`);
     }
-    const lr = this.currentLearningRate();
     // All or nothing: a failure mid-step (a slot that does not fit, a crashed device) puts
     // every variable, slot and the step count back as they were.
     const iterations = this.iterations;
@@ -80,6 +94,8 @@ export abstract class Optimizer {
         let grads = live.map(([g]) => g);
         if (this.clipNorm !== undefined) grads = clipByGlobalNorm(grads, this.clipNorm)[0];
         this.iterations++;
+        onReplay(() => this.iterations++);
+        const lr = this.stepLearningRate();
         live.forEach(([, v], i) => this.update(v, grads[i]!, lr));
       });
     } catch (e) {

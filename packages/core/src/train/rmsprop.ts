@@ -41,7 +41,7 @@ export class RMSPropOptimizer extends Optimizer {
     if (!(this.momentum >= 0 && this.momentum < 1)) throw new InvalidArgumentError(`RMSPropOptimizer: momentum must be in [0, 1), got ${this.momentum}`);
     this.slotNames = ["rms", ...(this.momentum > 0 ? ["momentum"] : []), ...(this.centered ? ["mg"] : [])];
   }
-  protected update(w: Variable, g: Tensor, lr: number): void {
+  protected update(w: Variable, g: Tensor, lr: number | Tensor): void {
     const ms = this.slot(w, "rms");
     ms.assign(add(mul(ms, this.rho), mul(square(g), 1 - this.rho)));
     let denom: Tensor = ms;
@@ -81,7 +81,7 @@ export class AdagradOptimizer extends Optimizer {
     this.epsilon = options.epsilon ?? 1e-7;
     if (!(this.initialAccumulatorValue >= 0)) throw new InvalidArgumentError(`AdagradOptimizer: initialAccumulatorValue must be >= 0, got ${this.initialAccumulatorValue}`);
   }
-  protected update(w: Variable, g: Tensor, lr: number): void {
+  protected update(w: Variable, g: Tensor, lr: number | Tensor): void {
     const acc = this.slot(w, "accumulator", this.initialAccumulatorValue);
     acc.assign(add(acc, square(g)));
     w.assign(sub(w, mul(div(g, add(sqrt(acc), this.epsilon)), lr)));

@@ -16,7 +16,7 @@ export class GradientDescentOptimizer extends Optimizer {
   constructor(options: OptimizerOptions) {
     super(options, "GradientDescentOptimizer");
   }
-  protected update(v: Variable, g: Tensor, lr: number): void {
+  protected update(v: Variable, g: Tensor, lr: number | Tensor): void {
     v.assign(sub(v, mul(g, lr)));
   }
 }
@@ -43,7 +43,7 @@ export class MomentumOptimizer extends Optimizer {
     if (!(this.momentum >= 0 && this.momentum < 1)) throw new InvalidArgumentError(`MomentumOptimizer: momentum must be in [0, 1), got ${this.momentum}`);
     this.nesterov = options.nesterov ?? false;
   }
-  protected update(v: Variable, g: Tensor, lr: number): void {
+  protected update(v: Variable, g: Tensor, lr: number | Tensor): void {
     const a = this.slot(v, "momentum");
     a.assign(add(mul(a, this.momentum), g));
     const step = this.nesterov ? add(g, mul(a, this.momentum)) : a;

@@ -1,0 +1,142 @@
+/**
+ * The recorder of one compile trace: ops applied to symbolic tensors or variables become nodes
+ * (SSA over op-table records). Variables are inputs read by reference and assignments are
+ * writes applied after a run; other concrete tensors are constants held (not copied) by the
+ * program; host values read per call (`hostValue`) and host effects (`onReplay`) are kept in order.
+ */
+import type { DType } from "../dtype.js";
+import { InvalidArgumentError } from "../errors.js";
+import type { OpDef, TensorSpec } from "../ops/def.js";
+import type { OpName } from "../ops/table.js";
+import { Tensor, Variable } from "../tensor.js";
+import { engine, type CompileHooks } from "../engine/engine.js";
+import { readStorageSync } from "../engine/transfer.js";
+
+/** One recorded op: value ids in, value ids out. */
+export interface TraceNode {
+  readonly op: OpName;
+  readonly def: OpDef<any>;
+  readonly inputs: number[];
+  readonly attrs: unknown;
+  readonly outputs: readonly { id: number; shape: readonly number[]; dtype: DType }[];
+  /** Set for a node the program runs on the host (cond, whileLoop, scan) instead of through dispatch. */
+  readonly run?: (inputs: readonly Tensor[]) => Tensor[];
+}
+
+/** Something the host does on every run, before the program's ops: an effect, or a scalar input computed then. */
+export type HostStep = { kind: "effect"; fn: () => void } | { kind: "scalar"; id: number; dtype: DType; fn: () => number };
+
+/** Builds a program while `fn` runs on symbolic tensors. */
+export class TraceBuilder implements CompileHooks {
+  readonly nodes: TraceNode[] = [];
+  /** Symbolic tensors of this trace (by id), and snapshot tensors standing for another value. */
+  private readonly own = new Set<number>();
+  private readonly alias = new Map<number, number>();
+  /** Argument placeholders in order. */
+  readonly args: Tensor[] = [];
+  /** Variables read, with the value id of their value on entry (their own id). */
+  readonly varsRead: Variable[] = [];
+  /** The current value id of each variable (differs from its id after an assign in the trace). */
+  readonly varState = new Map<Variable, number>();
+  /** Variables assigned in the trace, in order of first assignment. */
+  readonly written: Variable[] = [];
+  /** Captured concrete tensors by value id (retained until the program is disposed). */
+  readonly constants = new Map<number, Tensor>();
+  readonly host: HostStep[] = [];
+  /** Small constants by dtype, shape and values: equal literals become one value (so CSE sees them as equal). */
+  private readonly byValue = new Map<string, number>();
+
+  private smallConstantKey(t: Tensor): string | null {
+    const s = t._storage;
+    if (s === null || t.size > 16 || !s.backend.capabilities.syncRead) return null;
+    const values = readStorageSync(s, "compile: reading a small constant");
+    return `${s.backend.name}|${t.dtype}[${t.shape.join(",")}]|${Array.from(values, (v) => (Object.is(v, -0) ? "-0" : String(v))).join(",")}`;
+  }
+
+  /** A symbolic placeholder for argument `index`. */
+  arg(shape: readonly number[], dtype: DType, name: string): Tensor {
+    const t = this.symbolic(shape, dtype);
+    t._symbolicName = name;
+    this.args.push(t);
+    return t;
+  }
+
+  private symbolic(shape: readonly number[], dtype: DType): Tensor {
+    const t = new Tensor(null, shape, dtype, false)._keep();
+    this.own.add(t.id);
+    return t;
+  }
+
+  /** The value id a tensor stands for in this trace. */
+  idOf(t: Tensor): number {
+    const a = this.alias.get(t.id);
+    if (a !== undefined) return a;
+    if (this.own.has(t.id)) return t.id;
+    if (t instanceof Variable) {
+      const cur = this.varState.get(t);
+      if (cur !== undefined) return cur;
+      this.varsRead.push(t);
+      this.varState.set(t, t.id);
+      return t.id;
+    }
+    if (t._storage === null) throw new InvalidArgumentError(`compile: ${t.describe()} is a symbolic tensor of another trace`);
+    const key = this.smallConstantKey(t);
+    if (key !== null) {
+      const same = this.byValue.get(key);
+      if (same !== undefined) return same;
+      this.byValue.set(key, t.id);
+    }
+    if (!this.constants.has(t.id)) {
+      // The program's own handle on the same storage: the owner may dispose the original.
+      const storage = t._live("compile: capturing a constant");
+      storage.retain();
+      this.constants.set(t.id, new Tensor(storage, t.shape, t.dtype, t._placed, null)._keep());
+    }
+    return t.id;
+  }
+
+  record(def: OpDef<any>, inputs: readonly Tensor[], attrs: unknown, specs: readonly TensorSpec[], run?: (inputs: readonly Tensor[]) => Tensor[]): Tensor[] {
+    const ids = inputs.map((t) => this.idOf(t));
+    const outs = specs.map((s) => this.symbolic(s.shape, s.dtype));
+    this.nodes.push({ op: def.name as OpName, def, inputs: ids, attrs, outputs: outs.map((o) => ({ id: o.id, shape: o.shape, dtype: o.dtype })), run });
+    return outs;
+  }
+
+  snapshot(v: Tensor): Tensor {
+    const t = new Tensor(null, v.shape, v.dtype, false)._keep();
+    this.alias.set(t.id, this.idOf(v));
+    return t;
+  }
+
+  assign(v: Tensor, value: Tensor): void {
+    const variable = v as Variable;
+    const id = this.idOf(value);
+    if (!this.varState.has(variable)) this.varsRead.push(variable);
+    this.varState.set(variable, id);
+    if (!this.written.includes(variable)) this.written.push(variable);
+  }
+
+  /** A scalar input whose value `fn` computes on the host at every run. */
+  hostScalar(fn: () => number, dtype: DType): Tensor {
+    const t = this.symbolic([], dtype);
+    this.host.push({ kind: "scalar", id: t.id, dtype, fn });
+    return t;
+  }
+
+  /** Run `fn` on the host at every run (it already ran while tracing). */
+  onReplay(fn: () => void): void {
+    this.host.push({ kind: "effect", fn });
+  }
+
+  /** Release the captured constants (after a failed trace). */
+  releaseConstants(): void {
+    for (const t of this.constants.values()) t.dispose();
+    this.constants.clear();
+  }
+}
+
+/** The builder of the trace in progress, if any. */
+export function activeBuilder(): TraceBuilder | null {
+  const c = engine.compiling;
+  return c instanceof TraceBuilder ? c : null;
+}

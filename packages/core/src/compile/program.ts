@@ -1,0 +1,246 @@
+/**
+ * A compiled program: the trace after its passes, with a slot per value, and `run`, which
+ * replays it through the ordinary dispatcher. Variables are read by reference at each run and
+ * written after it; constants are held once (and cached per device they are used on); every
+ * intermediate is freed after its last use, and all of them when a node throws.
+ */
+import type { DType } from "../dtype.js";
+import { runOp, tensorFromHost } from "../engine/dispatch.js";
+import { currentFrame } from "../engine/context.js";
+import { allocArray } from "../dtype.js";
+import { InvalidArgumentError } from "../errors.js";
+import type { OpName } from "../ops/table.js";
+import { shapeStr } from "../shape.js";
+import { Tensor, Variable } from "../tensor.js";
+import type { HostStep, TraceBuilder } from "./builder.js";
+import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./passes.js";
+import { fuseElementwise, type Unit } from "./fusion.js";
+import { runFused, runUnfused } from "./run-fused.js";
+import { printExpr } from "../ir/print.js";
+
+/** One kernel of a program: the ops it runs (several when fused), its device, and whether it ran as one fused kernel. */
+export interface ProgramKernel {
+  readonly ops: readonly OpName[];
+  readonly device: string;
+  /** True when the ops ran as one kernel; false when the device ran them one by one (no fusion support). */
+  readonly fused: boolean;
+}
+
+/** What the passes did. */
+export interface PassStats {
+  readonly traced: number;
+  readonly deadRemoved: number;
+  readonly merged: number;
+}
+
+interface Step {
+  readonly unit: Unit;
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+  /** Slots freed after this step. */
+  readonly frees: readonly number[];
+}
+
+/** A traced, optimized function body. Build with `compile`; inspect with `concrete`. */
+export class Program {
+  /** Ops in execution order (after the passes). */
+  readonly ops: readonly OpName[];
+  readonly passes: PassStats;
+  /** Variables read or written, in order of first use. */
+  readonly variables: readonly Variable[];
+  /** Variables the program assigns. */
+  readonly writes: readonly Variable[];
+  /** Seconds spent tracing and in the passes. */
+  compileSeconds = 0;
+  private readonly steps: Step[];
+  private readonly nSlots: number;
+  private readonly argSlots: number[];
+  private readonly varSlots: number[];
+  private readonly writeSlots: number[];
+  private readonly outputSlots: number[];
+  private readonly constSlots: { slot: number; tensor: Tensor; perDevice: Map<string, Tensor> }[];
+  private readonly host: { step: HostStep; slot: number }[];
+  private readonly stepDevices: string[] = [];
+  private readonly stepFused: boolean[] = [];
+  private disposed = false;
+  /** True until the first run (whose host effects already happened while tracing). */
+  private fresh = true;
+
+  constructor(b: TraceBuilder, outputIds: readonly number[], readonly argSpecs: readonly { shape: readonly number[]; dtype: DType }[]) {
+    const writeIds = b.written.map((v) => b.varState.get(v)!);
+    const traced = b.nodes.length;
+    const live = removeDeadCode(b.nodes, [...outputIds, ...writeIds]);
+    const { nodes, replaced } = mergeCommonSubexpressions(live);
+    const canon = (id: number): number => replaced.get(id) ?? id;
+    const outs = outputIds.map(canon);
+    const writes = writeIds.map(canon);
+    this.passes = { traced, deadRemoved: traced - live.length, merged: live.length - nodes.length };
+    // Slots: one per value id.
+    const slotOf = new Map<number, number>();
+    const slot = (id: number): number => {
+      let s = slotOf.get(id);
+      if (s === undefined) slotOf.set(id, (s = slotOf.size));
+      return s;
+    };
+    this.argSlots = b.args.map((t) => slot(t.id));
+    const used = new Set<number>([...outs, ...writes]);
+    for (const n of nodes) for (const id of n.inputs) used.add(id);
+    this.variables = b.varsRead.filter((v) => used.has(v.id) || b.written.includes(v));
+    this.varSlots = this.variables.map((v) => slot(v.id));
+    this.writes = b.written;
+    this.writeSlots = writes.map(slot);
+    this.constSlots = [];
+    for (const [id, t] of b.constants) {
+      if (used.has(id)) this.constSlots.push({ slot: slot(id), tensor: t, perDevice: new Map() });
+      else t.dispose();
+    }
+    this.host = b.host.map((step) => ({ step, slot: step.kind === "scalar" ? slot(step.id) : -1 }));
+    const pinned = new Set<number>([...outs, ...writes, ...b.args.map((t) => t.id), ...this.variables.map((v) => v.id), ...b.constants.keys()]);
+    for (const h of b.host) if (h.kind === "scalar") pinned.add(h.id);
+    const specs = new Map<number, { shape: readonly number[]; dtype: DType }>();
+    for (const t of [...b.args, ...this.variables, ...b.constants.values()]) specs.set(t.id, t);
+    for (const [id, t] of b.constants) specs.set(id, t);
+    for (const h of b.host) if (h.kind === "scalar") specs.set(h.id, { shape: [], dtype: h.dtype });
+    for (const n of nodes) for (const o of n.outputs) specs.set(o.id, o);
+    const units = fuseElementwise(nodes, new Set([...outs, ...writes]), specs);
+    const frees = planLifetimes(units, pinned);
+    this.steps = units.map((u, i) => ({
+      unit: u,
+      inputs: u.inputs.map(slot),
+      outputs: u.outputs.map(slot),
+      frees: frees[i]!.map(slot),
+    }));
+    this.outputSlots = outs.map(slot);
+    this.nSlots = slotOf.size;
+    this.ops = nodes.map((n) => n.op);
+  }
+
+  /** The kernels a run launches, with the ops each runs and its device (from the last run). */
+  get kernels(): ProgramKernel[] {
+    return this.steps.map((s, i) => ({
+      ops: s.unit.kind === "op" ? [s.unit.node.op] : s.unit.nodes.map((n) => n.op),
+      device: this.stepDevices[i] ?? "not run yet",
+      fused: s.unit.kind === "fused" && this.stepFused[i] !== false,
+    }));
+  }
+
+  /**
+   * Run on real tensors (one per argument placeholder). Returns the outputs in order; assigns
+   * the written variables after every op has run.
+   */
+  run(args: readonly Tensor[]): Tensor[] {
+    if (this.disposed) throw new InvalidArgumentError("compile: this program was disposed");
+    const env: (Tensor | undefined)[] = new Array(this.nSlots);
+    const owned = new Set<number>();
+    try {
+      this.argSlots.forEach((s, i) => (env[s] = args[i]));
+      this.varSlots.forEach((s, i) => (env[s] = this.variables[i]));
+      if (this.constSlots.length > 0) {
+        // Constants move to the device the program runs on once, and stay there.
+        let target = currentFrame().device;
+        for (let i = 0; i < args.length && target === null; i++) if (args[i]!._placed) target = args[i]!.device;
+        for (const c of this.constSlots) env[c.slot] = target === null || target === c.tensor.device ? c.tensor : this.constantOn(c, target);
+      }
+      for (const h of this.host) {
+        if (h.step.kind === "effect") {
+          if (!this.fresh) h.step.fn();
+          continue;
+        }
+        const values = allocArray(h.step.dtype, 1);
+        values[0] = h.step.fn();
+        env[h.slot] = tensorFromHost(values, [], h.step.dtype);
+        owned.add(h.slot);
+      }
+      this.fresh = false;
+      const steps = this.steps;
+      for (let k = 0; k < steps.length; k++) {
+        const st = steps[k]!;
+        const ins = new Array<Tensor>(st.inputs.length);
+        for (let j = 0; j < ins.length; j++) ins[j] = env[st.inputs[j]!]!;
+        const u = st.unit;
+        let outs: Tensor[];
+        if (u.kind === "op") outs = u.node.run ? u.node.run(ins) : runOp(u.node.op, ins, u.node.attrs as never);
+        else {
+          const fused = runFused(u.expr, ins, u.shape, u.dtype);
+          this.stepFused[k] = fused !== null;
+          outs = [fused ?? runUnfused(u, ins)];
+        }
+        for (let j = 0; j < outs.length; j++) {
+          env[st.outputs[j]!] = outs[j];
+          owned.add(st.outputs[j]!);
+        }
+        this.stepDevices[k] = outs[0]?.device ?? "";
+        for (const f of st.frees) {
+          env[f]!.dispose();
+          env[f] = undefined;
+          owned.delete(f);
+        }
+      }
+      this.writes.forEach((v, i) => v._assignStorage(env[this.writeSlots[i]!]!, `compiled assign to "${v.name}"`));
+      const results = this.outputSlots.map((s) => {
+        const t = env[s]!;
+        if (owned.has(s)) return t;
+        const storage = t._live("compile: returning an input");
+        storage.retain();
+        return new Tensor(storage, t.shape, t.dtype, t._placed);
+      });
+      const returned = new Set(results);
+      for (const s of owned) if (!returned.has(env[s]!)) env[s]!.dispose();
+      owned.clear();
+      return results;
+    } finally {
+      for (const s of owned) env[s]?.dispose();
+    }
+  }
+
+  /** The constant's copy on `device`, made on first use. */
+  private constantOn(c: { tensor: Tensor; perDevice: Map<string, Tensor> }, device: string): Tensor {
+    let t = c.perDevice.get(device);
+    if (!t) c.perDevice.set(device, (t = c.tensor.to(device)._keep()));
+    return t;
+  }
+
+  /** Free the captured constants. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const c of this.constSlots) {
+      c.tensor.dispose();
+      for (const t of c.perDevice.values()) t.dispose();
+    }
+  }
+
+  /** One line per op: outputs = op(inputs) {attrs}, then what the passes did. */
+  toString(): string {
+    const name = (s: number): string => `%${s}`;
+    const lines: string[] = [];
+    lines.push(
+      `program(${this.argSlots.map((s, i) => `${name(s)}: ${this.argSpecs[i]!.dtype}${shapeStr(this.argSpecs[i]!.shape)}`).join(", ")})` +
+        (this.variables.length ? ` reads ${this.variables.map((v, i) => `${name(this.varSlots[i]!)}="${v.name}"`).join(", ")}` : ""),
+    );
+    for (const c of this.constSlots) lines.push(`  ${name(c.slot)} = constant ${c.tensor.dtype}${shapeStr(c.tensor.shape)}`);
+    for (const h of this.host) if (h.step.kind === "scalar") lines.push(`  ${name(h.slot)} = hostValue ${h.step.dtype}[]`);
+    for (const s of this.steps) {
+      const u = s.unit;
+      if (u.kind === "fused") {
+        lines.push(`  ${name(s.outputs[0]!)}: ${u.dtype}${shapeStr(u.shape)} = fused[${u.nodes.map((n) => n.op).join(" > ")}](${s.inputs.map(name).join(", ")}): ${printExpr(u.expr)}`);
+        continue;
+      }
+      const outs = u.node.outputs.map((o, j) => `${name(s.outputs[j]!)}: ${o.dtype}${shapeStr(o.shape)}`).join(", ");
+      let attrs = "";
+      try {
+        const a = JSON.stringify(u.node.attrs);
+        if (a && a !== "{}" && a !== "null") attrs = ` ${a}`;
+      } catch {
+        attrs = " {...}";
+      }
+      lines.push(`  ${outs} = ${u.node.op}(${s.inputs.map(name).join(", ")})${attrs}`);
+    }
+    for (let i = 0; i < this.writes.length; i++) lines.push(`  assign "${this.writes[i]!.name}" <- ${name(this.writeSlots[i]!)}`);
+    lines.push(`  return ${this.outputSlots.map(name).join(", ")}`);
+    const p = this.passes;
+    const fusedUnits = this.steps.filter((st) => st.unit.kind === "fused").length;
+    lines.push(`// ${p.traced} ops traced, ${p.deadRemoved} dead removed, ${p.merged} merged, ${this.ops.length} ops in ${this.steps.length} kernels (${fusedUnits} fused)`);
+    return lines.join("\n");
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Running a fused unit: on the device its inputs live on (or the scope's), through the
+ * backend's `fusedElementwise` when it has one; otherwise, or when it declines, the unit's ops
+ * run one by one through the dispatcher, each intermediate freed as soon as it is read.
+ */
+import type { DType } from "../dtype.js";
+import { currentFrame } from "../engine/context.js";
+import { allocOn } from "../engine/dispatch.js";
+import { runOp } from "../engine/dispatch.js";
+import { Storage } from "../engine/memory.js";
+import { noteOp } from "../engine/placement.js";
+import { getBackend, getDefaultDevice } from "../engine/registry.js";
+import type { Expr } from "../ir/expr.js";
+import type { KernelTensor } from "../ops/def.js";
+import { sizeOf } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import type { Unit } from "./fusion.js";
+
+/** The fused kernel's output, or null when the device cannot fuse (the caller runs the ops). */
+export function runFused(expr: Expr, inputs: readonly Tensor[], shape: readonly number[], dtype: DType): Tensor | null {
+  const frame = currentFrame();
+  let device = frame.device;
+  let placed = device !== null;
+  if (!device)
+    for (const t of inputs)
+      if (t._placed) {
+        device = t.device;
+        placed = true;
+        break;
+      }
+  const backend = getBackend(device ?? getDefaultDevice());
+  if (!backend.fusedElementwise || !backend.capabilities.dtypes.includes(dtype)) return null;
+  const kin: KernelTensor[] = [];
+  for (const t of inputs) {
+    const s = t._live("compiled kernel");
+    if (s.backend !== backend || !backend.capabilities.dtypes.includes(t.dtype)) return null;
+    kin.push(t._kernelView());
+  }
+  const size = sizeOf(shape);
+  const buf = allocOn(backend, dtype, size, "fused");
+  const out = new Tensor(new Storage(backend, buf, dtype, size), shape, dtype, placed, frame.tidy);
+  let ok = false;
+  try {
+    ok = size === 0 || backend.fusedElementwise(expr, kin, out._kernelView());
+  } finally {
+    if (!ok) out.dispose();
+  }
+  if (!ok) return null;
+  noteOp("fused", backend.name);
+  return out;
+}
+
+/** Run a fused unit's ops one by one (devices without fusion). */
+export function runUnfused(u: Unit & { kind: "fused" }, inputs: readonly Tensor[]): Tensor {
+  const env = new Map<number, Tensor>();
+  u.inputs.forEach((id, i) => env.set(id, inputs[i]!));
+  const made: Tensor[] = [];
+  let done = false;
+  try {
+    for (const n of u.nodes) {
+      const [y] = runOp(n.op, n.inputs.map((id) => env.get(id)!), n.attrs as never);
+      env.set(n.outputs[0]!.id, y!);
+      made.push(y!);
+    }
+    done = true;
+    return made[made.length - 1]!;
+  } finally {
+    for (const t of done ? made.slice(0, -1) : made) t.dispose();
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Random elementwise graphs for property tests of fusion: a few inputs whose shapes broadcast
+ * to one output shape, with mixed dtypes (float32, int32, bool), and a chain/tree of unary,
+ * binary, comparison and select ops over them. `build` turns a description into a function.
+ */
+import fc from "fast-check";
+import * as tf from "@eager/core";
+
+/** One generated graph: input shapes and dtypes, and the ops (each reads earlier values by index). */
+export interface RandomGraph {
+  readonly out: number[];
+  readonly inputs: { shape: number[]; dtype: "float32" | "int32" | "bool" }[];
+  readonly ops: { op: string; args: number[] }[];
+}
+
+const UNARY = ["neg", "abs", "exp", "tanh", "sin", "sigmoid", "relu", "square", "floor"] as const;
+const BINARY = ["add", "sub", "mul", "maximum", "minimum"] as const;
+
+/** Shapes that broadcast to `out`: a suffix of it with some dims set to 1. */
+const broadcastShape = (out: number[]) =>
+  fc.tuple(fc.integer({ min: 0, max: out.length }), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length })).map(([drop, ones]) =>
+    out.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)),
+  );
+
+/** An arbitrary random elementwise graph. */
+export const randomGraph: fc.Arbitrary<RandomGraph> = fc
+  .array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 3 })
+  .chain((out) =>
+    fc
+      .tuple(
+        fc.array(fc.record({ shape: broadcastShape(out), dtype: fc.constantFrom("float32" as const, "float32" as const, "int32" as const, "bool" as const) }), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 100 }), fc.nat(), fc.nat(), fc.nat()), { minLength: 1, maxLength: 8 }),
+      )
+      .map(([inputs, raw]) => {
+        const ops: { op: string; args: number[] }[] = [];
+        raw.forEach(([kind, a, b, c], i) => {
+          const n = inputs.length + i;
+          const pick = (x: number) => x % n;
+          if (kind < 40) ops.push({ op: UNARY[kind % UNARY.length]!, args: [pick(a)] });
+          else if (kind < 85) ops.push({ op: BINARY[kind % BINARY.length]!, args: [pick(a), pick(b)] });
+          else if (kind < 93) ops.push({ op: "greater", args: [pick(a), pick(b)] });
+          else ops.push({ op: "where", args: [pick(a), pick(b), pick(c)] });
+        });
+        // Make the output use the shape of every input: add everything at the end.
+        return { out, inputs: inputs.map((x) => ({ shape: x.shape, dtype: x.dtype })), ops };
+      }),
+  );
+
+/** The graph as a function of its inputs: the last value, plus the sum of every input (so all shapes meet). */
+export function build(g: RandomGraph): (...xs: tf.Tensor[]) => tf.Tensor {
+  return (...xs) => {
+    const vals: tf.Tensor[] = [...xs];
+    for (const { op, args } of g.ops) {
+      const v = args.map((i) => vals[i]!);
+      let y: tf.Tensor;
+      if (op === "where") y = tf.where(tf.cast(v[0]!, "bool"), tf.cast(v[1]!, "float32"), tf.cast(v[2]!, "float32"));
+      else if (op === "greater") y = tf.greater(v[0]!, v[1]!);
+      else if ((UNARY as readonly string[]).includes(op)) {
+        const x = ["exp", "tanh", "sin", "sigmoid"].includes(op) ? tf.cast(v[0]!, "float32") : v[0]!.dtype === "bool" ? tf.cast(v[0]!, "int32") : v[0]!;
+        y = (tf as unknown as Record<string, (t: tf.Tensor) => tf.Tensor>)[op]!(op === "exp" ? tf.tanh(x) : x);
+      } else y = (tf as unknown as Record<string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor>)[op]!(v[0]!, v[1]!);
+      vals.push(y);
+    }
+    let out = vals[vals.length - 1]!;
+    for (const x of xs) out = tf.add(out, x.dtype === "bool" ? tf.cast(x, "int32") : x);
+    return out;
+  };
+}
+
+/** Input values for a graph (small integers and fractions; bools). */
+export function inputsFor(g: RandomGraph, seed: number): tf.Tensor[] {
+  return g.inputs.map((x, i) => {
+    const n = x.shape.reduce((a, b) => a * b, 1);
+    const vals = Array.from({ length: n }, (_, k) => {
+      const h = Math.sin((seed + 1) * 12.9898 + (i + 1) * 78.233 + k * 37.719) * 43758.5453;
+      const r = h - Math.floor(h);
+      return x.dtype === "bool" ? r > 0.5 : x.dtype === "int32" ? Math.floor(r * 9) - 4 : Math.round((r * 6 - 3) * 8) / 8;
+    });
+    return tf.tensor(vals, x.shape, x.dtype);
+  });
+}
+
+/** Assert two tensors agree: same dtype and shape, values within `tol` relative (NaN equal to NaN). */
+export function agree(a: tf.Tensor, b: tf.Tensor, tol: number): string | null {
+  if (a.dtype !== b.dtype) return `dtype ${a.dtype} vs ${b.dtype}`;
+  if (a.shape.join() !== b.shape.join()) return `shape ${a.shape} vs ${b.shape}`;
+  const x = a.dataSync();
+  const y = b.dataSync();
+  for (let i = 0; i < x.length; i++) {
+    const p = x[i]!;
+    const q = y[i]!;
+    if (Number.isNaN(p) && Number.isNaN(q)) continue;
+    if (!(Math.abs(p - q) <= tol * Math.max(1, Math.abs(q)))) return `element ${i}: ${p} vs ${q}`;
+  }
+  return null;
+}
