@@ -21,9 +21,18 @@ function charRnnCase(): ExportCase {
   return { name: "CharRNN (GRU)", target: net, fn: (x) => net.apply(x), signature: [{ shape: [null, 32], dtype: "int32" }], inputs: (n) => [ids(Math.max(n, 1))] };
 }
 
+/** The MLP's forward pass as a compiled function (tf.compile): exported from its program's source. */
+function compiledCase(): ExportCase {
+  const net = new MLP(1);
+  net.apply(tf.zeros([1, 784]));
+  const f = tf.compile((x: tf.Tensor) => net.apply(x) as tf.Tensor, { inputSignature: [{ shape: [null, 784] }] });
+  return { name: "MLP (compiled function)", target: f, fn: f, signature: [{ shape: [null, 784] }], inputs: (n) => [tf.randomUniform([Math.max(n, 1), 784], 0, 1, "float32", 30 + n)] };
+}
+
 export const modelCases: readonly ExportCase[] = [
   networkCase("MNISTModel", () => new MNISTModel()),
   networkCase("MLP", () => new MLP(1)),
   networkCase("CNN", () => new CNN({ seed: 1 })),
   charRnnCase(),
+  compiledCase(),
 ];

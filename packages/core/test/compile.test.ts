@@ -59,6 +59,26 @@ describe("compile", () => {
     expect(g.traceCount).toBe(2);
   });
 
+  it("a trace made at a null dimension of size 1 serves only that size; the next general trace serves the rest", () => {
+    const g = tf.compile((x: tf.Tensor) => tf.reshape(x, [x.shape[0]!, 2, 2]).sum([1, 2]), { inputSignature: [{ shape: [null, 4] }] });
+    expect(g(tf.ones([1, 4])).arraySync()).toEqual([4]);
+    expect(g(tf.ones([3, 4])).arraySync()).toEqual([4, 4, 4]);
+    expect(g(tf.ones([1, 4])).arraySync()).toEqual([4]);
+    const w = tf.variable(tf.tensor([[1], [2], [3], [4]]));
+    const h = tf.compile((x: tf.Tensor) => tf.matmul(x, w), { inputSignature: [{ shape: [null, 4] }] });
+    expect(h(tf.ones([1, 4])).arraySync()).toEqual([[10]]);
+    expect(h(tf.ones([2, 4])).arraySync()).toEqual([[10], [10]]);
+    expect(h(tf.ones([5, 4])).shape).toEqual([5, 1]);
+    expect(h.traceCount).toBe(2);
+    // A fused elementwise tail (bias add + relu) takes its output shape from the run, not the trace.
+    const bias = tf.variable(tf.tensor([-15]));
+    const k = tf.compile((x: tf.Tensor) => tf.relu(tf.add(tf.matmul(x, w), bias)), { inputSignature: [{ shape: [null, 4] }] });
+    for (const n of [2, 1, 7, 2]) {
+      const x = tf.randomUniform([n, 4], 0, 3, "float32", n);
+      close(k(x), tf.relu(tf.add(tf.matmul(x, w), bias)));
+    }
+  });
+
   it("warns once past maxTraces, naming the argument, both signatures and the fix", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const g = tf.compile(function step(x: tf.Tensor) {

@@ -84,6 +84,22 @@ describe("checkParity", () => {
   });
 });
 
+describe("checkParity on compiled functions", () => {
+  it("checks a compiled function op by op (its unfused program) and names the wrong op", async () => {
+    const x = tf.tensor([[0.5, -1, 2], [0, 1, -2]]);
+    const f = tf.compile((a: tf.Tensor) => tf.sum(tf.exp(tf.tanh(tf.mul(a, 2)))));
+    const wrong = await tf.checkParity((a: tf.Tensor) => f(a), [x], { devices: ["wrongtanh"], print: false });
+    expect(wrong.devices[0]!.divergence!.op).toBe("tanh");
+    expect(wrong.devices[0]!.divergence!.index).toBe(1);
+    const same = await tf.checkParity(f, [x], { devices: ["reference"], print: false });
+    expect(same.ok).toBe(true);
+    expect(same.ops).toBe(4);
+    expect(engine.compiledAsSource).toBe(false);
+    expect(((await f(x).data()) as Float32Array)[0]).toBeCloseTo([1, -2, 4, 0, 2, -4].reduce((s, v) => s + Math.exp(Math.tanh(v)), 0), 4);
+    x.dispose();
+  });
+});
+
 describe("numerics checking", () => {
   it("throws a NumericsError naming the op, the output, the count, the inputs and the line", () => {
     const x = tf.tensor([0, 2, 1, 4]);

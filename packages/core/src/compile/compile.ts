@@ -124,9 +124,18 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
     const structure = flattenResult(result, outs);
     const outputIds = outs.map((t) => b.idOf(t));
     const sizes = new Set<number>();
+    let small = false;
     if (relaxed && options.inputSignature)
-      tensors.forEach((t, i) => options.inputSignature![i]?.shape.forEach((d, k) => d === null && t.shape[k]! > 1 && sizes.add(t.shape[k]!)));
-    const specialized = bakesSizes(b, sizes);
+      tensors.forEach((t, i) =>
+        options.inputSignature![i]?.shape.forEach((d, k) => {
+          if (d !== null) return;
+          if (t.shape[k]! > 1) sizes.add(t.shape[k]!);
+          else small = true;
+        }),
+      );
+    // A null dimension traced at size 0 or 1 cannot be told apart from the trace's other 0s and
+    // 1s, so that program serves only the sizes it saw.
+    const specialized = small || bakesSizes(b, sizes);
     const program = new Program(b, outputIds, tensors.map((t) => ({ shape: t.shape, dtype: t.dtype })));
     program.compileSeconds = (performance.now() - started) / 1000;
     traceCount++;
@@ -146,7 +155,12 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
       const exact = flattenArgs(args);
       const exactKey = `exact: ${exact.parts.join(" | ")}`;
       entry = cache.get(exactKey);
-      if (!entry) cache.set(exactKey, (entry = trace(args, tensors, exact.parts, false)));
+      if (!entry) {
+        // Try a general trace again (the first may have seen a size of 1); keep it for every size if it is.
+        entry = trace(args, tensors, parts, options.inputSignature !== undefined);
+        cache.set(exactKey, entry);
+        if (!entry.specialized) cache.set(key, entry);
+      }
     } else if (!entry) {
       entry = trace(args, tensors, parts, options.inputSignature !== undefined);
       if (entry.specialized) {

@@ -10,7 +10,7 @@ import { currentFrame } from "../engine/context.js";
 import { allocArray } from "../dtype.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { OpName } from "../ops/table.js";
-import { shapeStr } from "../shape.js";
+import { broadcastShapes, shapeStr } from "../shape.js";
 import { Tensor, Variable } from "../tensor.js";
 import type { HostStep, TraceBuilder } from "./builder.js";
 import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./passes.js";
@@ -161,7 +161,9 @@ export class Program {
         let outs: Tensor[];
         if (u.kind === "op") outs = u.node.run ? u.node.run(ins) : runOp(u.node.op, ins, u.node.attrs as never);
         else {
-          const fused = runFused(u.expr, ins, u.shape, u.dtype);
+          // The output is the inputs' broadcast shape at run time (a null dimension may differ from the trace's).
+          const now = ins.length > 0 ? broadcastShapes("compiled kernel", ...ins.map((t) => t.shape)) : u.shape;
+          const fused = runFused(u.expr, ins, now.length === u.shape.length ? now : u.shape, u.dtype);
           this.stepFused[k] = fused !== null;
           outs = [fused ?? runUnfused(u, ins)];
         }

@@ -105,6 +105,8 @@ async function record(device: string, fn: (...a: any[]) => unknown, hostArgs: re
       });
     },
   });
+  const asSource = engine.compiledAsSource;
+  engine.compiledAsSource = true; // compiled functions run their unfused program, op by op
   try {
     await withDevice(device, () =>
       tidy(async () => {
@@ -114,6 +116,7 @@ async function record(device: string, fn: (...a: any[]) => unknown, hostArgs: re
     );
   } finally {
     stop();
+    engine.compiledAsSource = asSource;
     engine.randomSeed = seed;
     engine.randomCounter = counter;
   }

@@ -7,6 +7,7 @@
  */
 import { type DType, type TypedArray } from "../dtype.js";
 import { InvalidArgumentError } from "../errors.js";
+import { engine } from "../engine/engine.js";
 import { traceRaw, type RawTrace } from "../engine/trace.js";
 import { readStorageSync } from "../engine/transfer.js";
 import { Layer } from "../layers/layer.js";
@@ -59,7 +60,7 @@ export interface InputSpec {
   readonly dtype?: DType;
   readonly name?: string;
 }
-/** What can be exported: a function of tensors or a Network (its `call`, not training). */
+/** What can be exported: a function of tensors (compiled or not) or a Network (its `call`, not training). */
 export type ExportTarget = ((...inputs: Tensor[]) => Tensor | readonly Tensor[]) | Layer<any, any>;
 
 /** A size-dependent attr value: `mul * N + add`. */
@@ -143,7 +144,14 @@ export function traceProgram(target: ExportTarget, signature: readonly InputSpec
   const dynamic = signature.some((s) => s.shape.includes(null));
   const fn = targetFunction(target, what);
   const sizes = dynamic ? SIZES : [SIZES[0]];
-  const raws = sizes.map((n) => traceRaw(fn, signature.map((s) => ({ shape: s.shape.map((d: Dim) => d ?? n), dtype: s.dtype ?? "float32" })), expand));
+  const asSource = engine.compiledAsSource;
+  engine.compiledAsSource = true; // a compiled function (or one called inside fn) is traced as its source
+  let raws: RawTrace[];
+  try {
+    raws = sizes.map((n) => traceRaw(fn, signature.map((s) => ({ shape: s.shape.map((d: Dim) => d ?? n), dtype: s.dtype ?? "float32" })), expand));
+  } finally {
+    engine.compiledAsSource = asSource;
+  }
   try {
     return build(raws, target, signature, what);
   } finally {
