@@ -1,13 +1,14 @@
 /**
  * The playground page: lists devices (greyed out with the reason where unavailable), starts
  * and stops training in the worker, draws live charts and the placement report, predicts
- * the digit drawn on the pad, and saves or loads the model. All computation is in the worker.
+ * the digit drawn on the pad, saves or loads the model, and trains and samples the char-RNN.
+ * All computation is in the worker.
  */
 import { proxy, wrap } from "comlink";
 import type { PlacementReport } from "@eager/core";
 import { LineChart } from "./chart.js";
 import { drawingPad, toMnistPixels } from "./draw.js";
-import type { DeviceStatus, ModelKind, Progress, TrainerApi } from "./protocol.js";
+import type { CharProgress, DeviceStatus, ModelKind, Progress, TrainerApi } from "./protocol.js";
 import { download, loadFromIndexedDb, saveToIndexedDb } from "./storage.js";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -162,6 +163,58 @@ $<HTMLInputElement>("upload").addEventListener("change", (e) =>
     return `loaded the ${kind} from ${file.name}`;
   }),
 );
+
+const charLossChart = new LineChart($("char-loss-chart"));
+
+async function trainCharRnn(): Promise<void> {
+  const device = document.querySelector<HTMLInputElement>('input[name="device"]:checked')?.value;
+  if (!device) {
+    $("char-status").textContent = "no device available";
+    return;
+  }
+  charLossChart.clear();
+  for (const id of ["char-train", "char-sample", "train"]) $<HTMLButtonElement>(id).disabled = true;
+  $<HTMLButtonElement>("stop").disabled = false;
+  $("char-status").removeAttribute("data-first-loss");
+  $("char-status").removeAttribute("data-last-loss");
+  $("char-status").textContent = `training on ${device}...`;
+  try {
+    const onProgress = (p: CharProgress) => {
+      charLossChart.add("loss", p.step, p.loss);
+      $("char-status").textContent = `step ${p.step}/${p.steps}, loss ${p.loss.toFixed(3)} on ${device}`;
+    };
+    const s = await trainer.trainCharRnn({ device, steps: num("char-steps"), batchSize: num("char-batch"), seqLength: num("char-seq"), learningRate: num("char-lr") }, proxy(onProgress));
+    Object.assign($("char-status").dataset, { firstLoss: String(s.firstLoss), lastLoss: String(s.lastLoss) });
+    $("char-status").textContent = `done: ${s.steps} steps in ${s.seconds.toFixed(1)} s on ${s.device}; loss ${s.firstLoss.toFixed(3)} at step 1, ${s.lastLoss.toFixed(3)} at the last (uniform guess over ${s.vocabSize} characters: ${Math.log(s.vocabSize).toFixed(3)})`;
+    $<HTMLButtonElement>("char-sample").disabled = false;
+    await sampleCharRnn();
+  } catch (e) {
+    $("char-status").textContent = `training failed: ${(e as Error).message}`;
+  } finally {
+    $<HTMLButtonElement>("char-train").disabled = false;
+    $<HTMLButtonElement>("train").disabled = false;
+    $<HTMLButtonElement>("stop").disabled = true;
+  }
+}
+
+async function sampleCharRnn(): Promise<void> {
+  const prime = $<HTMLInputElement>("char-prime").value || " ";
+  const length = num("char-length");
+  const temperature = num("char-temperature");
+  const out = $("char-text");
+  out.removeAttribute("data-length");
+  try {
+    const text = await trainer.sampleCharRnn({ prime, length, temperature });
+    out.textContent = prime + text;
+    out.dataset["length"] = String(text.length);
+    out.dataset["temperature"] = String(temperature);
+  } catch (e) {
+    out.textContent = `sampling failed: ${(e as Error).message}`;
+  }
+}
+
+$("char-train").addEventListener("click", () => void trainCharRnn());
+$("char-sample").addEventListener("click", () => void sampleCharRnn());
 
 trainer.devices().then(
   (devices) => {

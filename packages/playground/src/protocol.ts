@@ -1,6 +1,7 @@
 /**
  * What the page and the training worker say to each other (through comlink): device
- * availability, training options, progress updates and the summary of a run.
+ * availability, training options, progress updates and the summary of a run (MNIST and the
+ * char-RNN).
  */
 import type { PlacementReport } from "@eager/core";
 
@@ -67,4 +68,42 @@ export interface TrainerApi {
   save(): Promise<{ bytes: Uint8Array; model: ModelKind }>;
   load(bytes: Uint8Array): Promise<ModelKind>;
   placement(): PlacementReport;
+  trainCharRnn(options: CharTrainOptions, onProgress: (p: CharProgress) => void): Promise<CharTrainSummary>;
+  sampleCharRnn(options: CharSampleOptions): Promise<string>;
+}
+
+/** Options of one char-RNN training run (the examples' Embedding -> GRU -> Dense on its text). */
+export interface CharTrainOptions {
+  readonly device: string;
+  readonly steps: number;
+  readonly batchSize: number;
+  readonly seqLength: number;
+  readonly learningRate: number;
+}
+
+/** One point of the char-RNN's live loss chart: the loss of one step (nats per character). */
+export interface CharProgress {
+  readonly step: number;
+  readonly steps: number;
+  readonly loss: number;
+}
+
+/** How a char-RNN run ended. */
+export interface CharTrainSummary {
+  readonly device: string;
+  readonly steps: number;
+  readonly seconds: number;
+  readonly firstLoss: number;
+  readonly lastLoss: number;
+  readonly vocabSize: number;
+  /** Characters of the training text. */
+  readonly characters: number;
+}
+
+/** What to sample from the trained char-RNN. */
+export interface CharSampleOptions {
+  readonly prime: string;
+  readonly length: number;
+  readonly temperature: number;
+  readonly seed?: number;
 }

@@ -1,7 +1,8 @@
 /**
  * The training worker: loads eager and its backends, reports which devices work here, loads
  * MNIST, trains one of the examples' models (MLP or CNN, Adam) with progress sent to the page,
- * predicts drawn digits, and saves or loads the model as checkpoint bytes. Driven by comlink;
+ * predicts drawn digits, saves or loads the model as checkpoint bytes, and trains and samples
+ * the examples' char-RNN (charrnn-worker.ts). Driven by comlink;
  * the page's main thread only draws.
  */
 import { expose } from "comlink";
@@ -14,6 +15,7 @@ import { CNN, MLP } from "../../examples/src/mnist/models.js";
 import { evaluate } from "../../examples/src/mnist/loop.js";
 import type { MnistSplit } from "../../examples/src/mnist/data.js";
 import { fetchMnist } from "./mnist-browser.js";
+import { sampleCharRnn, trainCharRnn } from "./charrnn-worker.js";
 import type { DeviceStatus, ModelKind, Progress, TrainerApi, TrainOptions, TrainSummary } from "./protocol.js";
 
 let mnist: { train: MnistSplit; test: MnistSplit } | null = null;
@@ -164,6 +166,17 @@ const api: TrainerApi = {
 
   placement() {
     return tf.placementReport();
+  },
+
+  async trainCharRnn(o, onProgress) {
+    const s = await status(o.device);
+    if (!s.available) throw new Error(`device "${o.device}" is unavailable: ${s.reason}`);
+    stopRequested = false;
+    return trainCharRnn(o, onProgress, () => stopRequested);
+  },
+
+  async sampleCharRnn(o) {
+    return sampleCharRnn(o);
   },
 };
 

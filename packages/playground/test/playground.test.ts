@@ -4,7 +4,8 @@
  * over 90% test accuracy while the page's main thread never runs a task of 100 ms or more
  * (PerformanceObserver "longtask"), draws
  * a digit and expects a prediction, saves the model to IndexedDB and to a downloaded file and
- * loads it back from each.
+ * loads it back from each, trains the char-RNN for 50 steps (its loss falls) and samples text
+ * of the requested length.
  * Screenshots go to test-results/playground/. Needs Chromium (CHROMIUM_PATH or /usr/bin/chromium).
  */
 import { existsSync, mkdirSync } from "node:fs";
@@ -137,6 +138,42 @@ describe.skipIf(!haveChromium)(`playground page (skipped without Chromium at ${e
     await page.waitForFunction(() => /loaded the mlp from eager-mnist-mlp\.safetensors/.test(document.getElementById("store-status")!.textContent ?? ""));
     expect(await drawSeven()).toBe(before);
   }, 30_000);
+
+  it("trains the char-RNN for 50 steps in the worker (the loss falls) and samples text of the requested length, without blocking the page", async () => {
+    await page.check('input[name="device"][value="cpu"]');
+    await page.fill("#char-steps", "50");
+    await page.fill("#char-length", "120");
+    await page.fill("#char-temperature", "0.6");
+    await page.evaluate(installMonitor);
+    const t0 = Date.now();
+    await page.click("#char-train");
+    await page.waitForSelector("#char-text[data-length]", { timeout: 60_000 });
+    const seconds = (Date.now() - t0) / 1000;
+    const blocking = await page.evaluate(() => {
+      const w = window as unknown as { blocking: { longTasks: number[]; maxGap: number; running: boolean } };
+      w.blocking.running = false;
+      return w.blocking;
+    });
+    const first = Number(await page.getAttribute("#char-status", "data-first-loss"));
+    const last = Number(await page.getAttribute("#char-status", "data-last-loss"));
+    const text = (await page.textContent("#char-text"))!;
+    console.log(`playground char-RNN: 50 steps and a sample in ${seconds.toFixed(1)} s, loss ${first.toFixed(3)} -> ${last.toFixed(3)}, long tasks ${JSON.stringify(blocking.longTasks.map(Math.round))}, largest interval gap ${blocking.maxGap.toFixed(1)} ms; sample ${JSON.stringify(text)}`);
+    await page.locator("#charrnn").screenshot({ path: path.join(shots, "5-charrnn.png") });
+    expect(await page.textContent("#char-status")).toMatch(/^done: 50 steps in [\d.]+ s on cpu/);
+    expect(Number.isFinite(first) && Number.isFinite(last)).toBe(true);
+    // Step 1 is near the uniform guess, ln(vocabulary size); 50 Adam steps take the loss well below it.
+    expect(last).toBeLessThan(first - 0.3);
+    expect(await page.getAttribute("#char-text", "data-length")).toBe("120");
+    expect(text.startsWith("Alice ")).toBe(true);
+    expect(text.length).toBe("Alice ".length + 120);
+    expect(Math.max(0, ...blocking.longTasks)).toBeLessThan(100);
+    // Sampling again at another temperature replaces the text and keeps the requested length.
+    await page.fill("#char-length", "40");
+    await page.fill("#char-temperature", "1.2");
+    await page.click("#char-sample");
+    await page.waitForSelector('#char-text[data-temperature="1.2"]', { timeout: 10_000 });
+    expect((await page.textContent("#char-text"))!.length).toBe("Alice ".length + 40);
+  }, 90_000);
 
   it("greys out WebGPU with its reason in a browser started without WebGPU", async () => {
     const plain = await chromium.launch({ executablePath, headless: true, args: args.filter((a) => a !== "--enable-unsafe-webgpu") });
