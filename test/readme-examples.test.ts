@@ -27,7 +27,7 @@ beforeAll(() => {
     JSON.stringify({
       extends: "../../tsconfig.base.json",
       // Resolve to the sources (not a possibly stale dist).
-      compilerOptions: { noEmit: true, paths: { "@eager/core": ["../../packages/core/src/index.ts"] }, lib: ["ES2022", "ESNext.Disposable"] },
+      compilerOptions: { noEmit: true, customConditions: ["source"], paths: { "@eager/core": ["../../packages/core/src/index.ts"] }, lib: ["ES2022", "ESNext.Disposable"] },
       include: ["*.ts"],
     }),
   );
