@@ -12,22 +12,12 @@ import { fileURLToPath } from "node:url";
 import { playwright } from "@vitest/browser-playwright";
 import { defaultClientConditions, defaultServerConditions } from "vite";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+import { chromiumArgs, chromiumPath } from "./test/chromium-flags.js";
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-const chromium = process.env["CHROMIUM_PATH"] || "/usr/bin/chromium";
+const chromium = chromiumPath;
 
-/** Headless Chromium on a closed network: no background traffic, WebGPU and WebGL on SwiftShader. */
-const chromiumArgs = [
-  "--no-sandbox",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--enable-unsafe-webgpu",
-  "--enable-unsafe-swiftshader",
-];
 
 /** Cross-origin isolation (SharedArrayBuffer, high-resolution timers) for every page the test server sends. */
 const isolationHeaders = {

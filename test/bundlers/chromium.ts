@@ -3,18 +3,10 @@
  * browser test project uses: WebGPU and WebGL on SwiftShader) and waits for the app's result.
  */
 import { chromium as pw, type Browser } from "playwright";
+import { chromiumArgs, chromiumPath } from "../chromium-flags.js";
 
-const executablePath = process.env["CHROMIUM_PATH"] || "/usr/bin/chromium";
-const args = [
-  "--no-sandbox",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--enable-unsafe-webgpu",
-  "--enable-unsafe-swiftshader",
-];
+const executablePath = chromiumPath;
+const args = chromiumArgs;
 
 /** Launch the browser once for all pages. */
 export function launchChromium(): Promise<Browser> {

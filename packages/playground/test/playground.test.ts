@@ -14,16 +14,16 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright";
 import { createServer, type ViteDevServer } from "vite";
+import { chromiumArgs, chromiumPath } from "../../../test/chromium-flags.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../../..");
 const shots = path.join(root, "test-results", "playground");
-const executablePath = process.env["CHROMIUM_PATH"] || "/usr/bin/chromium";
+const executablePath = chromiumPath;
 const haveChromium = existsSync(executablePath);
 if (!haveChromium && process.env["EAGER_REQUIRE_BROWSER"] === "1") throw new Error(`no Chromium at ${executablePath}; EAGER_REQUIRE_BROWSER=1 requires it`);
 
-/** The browser flags of vitest.config.ts: a closed network, WebGPU and WebGL on SwiftShader. */
-const args = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--enable-unsafe-webgpu", "--enable-unsafe-swiftshader"];
+const args = chromiumArgs;
 
 /** Records long tasks and the largest gap between 10 ms interval ticks on the page's main thread. */
 function installMonitor(): void {
