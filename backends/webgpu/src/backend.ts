@@ -5,7 +5,7 @@
  * WebGpuDeviceError at the next op or read; `reset()` starts over on a new device.
  */
 import type * as W from "./gpu-types.js";
-import type { Backend, DType, KernelTensor, TypedArray } from "@eager/core/backend";
+import type { Backend, DType, KernelTensor, OpTimer, TypedArray } from "@eager/core/backend";
 import { fusedKernel } from "./kernels/elementwise.js";
 import { acquireDevice, type DeviceOptions } from "./device.js";
 import { webgpuKernels } from "./kernels/table.js";
@@ -29,6 +29,8 @@ export interface WebGpuBackend extends Backend<GpuBuffer> {
   readonly stats: RuntimeStats;
   /** Wait until all queued work has run; throws the device's error if it failed. */
   sync(): Promise<void>;
+  /** Time op by op while a profile runs: each op submitted alone, timed to completion, and by GPU timestamps where the device has them. */
+  openProfile(): OpTimer;
   /** Drop the current device (tensors on it become unusable) and start on a new one. */
   reset(): Promise<void>;
 }
@@ -83,7 +85,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
       syncRead: false,
       maxElements,
       kernelPath: "WGSL",
-      info: { adapter: acquired.description, source: acquired.source },
+      info: { adapter: acquired.description, source: acquired.source, timestampQueries: rt.timestamps },
     },
     kernels: webgpuKernels(current),
     get device() {
@@ -119,6 +121,18 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     pooledBytes: () => rt.pooledBytes(),
     fusedElementwise: (expr, inputs, output) => fused(expr, inputs as readonly KernelTensor<GpuBuffer>[], output as KernelTensor<GpuBuffer>),
     sync: () => rt.idle(),
+    openProfile(): OpTimer {
+      const profiled = rt;
+      profiled.startProfiling();
+      let open = true;
+      return {
+        opDone: () => rt.opDone(),
+        close() {
+          if (open) profiled.stopProfiling();
+          open = false;
+        },
+      };
+    },
     async reset(): Promise<void> {
       stats.submits += rt.stats.submits;
       stats.dispatches += rt.stats.dispatches;

@@ -18,6 +18,11 @@ export interface DeviceOptions {
   /** Use this GPU instead of `navigator.gpu` or Dawn (tests, embedding). */
   readonly gpu?: W.Gpu;
   readonly powerPreference?: W.PowerPreference;
+  /**
+   * Ask for the "timestamp-query" feature where the adapter offers it, so profiles report GPU
+   * time per op (default true). Without it profiles time each op to its completion.
+   */
+  readonly timestampQueries?: boolean;
 }
 
 /** An adapter and the device requested from it. */
@@ -57,7 +62,9 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
     throw new WebGpuUnavailableError(`WebGPU is unavailable: ${hint}`);
   }
   const a = adapter.limits;
+  const timestamps = options.timestampQueries !== false && adapter.features.has("timestamp-query");
   const device = await adapter.requestDevice({
+    requiredFeatures: timestamps ? ["timestamp-query"] : [],
     requiredLimits: {
       maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
       maxBufferSize: a.maxBufferSize,

@@ -3,9 +3,12 @@
  * 256-byte offsets, a pipeline cache keyed by shape class, error scopes around every batch
  * and device-loss tracking. Kernels only encode; `submit` sends a batch; reads share one.
  * Invariant: after a failure every call throws the same clear error until `reset`.
+ * While a profile runs, each op's work is submitted on its own (`opDone`), its passes timed
+ * with timestamp queries where the device has them.
  */
 import type * as W from "./gpu-types.js";
 import { BufferPool } from "./pool.js";
+import { PassTimer } from "./timestamps.js";
 
 /** The device was lost or reported a validation or out-of-memory error. */
 export class WebGpuDeviceError extends Error {
@@ -16,6 +19,13 @@ export class WebGpuDeviceError extends Error {
 export interface GpuBuffer {
   readonly buffer: W.Buffer;
   readonly generation: number;
+}
+
+/** When one op's work finished: host clock times, and GPU time where timestamps measured it. */
+export interface OpDoneTimes {
+  readonly submittedMs: number;
+  readonly doneMs: number;
+  readonly deviceMs?: number;
 }
 
 /** Counters for tests and reports. */
@@ -71,6 +81,11 @@ export class Runtime {
   private failure: WebGpuDeviceError | null = null;
   private disposed = false;
   private readonly lostSignal: Promise<never>;
+  /** Open profiles; while any is, `opDone` submits op by op. */
+  private profiles = 0;
+  /** Timestamps for compute passes while profiling on a device with "timestamp-query"; null otherwise. */
+  private passTimer: PassTimer | null = null;
+  private passTimerCache: PassTimer | null = null;
 
   constructor(
     readonly device: W.Device,
@@ -181,7 +196,7 @@ export class Runtime {
     });
     const encoder = this.ensureEncoder();
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    this.pass ??= encoder.beginComputePass();
+    this.pass ??= encoder.beginComputePass(this.passTimer?.nextPass());
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(workgroups[0], workgroups[1], workgroups[2]);
@@ -200,6 +215,7 @@ export class Runtime {
     encoder.copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, bytes);
     this.batchUses.add(src.buffer);
     this.batchUses.add(dst.buffer);
+    this.passTimer?.markUntimed();
   }
 
   /** Return a tensor's buffer to the pool (after the unsubmitted batch, if it uses it). */
@@ -229,7 +245,9 @@ export class Runtime {
     if (this.encoder) {
       this.endPass();
       if (this.paramsUsed > 0) this.device.queue.writeBuffer(this.paramBuffer, 0, this.params, 0, this.paramsUsed);
+      this.passTimer?.resolve(this.encoder);
       this.device.queue.submit([this.encoder.finish()]);
+      this.passTimer?.submitted();
       this.encoder = null;
       this.paramsUsed = 0;
       this.batchDispatches = 0;
@@ -292,6 +310,40 @@ export class Runtime {
     this.check();
   }
 
+  /** Whether compute passes are timed with timestamp queries while profiling. */
+  get timestamps(): boolean {
+    return this.device.features.has("timestamp-query");
+  }
+
+  /** Start submitting op by op for a profile (the work queued so far goes now). */
+  startProfiling(): void {
+    this.submit();
+    if (this.profiles++ === 0 && this.timestamps) this.passTimer = this.passTimerCache ??= new PassTimer(this.device);
+  }
+
+  /** End one profile; batching resumes when none is open. */
+  stopProfiling(): void {
+    if (this.profiles === 0) return;
+    this.submit();
+    if (--this.profiles === 0) this.passTimer = null;
+  }
+
+  /**
+   * Submit the work encoded since the last call (one op's, while profiling) and resolve when the
+   * device has finished it, with its GPU time where its passes were timed.
+   */
+  async opDone(): Promise<OpDoneTimes> {
+    this.check();
+    this.submit();
+    const submittedMs = performance.now();
+    const gpu = this.passTimer?.take() ?? null;
+    await Promise.race([this.device.queue.onSubmittedWorkDone(), this.lostSignal]);
+    const doneMs = performance.now();
+    const deviceMs = gpu === null ? null : await gpu;
+    this.check();
+    return deviceMs === null ? { submittedMs, doneMs } : { submittedMs, doneMs, deviceMs };
+  }
+
   /** Bytes pooled for reuse (storage and staging). */
   pooledBytes(): number {
     return this.storage.pooledBytes() + this.pendingFreeBytes + this.staging.pooledBytes();
@@ -314,6 +366,8 @@ export class Runtime {
     this.storage.clear();
     this.staging.clear();
     this.pipelines.clear();
+    this.passTimer = null;
+    this.passTimerCache?.destroy();
     this.device.destroy();
   }
 }

@@ -3,7 +3,7 @@
  * nothing else: the Backend interface, kernel types, the op table (to read shape rules and
  * reference kernels), registration, and helpers for tests.
  */
-export type { Backend, BackendCapabilities, BackendFactory, CompleteKernelTable, Kernel, KernelTable, RegisterOptions } from "./plugin.js";
+export type { Backend, BackendCapabilities, BackendFactory, CompleteKernelTable, Kernel, KernelTable, OpCompletion, OpTimer, RegisterOptions } from "./plugin.js";
 export { withKernelPath, kernelPathOf } from "./plugin.js";
 export type { Decomposition, KernelTensor, OpDef, OpFamily, OptionalOpDef, RefTensor, ResolvedOp, TensorSpec } from "./ops/def.js";
 export { opTable, opNames, requiredOps, optionalOps, isRequired, type Attrs, type OpName, type RequiredOpName, type OptionalOpName } from "./ops/table.js";

@@ -77,6 +77,14 @@ export interface Backend<B = unknown> {
   flush?(): void;
   /** Wait until all queued work has run (asynchronous devices; profiles use it to time completion). */
   sync?(): Promise<void>;
+  /**
+   * Optional, for profiles on devices whose kernels return before the work is done (WebGPU,
+   * WebGL in a browser): start timing op by op. Until `close()`, the profiler calls `opDone()`
+   * after each op; the backend hands that op's work to the device on its own (batching is off)
+   * and resolves when the device has finished it. Return null where kernels complete before
+   * they return (then host times are completion times). Never called outside a profile.
+   */
+  openProfile?(): OpTimer | null;
   /** Bytes the backend holds in pools for reuse (reported apart from live bytes). */
   pooledBytes?(): number;
   /**
@@ -87,6 +95,27 @@ export interface Backend<B = unknown> {
    */
   fusedElementwise?(expr: Expr, inputs: readonly KernelTensor<B>[], output: KernelTensor<B>): boolean;
   dispose?(): void;
+}
+
+/** When one op's work finished on the device, as `OpTimer.opDone` reports it. */
+export interface OpCompletion {
+  /** `performance.now()` when the device reported the work done. */
+  readonly doneMs: number;
+  /**
+   * `performance.now()` when the work was handed to the device (WebGPU: the queue submit).
+   * Absent where the device may start on it while the op's call runs (WebGL draws).
+   */
+  readonly submittedMs?: number;
+  /** Milliseconds the device spent on the work by its own clock (GPU timestamp queries), where it measures that. */
+  readonly deviceMs?: number;
+}
+
+/** Per-op timing on an asynchronous device, open while a profile runs (`Backend.openProfile`). */
+export interface OpTimer {
+  /** Submit the work queued since the last call (one op's) and resolve when the device has finished it. */
+  opDone(): Promise<OpCompletion>;
+  /** Stop timing op by op (batching resumes). */
+  close(): void;
 }
 
 /** Options for `registerBackend`. */

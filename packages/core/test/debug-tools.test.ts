@@ -141,13 +141,13 @@ describe("profile", () => {
       expect(o.device).toBe("reference");
       expect(o.path).toBe("JS reference");
       expect(o.wallMs).toBeGreaterThanOrEqual(0);
-      expect(o.timing).toBe("completion");
+      expect(o.timeSource).toBe("host");
     }
     expect(p.ops[0]!.inputShapes).toEqual([[2, 2], [2, 2]]);
     expect(p.ops[0]!.bytes).toBe(16);
     expect(p.byOp["matmul"]!.count).toBe(1);
     expect(p.byDevice["reference"]!.count).toBe(3);
-    expect(p.table()).toMatch(/^op\s+device\s+kernel\s+calls\s+total ms/);
+    expect(p.table()).toMatch(/^op\s+device\s+kernel\s+time\s+calls\s+total ms/);
     const trace = JSON.parse(p.toChromeTrace()) as { traceEvents: { name: string; ph: string; ts: number; dur: number; tid: number }[] };
     const spans = trace.traceEvents.filter((e) => e.ph === "X");
     expect(spans.map((e) => e.name)).toEqual(p.ops.map((o) => o.op));
