@@ -4,7 +4,7 @@
  * are stored as float32 textures (integers exact to 2^24); float64 is declared unsupported so
  * placement falls back. Capabilities report the mode gpu.js really runs, never assumed.
  */
-import type { Backend, BackendCapabilities, DType, TypedArray } from "@eager/core/backend";
+import type { Backend, BackendCapabilities, DType, OpTimer, TypedArray } from "@eager/core/backend";
 import { KernelContext, type WebGlBuffer } from "./context.js";
 import type { GpuJsMode } from "./gpujs.js";
 import { webglKernels } from "./kernels/table.js";
@@ -114,6 +114,22 @@ export function createWebGlBackend(options: WebGlBackendOptions = {}): WebGlBack
     free: (buf: WebGlBuffer) => {
       if (buf.value) rt.release(buf.value);
       buf.value = null;
+    },
+    // Draws return before the GPU runs them: profiles wait for each op's result to time it to completion.
+    openProfile: (): OpTimer | null => {
+      if (!rt.isWebGl) return null;
+      rt.profiling(true);
+      let open = true;
+      return {
+        opDone: () => {
+          rt.waitForLast();
+          return Promise.resolve({ doneMs: performance.now() });
+        },
+        close: () => {
+          if (open) rt.profiling(false);
+          open = false;
+        },
+      };
     },
     dispose: () => rt.dispose(),
   };

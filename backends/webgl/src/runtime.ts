@@ -7,6 +7,7 @@
 import { gpujs, isWebGlMode, modeOf, type GpuInstance, type GpuJsMode, type GpuKernel, type GpuTexture, type GpuValue } from "./gpujs.js";
 import { WebGlContextLostError, WebGlLimitError } from "./errors.js";
 import type { Canvas, GL } from "./dom-types.js";
+import { waitForTexture } from "./completion.js";
 
 /** Largest exact integer in float32: indices and int32 values are exact up to here. */
 export const FLOAT_EXACT_INT = 2 ** 24;
@@ -68,6 +69,9 @@ export class GlRuntime {
     this.lost = true;
   };
   private dummy: GpuValue | null = null;
+  /** Open profiles; while any is, the last kernel's result is kept so `waitForLast` can wait for it. */
+  private profiles = 0;
+  private last: GpuValue | null = null;
   private readonly name: string;
 
   constructor(options: RuntimeOptions = {}) {
@@ -150,6 +154,7 @@ export class GlRuntime {
     k.setOutput([size]);
     const result = k(...args.map((a) => (a === null ? this.placeholder() : a)));
     this.launches++;
+    if (this.profiles > 0) this.last = result;
     if (!isWebGlMode(modeOf(k.kernel)) && isWebGlMode(this.mode)) this.noteDegraded(op);
     this.checkContext(op);
     this.liveValues++;
@@ -171,6 +176,22 @@ export class GlRuntime {
     this.checkContext(what);
     this.downloads++;
     return v instanceof Float32Array ? v : v.toArray();
+  }
+
+  /** Start (true) or end (false) one profile: while any is open, `waitForLast` can wait for kernels. */
+  profiling(on: boolean): void {
+    this.profiles = Math.max(0, this.profiles + (on ? 1 : -1));
+    this.last = null;
+  }
+
+  /**
+   * Block until the last kernel run since the previous call has run on the GPU (a one-pixel read
+   * of its result; nothing to wait for off WebGL). Only while profiling.
+   */
+  waitForLast(): void {
+    const last = this.last;
+    this.last = null;
+    if (last && !(last instanceof Float32Array) && this.gl && !this.contextLost) waitForTexture(this.gl, last);
   }
 
   /** A second handle on the same immutable value (textures are reference counted). */

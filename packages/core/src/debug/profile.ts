@@ -286,7 +286,7 @@ function tableNotes(ops: readonly ProfiledOp[], waitMs: number): string {
   const timed = [...new Set([...devicesWith("completion"), ...devicesWith("gpu-timestamp")])];
   const enqueued = devicesWith("enqueue");
   let note = "";
-  if (timed.length) note += `\nops on ${timed.join(", ")} were submitted one at a time to time each to its completion (a normal run batches them)`;
+  if (timed.length) note += `\nops on ${timed.join(", ")} ran one at a time, each timed to its completion (a normal run batches them)`;
   if (enqueued.length) note += `\ntimes on ${enqueued.join(", ")} are enqueue times (the device cannot time ops); the run then waited ${waitMs.toFixed(2)} ms for the device`;
   return note;
 }
