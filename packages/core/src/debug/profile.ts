@@ -261,20 +261,28 @@ function openTimers(): Map<Backend<any>, DeviceTimer> {
  */
 async function applyCompletions(d: DeviceTimer, t0: number): Promise<void> {
   let prevDone = (await d.baseline)?.doneMs ?? -Infinity;
+  // Where the previous op's span ends on this device's timeline (spans never overlap in the trace).
+  let prevEnd = prevDone;
   for (const { rec, opStart, done } of d.calls) {
     const c = await done;
     if (c === null) {
       rec.timeSource = "enqueue";
       continue;
     }
-    const begin = Math.max(prevDone, c.submittedMs ?? opStart);
-    rec.startMs = begin - t0;
+    const submitted = c.submittedMs ?? opStart;
     if (c.deviceMs !== undefined) {
+      // GPU clocks are not the host's: the span is placed after the previous one, its length the GPU's.
+      const begin = Math.max(prevEnd, submitted);
+      rec.startMs = begin - t0;
       rec.wallMs = c.deviceMs;
       rec.timeSource = "gpu-timestamp";
+      prevEnd = begin + c.deviceMs;
     } else {
+      const begin = Math.max(prevDone, prevEnd, submitted);
+      rec.startMs = begin - t0;
       rec.wallMs = Math.max(0, c.doneMs - begin);
       rec.timeSource = "completion";
+      prevEnd = begin + rec.wallMs;
     }
     prevDone = Math.max(prevDone, c.doneMs);
   }
