@@ -1,8 +1,8 @@
 /**
  * The debugging tools on one device, shared by the Node and browser tests: parity of the MNIST
  * seed model's loss and gradients with the reference (and a planted wrong kernel named), a
- * planted NaN attributed to its op and line, a profile whose trace covers every op, and a
- * planted leak found at its creation site.
+ * planted NaN attributed to its op and line, a profile whose trace covers every op (each op's
+ * time from the device's own source), and a planted leak found at its creation site.
  */
 import { expect, it } from "vitest";
 import * as tf from "@eager/core";
@@ -109,6 +109,13 @@ export function debugToolsSuite(device: string, path: RegExp, lineOf: LineOf): v
     expect(user.map((o) => o.op)).toContain("relu");
     for (const o of user) expect(o.device).toBe(tf.resolveDevice(device));
     expect(user.find((o) => o.op === "matmul")!.path).toMatch(path);
+    // Where each op's time comes from: GPU timestamps where WebGPU has them (an op that also copies
+    // buffers is timed to completion), completion on asynchronous devices, else the host clock.
+    const caps = engine.backends.get(tf.resolveDevice(device))!.instance!.capabilities;
+    const source = caps.info?.["timestampQueries"] === true ? "gpu-timestamp" : !caps.syncRead || caps.info?.["webgl"] === true ? "completion" : "host";
+    expect(user.find((o) => o.op === "matmul")!.timeSource).toBe(source);
+    for (const o of user) expect([o.op, o.timeSource]).toEqual([o.op, source === "gpu-timestamp" ? expect.stringMatching(/^(gpu-timestamp|completion)$/) : source]);
+    expect(p.table().split("\n")[2]).toContain(source);
     const trace = JSON.parse(p.toChromeTrace()) as { traceEvents: { name: string; ph: string; args: { index: number } }[] };
     const spans = trace.traceEvents.filter((e) => e.ph === "X");
     expect(spans.map((e) => e.args.index)).toEqual(p.ops.map((o) => o.index));
