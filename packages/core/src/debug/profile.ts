@@ -193,7 +193,7 @@ export async function profile<R>(fn: () => R | Promise<R>): Promise<Profile<R>> 
     for (const d of timers.values()) d.timer.close();
   }
   const end = performance.now();
-  for (const d of timers.values()) await applyCompletions(d, t0);
+  for (const d of timers.values()) if (d.calls.length > 0) await applyCompletions(d, t0);
   // Records are made steps-first, so each decomposition sums steps whose times are final.
   for (const r of records) if (r.steps.length > 0 && r.steps.some((c) => c.timeSource === "completion" || c.timeSource === "gpu-timestamp")) {
     r.wallMs = r.steps.reduce((sum, c) => sum + c.wallMs, 0);
@@ -247,7 +247,12 @@ function settle(p: Promise<OpCompletion>): Promise<OpCompletion | null> {
 function openTimers(): Map<Backend<any>, DeviceTimer> {
   const timers = new Map<Backend<any>, DeviceTimer>();
   for (const r of engine.backends.values()) {
-    const timer = r.instance?.openProfile?.() ?? null;
+    let timer: OpTimer | null = null;
+    try {
+      timer = r.instance?.openProfile?.() ?? null;
+    } catch {
+      // A device that cannot time ops now (lost, say): its ops keep their host times.
+    }
     if (timer) timers.set(r.instance!, { timer, baseline: settle(timer.opDone()), calls: [] });
   }
   return timers;
