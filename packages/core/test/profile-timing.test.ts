@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
-import { createReferenceBackend, getBackend, registerBackend, type Backend, type OpCompletion, type OpTimer } from "@eager/core/backend";
+import { createReferenceBackend, decomposeAlways, getBackend, registerBackend, type Backend, type OpCompletion, type OpTimer } from "@eager/core/backend";
 
 const COST: Record<string, number> = { matmul: 40 };
 
@@ -81,6 +81,17 @@ describe("profile on an asynchronous device", () => {
     const { a, p } = await chain("scripted-ts");
     expect(p.ops.map((o) => [o.op, o.timeSource, o.wallMs])).toEqual([["add", "gpu-timestamp", 1], ["matmul", "gpu-timestamp", 40], ["add", "gpu-timestamp", 1]]);
     expect(p.table().split("\n")[2]).toMatch(/^matmul\s+scripted-ts\s+scripted\s+gpu-timestamp\s+1\s+40\.000/);
+    (p.result as tf.Tensor).dispose();
+    a.dispose();
+  });
+
+  it("times a decomposition as the sum of its steps, each timed on the device", async () => {
+    await tf.ready("scripted");
+    const a = tf.withDevice("scripted", () => tf.ones([8, 8]));
+    const p = await tf.profile(() => decomposeAlways("square", () => tf.withDevice("scripted", () => tf.tidy(() => tf.matmul(tf.square(a), a)))));
+    expect(p.ops.map((o) => [o.op, o.path, o.depth, o.timeSource])).toEqual([["square", "decomposition", 0, "completion"], ["mul", "scripted", 1, "completion"], ["matmul", "scripted", 0, "completion"]]);
+    expect(p.ops.map((o) => o.wallMs)).toEqual([expect.closeTo(1, 6), expect.closeTo(1, 6), expect.closeTo(40, 6)]);
+    expect(p.byDevice["scripted"]).toEqual({ count: 2, totalMs: expect.closeTo(41, 6), bytes: 512 });
     (p.result as tf.Tensor).dispose();
     a.dispose();
   });

@@ -140,7 +140,7 @@ function collectTensors(v: unknown, out: Tensor[], depth = 0): void {
  */
 export async function profile<R>(fn: () => R | Promise<R>): Promise<Profile<R>> {
   const records: Rec[] = [];
-  const recOf = new Map<WatchedOp, Rec>();
+  const stepsOf = new Map<WatchedOp, Rec[]>();
   const lastTouched = new Map<string, Tensor>();
   const bytesBefore = liveBytes();
   let newBytes = 0;
@@ -162,11 +162,16 @@ export async function profile<R>(fn: () => R | Promise<R>): Promise<Profile<R>> 
         index: 0, op: op.name, device: op.device, path: op.path,
         inputShapes: op.inputs.map((t) => t.shape), outputShapes: op.outputs.map((t) => t.shape), dtypes: op.outputs.map((t) => t.dtype),
         startMs: op.start - t0, wallMs: op.end - op.start, hostMs: op.end - op.start, timeSource: timed ? (op.nested === 0 ? "completion" : "enqueue") : sync ? "host" : "enqueue", bytes, depth: op.depth,
-        steps: [],
+        steps: stepsOf.get(op) ?? [],
       };
       records.push(rec);
-      recOf.set(op, rec);
-      if (op.parent) recOf.get(op.parent)?.steps.push(rec); // a parent's record is made after its steps'
+      stepsOf.delete(op);
+      // A parent's record is made after its steps': they wait for it here.
+      if (op.parent) {
+        const steps = stepsOf.get(op.parent);
+        if (steps) steps.push(rec);
+        else stepsOf.set(op.parent, [rec]);
+      }
       // A decomposition's work is its steps'; each step (and each plain op) is timed once.
       if (timed && op.nested === 0) timed.calls.push({ rec, opStart: op.start, done: settle(timed.timer.opDone()) });
     },
