@@ -62,7 +62,7 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
     throw new WebGpuUnavailableError(`WebGPU is unavailable: ${hint}`);
   }
   const a = adapter.limits;
-  const timestamps = options.timestampQueries !== false && adapter.features.has("timestamp-query");
+  const timestamps = options.timestampQueries !== false && adapter.features?.has("timestamp-query") === true;
   const device = await adapter.requestDevice({
     requiredFeatures: timestamps ? ["timestamp-query"] : [],
     requiredLimits: {
