@@ -50,6 +50,27 @@ export interface BackendCapabilities {
   readonly info?: Readonly<Record<string, string | number | boolean>>;
 }
 
+/** When one op's work finished on the device, as `OpTimer.opDone` reports it. */
+export interface OpCompletion {
+  /** `performance.now()` when the device reported the work done. */
+  readonly doneMs: number;
+  /**
+   * `performance.now()` when the work was handed to the device (WebGPU: the queue submit).
+   * Absent where the device may start on it while the op's call runs (WebGL draws).
+   */
+  readonly submittedMs?: number;
+  /** Milliseconds the device spent on the work by its own clock (GPU timestamp queries), where it measures that. */
+  readonly deviceMs?: number;
+}
+
+/** Per-op timing on an asynchronous device, open while a profile runs (`Backend.openProfile`). */
+export interface OpTimer {
+  /** Submit the work queued since the last call (one op's) and resolve when the device has finished it. */
+  opDone(): Promise<OpCompletion>;
+  /** Stop timing op by op (batching resumes). */
+  close(): void;
+}
+
 /** A backend. `B` is its buffer handle type (a TypedArray, a GPUBuffer, ...). */
 export interface Backend<B = unknown> {
   readonly name: string;
@@ -95,27 +116,6 @@ export interface Backend<B = unknown> {
    */
   fusedElementwise?(expr: Expr, inputs: readonly KernelTensor<B>[], output: KernelTensor<B>): boolean;
   dispose?(): void;
-}
-
-/** When one op's work finished on the device, as `OpTimer.opDone` reports it. */
-export interface OpCompletion {
-  /** `performance.now()` when the device reported the work done. */
-  readonly doneMs: number;
-  /**
-   * `performance.now()` when the work was handed to the device (WebGPU: the queue submit).
-   * Absent where the device may start on it while the op's call runs (WebGL draws).
-   */
-  readonly submittedMs?: number;
-  /** Milliseconds the device spent on the work by its own clock (GPU timestamp queries), where it measures that. */
-  readonly deviceMs?: number;
-}
-
-/** Per-op timing on an asynchronous device, open while a profile runs (`Backend.openProfile`). */
-export interface OpTimer {
-  /** Submit the work queued since the last call (one op's) and resolve when the device has finished it. */
-  opDone(): Promise<OpCompletion>;
-  /** Stop timing op by op (batching resumes). */
-  close(): void;
 }
 
 /** Options for `registerBackend`. */
