@@ -112,3 +112,18 @@ export async function runCharRnn(o: CharRNNRunOptions): Promise<CharRNNReport> {
   optimizer.dispose();
   return { model: "charrnn", device: tf.getDefaultDevice(), step: mode, steps, seconds, msPerStep: (1000 * seconds) / steps, firstLoss, lastLoss, sampleBefore, sampleAfter, finalLoss, compiled };
 }
+
+/**
+ * Train twice from the same initial weights on the same batches, eagerly and compiled, and print
+ * ms/step of each, the speedup, and whether the losses agree (they should, to rounding).
+ */
+export async function compareCharRnnSteps(o: Omit<CharRNNRunOptions, "step" | "sampleBefore">): Promise<[CharRNNReport, CharRNNReport]> {
+  const eager = await runCharRnn({ ...o, step: "eager" });
+  const compiled = await runCharRnn({ ...o, step: "compiled", sampleBefore: false });
+  const rel = Math.abs(compiled.finalLoss - eager.finalLoss) / Math.abs(eager.finalLoss);
+  console.log(
+    `char-RNN: eager ${eager.msPerStep.toFixed(1)} ms/step, compiled ${compiled.msPerStep.toFixed(1)} ms/step (${(eager.msPerStep / compiled.msPerStep).toFixed(2)}x); ` +
+      `loss on the fixed batch ${eager.finalLoss.toFixed(4)} eager, ${compiled.finalLoss.toFixed(4)} compiled (relative difference ${rel.toExponential(1)})`,
+  );
+  return [eager, compiled];
+}

@@ -13,7 +13,7 @@ import { batches, evaluate, mnistLoss, splitTensors, trainEpoch } from "./loop.j
 import { formatKernelSummary, kernelSummary, makeTrainStep, parseStepMode, type StepMode, type TrainStep } from "../train-step.js";
 import { augmentedBatches, augmentThroughput } from "./augment-pipeline.js";
 import { CNN, MLP, MNISTModel } from "./models.js";
-import { runCharRnn } from "../charrnn/run.js";
+import { compareCharRnnSteps, runCharRnn } from "../charrnn/run.js";
 import { exportAndCheck } from "./export.js";
 
 type ModelName = "seed" | "mlp" | "cnn";
@@ -30,18 +30,20 @@ interface Options {
   profile: boolean;
   augment: boolean;
   workers: number;
-  step: StepMode;
+  /** Unset: MNIST steps compiled, and `--model all` runs the char-RNN both ways. */
+  step?: StepMode;
 }
 
 const HELP = `Usage: start [--model seed|mlp|cnn|charrnn|all] [--epochs N] [--steps N] [--batch-size N] [--lr X]
              [--device cpu|webgpu|webgl|reference] [--data DIR] [--limit N] [--out DIR]
              [--augment] [--workers N] [--step eager|compiled]
-             (--step: run each training step op by op, or as one compiled program; default compiled)
+             (--step: run each training step op by op, or as one compiled program; default compiled,
+              and --model all then runs the char-RNN both ways and compares them)
              [--profile]  (profile each model's training: a table of ops by time, and
                            OUT/mnist-<model>-trace.json for chrome://tracing or Perfetto)`;
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { model: "all", out: "out", profile: false, augment: false, workers: 2, step: "compiled" };
+  const o: Options = { model: "all", out: "out", profile: false, augment: false, workers: 2 };
   const num = (k: string, v: string | undefined, int = true): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n <= 0 || (int && !Number.isInteger(n))) throw new Error(`${k} needs a positive ${int ? "integer" : "number"}, got ${v}\n${HELP}`);
@@ -129,7 +131,8 @@ async function runSeed(trainSplit: MnistSplit, testSplit: MnistSplit, o: Options
   const model = new MNISTModel();
   const optimizer = new train.GradientDescentOptimizer({ learningRate: o.lr ?? 0.1 });
   const loss = (x: Tensor, y: Tensor) => mean(nn.softmaxCrossEntropyWithLogits({ labels: y, logits: model.apply(x) }));
-  const step = makeTrainStep(loss, optimizer, o.step, { x: [784], y: [10] }, "seed step");
+  const mode = o.step ?? "compiled";
+  const step = makeTrainStep(loss, optimizer, mode, { x: [784], y: [10] }, "seed step");
   const { images, labels } = splitTensors(trainSplit);
   const batchSize = o.batchSize ?? 100;
   const epochs: Report["epochs"] = [];
@@ -147,7 +150,7 @@ async function runSeed(trainSplit: MnistSplit, testSplit: MnistSplit, o: Options
     const seconds = (performance.now() - start) / 1000;
     const ev = await evaluate(model, testSplit);
     epochs.push({ seconds, steps: n, trainLoss: NaN, testAccuracy: ev.accuracy, testLoss: ev.loss });
-    console.log(`seed epoch ${e + 1}: ${seconds.toFixed(1)}s (${((1000 * seconds) / n).toFixed(2)} ms/step, ${o.step}), ${n} steps, test accuracy ${(100 * ev.accuracy).toFixed(2)}%`);
+    console.log(`seed epoch ${e + 1}: ${seconds.toFixed(1)}s (${((1000 * seconds) / n).toFixed(2)} ms/step, ${mode}), ${n} steps, test accuracy ${(100 * ev.accuracy).toFixed(2)}%`);
   }
   images.dispose();
   labels.dispose();
@@ -166,7 +169,8 @@ async function runAdam(kind: "mlp" | "cnn", trainSplit: MnistSplit, testSplit: M
   // Adam with the learning rate decaying along a cosine to 5% of its start over the run.
   const learningRate = train.cosineDecay({ initialLearningRate: o.lr ?? 1e-3, decaySteps: nEpochs * steps, alpha: 0.05 });
   const optimizer = new train.AdamOptimizer({ learningRate });
-  const step = makeTrainStep(mnistLoss(model), optimizer, o.step, { x: [784], y: [] }, `${kind} step`);
+  const mode = o.step ?? "compiled";
+  const step = makeTrainStep(mnistLoss(model), optimizer, mode, { x: [784], y: [] }, `${kind} step`);
   const epochs: Report["epochs"] = [];
   for (let e = 0; e < nEpochs; e++) {
     const epochData = o.augment ? augmentedBatches(trainSplit, batchSize, 200 + e, o.workers) : batches(images, labels, batchSize, 200 + e);
@@ -176,7 +180,7 @@ async function runAdam(kind: "mlp" | "cnn", trainSplit: MnistSplit, testSplit: M
     const ev = await evaluate(model, testSplit);
     curve.add(`${kind}: test loss`, (e + 1) * steps, ev.loss);
     epochs.push({ seconds: r.seconds, steps: r.steps, trainLoss: r.meanLoss, testAccuracy: ev.accuracy, testLoss: ev.loss });
-    console.log(`${kind} epoch ${e + 1}: ${r.seconds.toFixed(1)}s (${((1000 * r.seconds) / r.steps).toFixed(1)} ms/step, ${o.step}, ${Math.round(trainSplit.count / r.seconds)} examples/s${o.augment ? `, augmented on ${o.workers} worker${o.workers > 1 ? "s" : ""}` : ""}), train loss ${r.meanLoss.toFixed(4)}, test accuracy ${(100 * ev.accuracy).toFixed(2)}%`);
+    console.log(`${kind} epoch ${e + 1}: ${r.seconds.toFixed(1)}s (${((1000 * r.seconds) / r.steps).toFixed(1)} ms/step, ${mode}, ${Math.round(trainSplit.count / r.seconds)} examples/s${o.augment ? `, augmented on ${o.workers} worker${o.workers > 1 ? "s" : ""}` : ""}), train loss ${r.meanLoss.toFixed(4)}, test accuracy ${(100 * ev.accuracy).toFixed(2)}%`);
   }
   images.dispose();
   labels.dispose();
@@ -232,7 +236,7 @@ async function main(): Promise<void> {
     console.log(`${name}: checkpoint ${path}; restored model test accuracy ${(100 * restored).toFixed(2)}% (${restored === testAccuracy ? "same" : "DIFFERENT"}), optimizer step ${freshOpt.iterations}`);
     const svg = await curve.save(join(o.out, `mnist-${name}-loss.svg`));
     console.log(`${name}: loss curve ${svg}`);
-    reports.push({ model: name, device, step: o.step, epochs, testAccuracy, restoredAccuracy: restored, checkpoint: path, compiled });
+    reports.push({ model: name, device, step: o.step ?? "compiled", epochs, testAccuracy, restoredAccuracy: restored, checkpoint: path, compiled });
     if (name === "cnn") exportsOk = (await exportAndCheck(name, model as CNN, testSplit, o.out)) && exportsOk;
     model.dispose();
     fresh.dispose();
@@ -249,7 +253,12 @@ async function main(): Promise<void> {
   }
   if (reports.some((r) => r.restoredAccuracy !== r.testAccuracy) || !exportsOk) process.exitCode = 1;
   // The character-level language model, a short run (its own command: --model charrnn).
-  if (o.model === "all") await runCharRnn({ steps: o.steps, out: o.out });
+  // The character-level language model, short runs (its own command: --model charrnn): with no
+  // --step, eager and compiled from the same initial weights and batches, compared.
+  if (o.model === "all") {
+    if (o.step) await runCharRnn({ steps: o.steps, out: o.out, step: o.step });
+    else await compareCharRnnSteps({ steps: o.steps, out: o.out });
+  }
 }
 
 main().then(
