@@ -21,6 +21,8 @@ export interface TrainStep {
   readonly mode: StepMode;
   /** How many times the compiled step traced (0 for an eager step). */
   readonly traceCount: number;
+  /** The batch sizes it has been called with. */
+  readonly batchSizes: ReadonlySet<number>;
   /** The compiled program for a batch like (x, y) (null for an eager step). */
   program(x: Tensor, y: Tensor): Program | null;
   /** Free the compiled programs. */
@@ -44,17 +46,38 @@ export function makeTrainStep(
     optimizer.applyGradients(grads);
     return loss;
   };
+  const batchSizes = new Set<number>();
   if (mode === "eager") {
-    const step = ((x: Tensor, y: Tensor) => tidy(() => body(x, y))) as TrainStep;
-    Object.assign(step, { mode, traceCount: 0, program: () => null, dispose: () => {} });
+    const step = ((x: Tensor, y: Tensor) => {
+      batchSizes.add(x.shape[0]!);
+      return tidy(() => body(x, y));
+    }) as TrainStep;
+    Object.assign(step, { mode, traceCount: 0, batchSizes, program: () => null, dispose: () => {} });
     return step;
   }
   const inputSignature: TensorSignature[] = [{ shape: [null, ...signature.x] }, { shape: [null, ...signature.y] }];
   const compiled = compile(body, { inputSignature, name });
-  const step = ((x: Tensor, y: Tensor) => compiled(x, y)) as TrainStep;
+  const step = ((x: Tensor, y: Tensor) => {
+    batchSizes.add(x.shape[0]!);
+    return compiled(x, y);
+  }) as TrainStep;
   Object.defineProperty(step, "traceCount", { get: () => compiled.traceCount });
-  Object.assign(step, { mode, program: (x: Tensor, y: Tensor) => compiled.concrete(x, y), dispose: () => compiled.dispose() });
+  Object.assign(step, { mode, batchSizes, program: (x: Tensor, y: Tensor) => compiled.concrete(x, y), dispose: () => compiled.dispose() });
   return step;
+}
+
+/**
+ * "traced once", or, when there were more traces, how they relate to the batch sizes seen: a
+ * trace that bakes the batch size into an op's attributes (a reshape or broadcast to [batch, ...])
+ * serves only that size, so each size seen gets its own program, traced once.
+ */
+export function describeTraces(step: TrainStep): string {
+  const n = step.traceCount;
+  if (n <= 1) return `traced ${n === 1 ? "once" : "never"}`;
+  const sizes = [...step.batchSizes].sort((a, b) => b - a);
+  if (n === sizes.length)
+    return `traced ${n} times, once per batch size (${sizes.join(", ")}): the trace bakes the batch size into op attributes (such as a reshape to [batch, 1]), so each size gets its own program`;
+  return `traced ${n} times for ${sizes.length} batch size${sizes.length === 1 ? "" : "s"} (${sizes.join(", ")})`;
 }
 
 /** Kernel counts of a compiled program: kernels launched, how many are fused, and the ops in each fused one. */

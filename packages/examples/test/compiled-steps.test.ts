@@ -12,7 +12,7 @@ import { CNN, MLP, MNISTModel } from "../src/mnist/models.js";
 import { mnistLoss } from "../src/mnist/loop.js";
 import { CharRNN } from "../src/charrnn/model.js";
 import { makeCharStep } from "../src/charrnn/train.js";
-import { kernelSummary, makeTrainStep, type StepMode, type TrainStep } from "../src/train-step.js";
+import { describeTraces, kernelSummary, makeTrainStep, type StepMode, type TrainStep } from "../src/train-step.js";
 
 /** A model's step and a batch of a given size, made fresh (same initial weights) for each mode. */
 interface Case {
@@ -104,6 +104,8 @@ describe.each(["reference", "cpu"])("compiled training steps of the example mode
       expect(eager.step.traceCount).toBe(0);
       expect(compiled.tracesAfterFirstPass).toBe(c.traces);
       expect(compiled.step.traceCount).toBe(c.traces); // sizes seen before replay their programs
+      expect([...compiled.step.batchSizes].sort()).toEqual([3, 4]);
+      expect(describeTraces(compiled.step)).toMatch(/^traced 2 times, once per batch size \(4, 3\)/);
       const [x, y] = c.batch(4, 9);
       const program = compiled.step.program(x, y)!;
       expect(new Set(program.kernels.map((kernel) => kernel.device))).toEqual(new Set([device]));

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { CORPUS } from "./corpus.js";
 import { CharRNN } from "./model.js";
 import { charLoss, makeCharStep, sample, sampleBatch, Vocabulary } from "./train.js";
-import { formatKernelSummary, kernelSummary, type KernelSummary, type StepMode } from "../train-step.js";
+import { describeTraces, formatKernelSummary, kernelSummary, type KernelSummary, type StepMode } from "../train-step.js";
 
 /** Options of a char-RNN run. */
 export interface CharRNNRunOptions {
@@ -95,7 +95,7 @@ export async function runCharRnn(o: CharRNNRunOptions): Promise<CharRNNReport> {
     probe.x.dispose();
     probe.y.dispose();
     compiled = { traceCount: step.traceCount, compileSeconds: p.compileSeconds, ...kernelSummary(p) };
-    console.log(`${tag}: step traced ${step.traceCount} time${step.traceCount === 1 ? "" : "s"} (${p.compileSeconds.toFixed(2)}s to trace and optimize); program: ${formatKernelSummary(compiled)}`);
+    console.log(`${tag}: step ${describeTraces(step)} (${p.compileSeconds.toFixed(2)}s to trace and optimize); program: ${formatKernelSummary(compiled)}`);
   }
   step.dispose();
   // Held-out check of the fit: the loss on one fixed batch after training.

@@ -10,7 +10,7 @@ import { mean, nn, oneHot, train, metrics, zeros, type Tensor, layers } from "@e
 import { join } from "node:path";
 import { loadMnist, type MnistSplit } from "./data.js";
 import { batches, evaluate, mnistLoss, splitTensors, trainEpoch } from "./loop.js";
-import { formatKernelSummary, kernelSummary, makeTrainStep, parseStepMode, type StepMode, type TrainStep } from "../train-step.js";
+import { describeTraces, formatKernelSummary, kernelSummary, makeTrainStep, parseStepMode, type StepMode, type TrainStep } from "../train-step.js";
 import { augmentedBatches, augmentThroughput } from "./augment-pipeline.js";
 import { CNN, MLP, MNISTModel } from "./models.js";
 import { compareCharRnnSteps, runCharRnn } from "../charrnn/run.js";
@@ -122,7 +122,7 @@ function describeStep(name: ModelName, step: TrainStep, batchSize: number, label
   x.dispose();
   y.dispose();
   const k = kernelSummary(p);
-  console.log(`${name}: compiled step traced ${step.traceCount} time${step.traceCount === 1 ? "" : "s"} (${p.compileSeconds.toFixed(2)}s to trace and optimize); program: ${formatKernelSummary(k)}`);
+  console.log(`${name}: compiled step ${describeTraces(step)} (${p.compileSeconds.toFixed(2)}s to trace and optimize); program: ${formatKernelSummary(k)}`);
   return { traceCount: step.traceCount, compileSeconds: p.compileSeconds, ...k };
 }
 
