@@ -264,7 +264,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(),
   (e: unknown) => {
-    console.error(e instanceof Error ? (process.env.EAGER_STACK ? e.stack : e.message) : e);
+    console.error(e instanceof Error ? e.message : e);
     process.exit(1);
   },
 );
