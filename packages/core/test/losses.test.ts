@@ -44,6 +44,13 @@ describe("softmax cross-entropy", () => {
     expect(() => losses.sparseSoftmaxCrossEntropyWithLogits({ labels: tf.tensor([3, 0], [2], "int32"), logits })).toThrow(/outside \[0, 3\)/);
     expect(() => losses.sparseSoftmaxCrossEntropyWithLogits({ labels: tf.tensor([1], [1], "int32"), logits })).toThrow(tf.ShapeError);
   });
+  it("sparse: takes its labels as an argument of a compiled function (no range check on symbolic labels)", () => {
+    const logits = tf.tensor([[1, 2, 3], [0, 1, 0]]);
+    const ids = tf.tensor([2, 1], [2], "int32");
+    const f = tf.compile((z: tf.Tensor, y: tf.Tensor) => losses.sparseSoftmaxCrossEntropyWithLogits({ labels: y, logits: z, reduction: "none" }));
+    expectClose(f(logits, ids).dataSync(), [3 - lse([1, 2, 3]), 1 - lse([0, 1, 0])].map((v) => -v), 1e-6);
+    expect(f.traceCount).toBe(1);
+  });
 });
 
 describe("sigmoid cross-entropy", () => {

@@ -74,7 +74,8 @@ export function sparseSoftmaxCrossEntropyWithLogits(a: SparseSoftmaxCrossEntropy
       throw new ShapeError(`${where}: logits ${shapeStr(logits.shape)} must be labels' shape ${shapeStr(labels.shape)} plus a class axis`);
     const classes = logits.shape[logits.rank - 1]!;
     const ids = labels.dtype === "int32" ? labels : cast(labels, "int32");
-    const v = getBackend(ids.device).capabilities.syncRead ? ids.dataSync() : [];
+    // Labels are range-checked where they can be read: not on a device without synchronous reads, nor while traced by compile.
+    const v = !ids.isSymbolic && getBackend(ids.device).capabilities.syncRead ? ids.dataSync() : [];
     for (let i = 0; i < v.length; i++)
       if (!(v[i]! >= 0 && v[i]! < classes)) throw new InvalidArgumentError(`${where}: label ${v[i]} at index ${i} is outside [0, ${classes})`);
     const oneHot = cast(equal(reshape(ids, [...ids.shape, 1]), range(0, classes, 1, "int32")), logits.dtype);

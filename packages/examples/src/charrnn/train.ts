@@ -1,11 +1,12 @@
 /**
  * Training and sampling for the character-level model: a vocabulary from the text, random
- * windows as batches (input ids and the next character at each position), an eager Adam
- * step, and temperature sampling with `multinomial`, one character at a time.
+ * windows as batches (input ids and the next character at each position), an eager or
+ * compiled training step, and temperature sampling with `multinomial`, one character at a time.
  */
 import * as tf from "@eager/core";
 import { mean, nn, tidy, train, type Tensor } from "@eager/core";
 import { CharRNN } from "./model.js";
+import { makeTrainStep, type StepMode, type TrainStep } from "../train-step.js";
 
 /** Characters of a text and the id of each. */
 export class Vocabulary {
@@ -50,6 +51,14 @@ export function charLoss(model: CharRNN, x: Tensor, y: Tensor): Tensor {
 /** One eager training step: gradients of the loss, then the optimizer's update. Returns the loss. */
 export function trainStep(model: CharRNN, optimizer: train.Optimizer, x: Tensor, y: Tensor): Tensor {
   return optimizer.minimize(() => charLoss(model, x, y), true);
+}
+
+/**
+ * A training step for batches of `seqLength` characters, eager or compiled (one trace for every
+ * batch size): the loss's gradients, then the optimizer's update. Returns the loss.
+ */
+export function makeCharStep(model: CharRNN, optimizer: train.Optimizer, mode: StepMode, seqLength: number): TrainStep {
+  return makeTrainStep((x, y) => charLoss(model, x, y), optimizer, mode, { x: [seqLength], y: [seqLength] }, "char-RNN step");
 }
 
 /**

@@ -3,8 +3,9 @@
  * implicit-gradient steps with a progress bar and a loss curve, and test-set evaluation.
  * Every step runs inside `tidy`, and batches are disposed once used.
  */
-import { data, implicitValueAndGradients, losses, metrics, tensor, tidy, type Tensor, train, type layers } from "@eager/core";
+import { data, losses, metrics, tensor, tidy, type Tensor, type layers } from "@eager/core";
 import type { MnistSplit } from "./data.js";
+import type { TrainStep } from "../train-step.js";
 
 /** Images [n, 784] and labels [n] as tensors on the current device. */
 export function splitTensors(s: MnistSplit): { images: Tensor; labels: Tensor } {
@@ -44,18 +45,22 @@ export interface EpochResult {
   readonly trainAccuracy: number;
 }
 
+/** The MNIST training loss of `model`: mean sparse softmax cross-entropy of its logits. */
+export function mnistLoss(model: layers.Layer): (x: Tensor, y: Tensor) => Tensor {
+  return (x, y) => losses.sparseSoftmaxCrossEntropyWithLogits({ labels: y, logits: model.apply(x, { training: true }) });
+}
+
 /**
- * One epoch of `optimizer.applyGradients(implicit gradients of the loss)` over `dataset`.
- * `curve` receives the mean loss of the last `every` steps, at x = `stepOffset` + step.
+ * One epoch of `step` (the loss's gradients and the optimizer's update, eager or compiled) over
+ * `dataset`. `curve` receives the mean loss of the last `every` steps, at x = `stepOffset` + step;
+ * every `every` steps the training accuracy of the batch is measured with an eager forward pass.
  */
 export async function trainEpoch(
   model: layers.Layer,
-  optimizer: train.Optimizer,
+  step: TrainStep,
   dataset: AsyncIterable<[Tensor, Tensor]>,
   o: { steps: number; label: string; curve?: metrics.LossCurve; curveName?: string; stepOffset?: number; every?: number },
 ): Promise<EpochResult> {
-  const lossFn = (x: Tensor, y: Tensor) => losses.sparseSoftmaxCrossEntropyWithLogits({ labels: y, logits: model.apply(x, { training: true }) });
-  const step = implicitValueAndGradients(lossFn);
   const meanLoss = new metrics.Mean();
   const recentLoss = new metrics.Mean();
   const acc = new metrics.Accuracy();
@@ -65,8 +70,7 @@ export async function trainEpoch(
   let k = 0;
   for await (const [x, y] of dataset) {
     tidy(() => {
-      const [loss, grads] = step(x, y);
-      optimizer.applyGradients(grads);
+      const loss = step(x, y);
       meanLoss.update(loss);
       recentLoss.update(loss);
       if (k % every === 0) acc.update(y, model.apply(x));
