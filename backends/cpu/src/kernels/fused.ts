@@ -9,6 +9,7 @@
 import { ir, type Expr, type KernelTensor } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import { elementwiseFunc, type ElementwiseExport } from "../wasm/elementwise-wat.js";
+import { IPOW_HELPER } from "../wasm/ir-wasm.js";
 import { assembleSync, MAX_PAGES } from "../wasm/module.js";
 import type { CpuContext } from "./context.js";
 import { broadcastPlan } from "./elementwise.js";
@@ -17,6 +18,19 @@ type T = KernelTensor<CpuBuffer>;
 type Fn = (...a: number[]) => unknown;
 
 const NATIVE = (op: string): boolean => !ir.EXPANDABLE.includes(op as ir.IrOp);
+
+/**
+ * The WebAssembly text of the module computing `expr` over inputs of `dtypes` (one export,
+ * `fused`, on the backend's memory, `shared` or not), or null when it has no wasm form.
+ */
+export function fusedModuleText(expr: Expr, dtypes: readonly ir.IrDType[], shared: boolean): string | null {
+  const k: ElementwiseExport = { name: "fused", op: "fused", dtypes, statics: {}, expr: ir.expandFloat32(expr, NATIVE), attrs: [] };
+  const text = elementwiseFunc(k);
+  if (text === null) return null;
+  // int32 pow calls a helper function, emitted only where it is used.
+  const helper = text.includes("$ipow") ? IPOW_HELPER : "";
+  return `(module (import "env" "memory" (memory 1 ${MAX_PAGES}${shared ? " shared" : ""}))${helper}\n${text}\n)`;
+}
 
 /** Fused kernels of one backend, compiled on first use per expression and input dtypes. */
 export class FusedKernels {
@@ -27,14 +41,12 @@ export class FusedKernels {
 
   private build(expr: Expr, inputs: readonly T[]): { fn: Fn; binary: Uint8Array } | null {
     const dtypes = inputs.map((t) => t.dtype as ir.IrDType);
-    const k: ElementwiseExport = { name: "fused", op: "fused", dtypes, statics: {}, expr: ir.expandFloat32(expr, NATIVE), attrs: [] };
-    const text = elementwiseFunc(k);
+    const text = fusedModuleText(expr, dtypes, this.ctx.memory.buffer instanceof SharedArrayBuffer);
     if (text === null) return null;
-    const shared = this.ctx.memory.buffer instanceof SharedArrayBuffer;
     let built: ReturnType<typeof assembleSync>;
     let instance: WebAssembly.Instance;
     try {
-      built = assembleSync(`(module (import "env" "memory" (memory 1 ${MAX_PAGES}${shared ? " shared" : ""}))\n${text}\n)`);
+      built = assembleSync(text);
       if (built === null) return null;
       instance = new WebAssembly.Instance(built.module, { env: { memory: this.ctx.memory } });
     } catch (e) {
