@@ -105,16 +105,19 @@ class BodyEncoder {
     if (name === "end" || name === "else") {
       const top = this.labels[this.labels.length - 1];
       if (top === undefined) this.fail(head, `'${name}' outside a block`);
+      const next = items[i + 1];
+      const labelled = isAtom(next) && next.text.startsWith("$");
       if (name === "else") {
         if (top.kind !== "if" || top.sawElse) this.fail(head, "'else' outside an 'if'");
         top.sawElse = true;
-        this.out.byte(0x05);
+        // An empty else branch is left out (as wabt does).
+        const after = items[labelled ? i + 2 : i + 1];
+        if (!(isAtom(after) && after.text === "end")) this.out.byte(0x05);
       } else {
         this.labels.pop();
         this.out.byte(0x0b);
       }
-      const next = items[i + 1];
-      if (isAtom(next) && next.text.startsWith("$")) {
+      if (labelled) {
         if (next.text !== top.name) this.fail(next, `label '${next.text}' does not match '${top.name ?? "(none)"}'`);
         return i + 2;
       }
@@ -155,7 +158,7 @@ class BodyEncoder {
       this.seq(then.items, 1);
       const els = items[i + 1];
       if (isList(els, "else")) {
-        this.out.byte(0x05);
+        if (els.items.length > 1) this.out.byte(0x05); // an empty else branch is left out (as wabt does)
         this.seq(els.items, 1);
       } else if (els !== undefined) this.fail(els, "expected (else ...) or ')'");
       if (i + 2 < items.length) this.fail(items[i + 2]!, "unexpected item after (else ...)");
