@@ -116,9 +116,14 @@ class ModuleAssembler {
     const min = this.u32(items[i], owner, "the memory's minimum pages");
     let max: number | null = null;
     let k = i + 1;
-    if (isAtom(items[k]) && items[k]!.kind === "atom" && /^\d|^0x/.test((items[k] as Atom).text)) max = this.u32(items[k++], owner, "the memory's maximum pages");
+    const second = items[k];
+    if (isAtom(second) && /^\d/.test(second.text)) {
+      max = this.u32(second, owner, "the memory's maximum pages");
+      k++;
+    }
     let shared = false;
-    if (isAtom(items[k]) && (items[k] as Atom).text === "shared") {
+    const flag = items[k];
+    if (isAtom(flag) && flag.text === "shared") {
       shared = true;
       k++;
     }

@@ -76,7 +76,11 @@ class BodyEncoder {
   /** Optional label then block type at items[i]; returns the next index. */
   blockHead(items: readonly SNode[], i: number, kind: string): number {
     let name: string | null = null;
-    if (isAtom(items[i]) && items[i]!.text.startsWith("$")) name = (items[i++] as Atom).text;
+    const first = items[i];
+    if (isAtom(first) && first.text.startsWith("$")) {
+      name = first.text;
+      i++;
+    }
     let type = 0x40;
     while (isList(items[i], "result") || isList(items[i], "param") || isList(items[i], "type")) {
       const l = items[i] as List;
@@ -145,7 +149,8 @@ class BodyEncoder {
     if (name === "if") {
       // The label and type come first, but the condition is computed before the `if` opcode.
       let i = 1;
-      if (isAtom(items[i]) && items[i]!.text.startsWith("$")) i++;
+      const first = items[i];
+      if (isAtom(first) && first.text.startsWith("$")) i++;
       while (isList(items[i], "result") || isList(items[i], "param") || isList(items[i], "type")) i++;
       const headEnd = i;
       for (; i < items.length && !isList(items[i], "then"); i++) {
