@@ -37,6 +37,14 @@ describe.each(Object.keys(instances))("fused kernels on %s", (device) => {
     expect(fused).toBeGreaterThan(10);
   });
 
+  it("int32 pow fuses (its module carries the pow helper it calls)", () => {
+    const a = tf.tensor(Int32Array.from([1, 2, 3, -4, 5, 0, -1]), [7], "int32").to(device);
+    const b = tf.tensor(Int32Array.from([2, 3, 2, 1, 0, 4, -3]), [7], "int32").to(device);
+    const f = tf.compile((p: tf.Tensor, q: tf.Tensor) => tf.add(tf.pow(p, q), p));
+    expect(Array.from(f(a, b).dataSync())).toEqual([2, 10, 12, -8, 6, 0, -2]);
+    expect(f.concrete(a, b).kernels).toEqual([{ ops: ["pow", "add"], device, fused: true }]);
+  });
+
   it("a*b+c runs as one kernel, across the pool above the threshold", async () => {
     const b = await instances[device]!;
     const n = 4096 + 3;
