@@ -11,9 +11,7 @@ import { assemble } from "../src/wasm/assembler.js";
 import { OPCODES, type OpInfo } from "../src/wasm/asm/opcodes.js";
 import { kernelText } from "../src/wasm/kernel-text.js";
 import { elementwiseExports, elementwiseFunc } from "../src/wasm/elementwise-wat.js";
-import { IPOW_HELPER } from "../src/wasm/ir-wasm.js";
-import { MAX_PAGES } from "../src/wasm/layout.js";
-import { fusedModuleText } from "../src/kernels/fused.js";
+import { fusedModule } from "../src/wasm/fused-module.js";
 
 const wabt = await wabtInit();
 const FEATURES = { simd: true, threads: true, relaxed_simd: true, bulk_memory: true };
@@ -35,7 +33,13 @@ function firstDiff(a: Uint8Array, b: Uint8Array): number {
 }
 
 const expectSame = (text: string) => expect(firstDiff(assemble(text), wabtBytes(text)), text).toBe(-1);
-const memoryImport = (shared: boolean) => `(import "env" "memory" (memory 1 ${MAX_PAGES}${shared ? " shared" : ""}))`;
+const NATIVE = (op: string): boolean => !ir.EXPANDABLE.includes(op as ir.IrOp);
+
+/** The fused kernel module the cpu backend builds for `expr` over inputs of `dtypes`. */
+function fusedModuleText(expr: Expr, dtypes: readonly IrDType[], shared: boolean): string | null {
+  const f = elementwiseFunc({ name: "fused", op: "fused", dtypes, statics: {}, expr: ir.expandFloat32(expr, NATIVE), attrs: [] });
+  return f === null ? null : fusedModule(f, shared);
+}
 
 describe("assembler: byte-identical to wabt", () => {
   for (const shared of [true, false])
@@ -53,7 +57,7 @@ describe("assembler: byte-identical to wabt", () => {
     for (const k of exports) {
       const f = elementwiseFunc(k);
       if (f === null) continue;
-      for (const shared of [true, false]) expectSame(`(module ${memoryImport(shared)} ${f.includes("$ipow") ? IPOW_HELPER : ""}\n${f})`);
+      for (const shared of [true, false]) expectSame(fusedModule(f, shared));
       n++;
     }
     expect(n).toBeGreaterThan(130);

@@ -37,8 +37,8 @@ describe.each(Object.keys(instances))("fused kernels on %s", (device) => {
     expect(fused).toBeGreaterThan(10);
   });
 
-  // Short: one loop where every input advances plus one testing each input's stride; long
-  // (over 64 operations after expansion): only the latter.
+  // Every pattern of inputs that advance along the inner dimension or are broadcast there, for a
+  // short expression and a long one (float32 transcendentals expanded).
   const short = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.where(c, tf.add(tf.mul(tf.cast(a, "float64"), tf.cast(b, "float64")), d), tf.sub(d, tf.cast(a, "float64")));
   const long = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, d: tf.Tensor) =>
     tf.where(c, tf.add(tf.tanh(tf.mul(a, tf.cast(b, "float32"))), tf.sigmoid(tf.cast(d, "float32"))), tf.sin(tf.sub(a, tf.cast(b, "float32"))));

@@ -9,8 +9,8 @@
 import { ir, type Expr, type KernelTensor } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import { elementwiseFunc, type ElementwiseExport } from "../wasm/elementwise-wat.js";
-import { IPOW_HELPER } from "../wasm/ir-wasm.js";
-import { assembleSync, MAX_PAGES } from "../wasm/module.js";
+import { fusedModule } from "../wasm/fused-module.js";
+import { assembleSync } from "../wasm/module.js";
 import type { CpuContext } from "./context.js";
 import { broadcastPlan } from "./elementwise.js";
 
@@ -18,29 +18,6 @@ type T = KernelTensor<CpuBuffer>;
 type Fn = (...a: number[]) => unknown;
 
 const NATIVE = (op: string): boolean => !ir.EXPANDABLE.includes(op as ir.IrOp);
-/**
- * Operations (after expansion) above which one generic loop is as fast as a dedicated one (on
- * 1M float32: 19% slower at 32 operations, not slower at 150 with half the code).
- */
-const LONG_EXPR = 64;
-
-/**
- * The WebAssembly text of the module computing `expr` over inputs of `dtypes` (one export,
- * `fused`, on the backend's memory, `shared` or not), or null when it has no wasm form.
- */
-export function fusedModuleText(expr: Expr, dtypes: readonly ir.IrDType[], shared: boolean): string | null {
-  const k: ElementwiseExport = { name: "fused", op: "fused", dtypes, statics: {}, expr: ir.expandFloat32(expr, NATIVE), attrs: [] };
-  // Code size: one inner loop per pattern of broadcast inputs (2^inputs copies of the expression)
-  // only for one or two inputs; else one loop where every input advances and one where each
-  // input tests its stride, or only the latter for long (compute-bound) expressions.
-  const nodes = ir.topoOrder([k.expr]).filter((e) => e.args.length > 0).length;
-  const loops = nodes > LONG_EXPR ? "either" : dtypes.length >= 3 ? "fast+either" : "perPattern";
-  const text = elementwiseFunc(k, loops);
-  if (text === null) return null;
-  // int32 pow calls a helper function, emitted only where it is used.
-  const helper = text.includes("$ipow") ? IPOW_HELPER : "";
-  return `(module (import "env" "memory" (memory 1 ${MAX_PAGES}${shared ? " shared" : ""}))${helper}\n${text}\n)`;
-}
 
 /** Fused kernels of one backend, compiled on first use per expression and input dtypes. */
 export class FusedKernels {
@@ -51,12 +28,14 @@ export class FusedKernels {
 
   private build(expr: Expr, inputs: readonly T[]): { fn: Fn; binary: Uint8Array } | null {
     const dtypes = inputs.map((t) => t.dtype as ir.IrDType);
-    const text = fusedModuleText(expr, dtypes, this.ctx.memory.buffer instanceof SharedArrayBuffer);
+    const k: ElementwiseExport = { name: "fused", op: "fused", dtypes, statics: {}, expr: ir.expandFloat32(expr, NATIVE), attrs: [] };
+    const text = elementwiseFunc(k);
     if (text === null) return null;
+    const shared = this.ctx.memory.buffer instanceof SharedArrayBuffer;
     let built: ReturnType<typeof assembleSync>;
     let instance: WebAssembly.Instance;
     try {
-      built = assembleSync(text);
+      built = assembleSync(fusedModule(text, shared));
       if (built === null) return null;
       instance = new WebAssembly.Instance(built.module, { env: { memory: this.ctx.memory } });
     } catch (e) {

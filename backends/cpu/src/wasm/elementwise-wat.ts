@@ -102,21 +102,8 @@ const scalarStore = (d: IrDType, ptr: string, v: string): string => (d === "bool
 const splatOf = (d: IrDType, s: string): string =>
   d === "bool" ? `(i32x4.splat (i32.sub (i32.const 0) ${s}))` : `(${d === "float32" ? "f32x4" : d === "float64" ? "f64x2" : "i32x4"}.splat ${s})`;
 
-/**
- * How a kernel's inner loop reads input i: `true` as a vector that advances, `false` as the
- * row's splat, `"either"` by testing its stride flag `$s_i` per read (one loop for every pattern).
- */
-type Read = boolean | "either";
-
-/**
- * The inner loops of a kernel: one per pattern of advancing and splat inputs (2^inputs copies
- * of the expression; the per-op kernels), or `"fast+either"`: one where every input advances and
- * one where each input tests its flag, or `"either"`: only the latter (smallest code).
- */
-export type LoopVariants = "perPattern" | "fast+either" | "either";
-
 /** The text of one kernel, or null when its expression has no wasm form. */
-export function elementwiseFunc(k: ElementwiseExport, loops: LoopVariants = "perPattern"): string | null {
+export function elementwiseFunc(k: ElementwiseExport): string | null {
   const { dtypes, expr } = k;
   const N = dtypes.length;
   const out = expr.dtype;
@@ -133,18 +120,15 @@ export function elementwiseFunc(k: ElementwiseExport, loops: LoopVariants = "per
   const nonLeaf = ir.topoOrder([expr]).filter((e) => e.args.length > 0).length;
   // 4 vectors per iteration for short expressions of one or two inputs (where's 8 variants stay single).
   const unroll = out !== "bool" && nonLeaf <= 2 && N <= 2 ? 4 : 1;
-  // One inner loop over `cnt` elements; `vec[i]`: how input i is read (see `Read`).
-  const inner = (vec: readonly Read[]): string => {
-    const step = (i: number, by: number) => (vec[i] === true ? `(i32.const ${by})` : `(select (i32.const ${by}) (i32.const 0) (local.get $s${i}))`);
+  // One inner loop over `cnt` elements; `vec[i]`: input i advances (else it is the splat $zv_i).
+  const inner = (vec: readonly boolean[]): string => {
     const advance = (by: (d: IrDType) => number) =>
-      [...ins.filter((i) => vec[i] !== false).map((i) => `(local.set $q${i} (i32.add (local.get $q${i}) ${step(i, by(dtypes[i]!))}))`), `(local.set $qy (i32.add (local.get $qy) (i32.const ${by(out)})))`].join(" ");
-    const read = (i: number, type: string, load: string, splat: string) =>
-      vec[i] === true ? load : vec[i] === false ? splat : `(if (result ${type}) (local.get $s${i}) (then ${load}) (else ${splat}))`;
+      [...ins.filter((i) => vec[i]).map((i) => `(local.set $q${i} (i32.add (local.get $q${i}) (i32.const ${by(dtypes[i]!)})))`), `(local.set $qy (i32.add (local.get $qy) (i32.const ${by(out)})))`].join(" ");
     const vecStep = (u: number) => {
-      const b = low.body("vec", (i) => read(i, "v128", vecLoad(dtypes[i]!, `(local.get $q${i})`, u * lanes * size(dtypes[i]!), lanes), `(local.get $zv${i})`));
+      const b = low.body("vec", (i) => (vec[i] ? vecLoad(dtypes[i]!, `(local.get $q${i})`, u * lanes * size(dtypes[i]!), lanes) : `(local.get $zv${i})`));
       return `${b.stmts}\n        ${vecStore(out, "(local.get $qy)", u * lanes * size(out), b.value, lanes)}`;
     };
-    const sc = low.body("scalar", (i) => read(i, scalarType(dtypes[i]!), scalarLoad(dtypes[i]!, `(local.get $q${i})`), `(local.get $z${i})`));
+    const sc = low.body("scalar", (i) => (vec[i] ? scalarLoad(dtypes[i]!, `(local.get $q${i})`) : `(local.get $z${i})`));
     const loop = (label: string, count: number, body: string, by: (d: IrDType) => number) => `
       (block $${label}d (loop $${label}l
         (br_if $${label}d (i32.lt_u (local.get $cnt) (i32.const ${count})))
@@ -164,10 +148,7 @@ export function elementwiseFunc(k: ElementwiseExport, loops: LoopVariants = "per
     if (N === 1) return variants(1, [true]);
     return `(if (local.get $s${i}) (then ${variants(i + 1, [...vec, true])}) (else ${variants(i + 1, [...vec, false])}))`;
   };
-  const allAdvance = ins.slice(1).reduce((acc, i) => `(i32.and ${acc} (local.get $s${i}))`, "(local.get $s0)");
-  const either = () => inner(ins.map(() => "either" as const));
-  const body =
-    N === 1 || loops === "perPattern" ? variants(0, []) : loops === "either" ? either() : `(if ${allAdvance} (then ${inner(ins.map(() => true))}) (else ${either()}))`;
+  const body = variants(0, []);
   const rowBytes = 4 * (N + 1);
   const params = [
     ...ins.map((i) => `(param $p${i} i32)`),
