@@ -6,7 +6,8 @@
  */
 import { assembler } from "#assembler";
 import { platform } from "#platform";
-import { RELAXED_SIMD, SIMD128 } from "../generated/kernels.js";
+import { RELAXED_SIMD, SIMD128_PATCH } from "../generated/kernels.js";
+import { applyBodyPatch } from "./body-patch.js";
 import { decodeBase64, withUnsharedMemory } from "./bytes.js";
 
 export { MATMUL_MR, MAX_PAGES } from "./layout.js";
@@ -34,7 +35,8 @@ export function detectRelaxedSimd(): boolean {
 
 /** The kernel module's bytes for one memory kind and FMA choice. */
 export function kernelBytes(shared: boolean, relaxed: boolean): Uint8Array {
-  const bytes = decodeBase64(relaxed ? RELAXED_SIMD : SIMD128);
+  const full = decodeBase64(RELAXED_SIMD);
+  const bytes = relaxed ? full : applyBodyPatch(full, decodeBase64(SIMD128_PATCH));
   return shared ? bytes : withUnsharedMemory(bytes);
 }
 
