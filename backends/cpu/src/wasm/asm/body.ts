@@ -141,9 +141,9 @@ class BodyEncoder {
     const name = head.text;
     if (name === "block" || name === "loop") {
       const i = this.blockHead(items, 1, name);
+      const depth = this.labels.length;
       this.seq(items, i);
-      this.labels.pop();
-      this.out.byte(0x0b);
+      this.closeFolded(depth, list);
       return;
     }
     if (name === "if") {
@@ -160,15 +160,16 @@ class BodyEncoder {
       const then = items[i];
       if (!isList(then, "then")) this.fail(list, "'if' without (then ...)");
       if (this.blockHead(items.slice(0, headEnd), 1, "if") !== headEnd) this.fail(list, "bad 'if' header");
+      const depth = this.labels.length;
       this.seq(then.items, 1);
       const els = items[i + 1];
       if (isList(els, "else")) {
+        if (this.labels.length !== depth) this.fail(then, "a flat block inside (then ...) is not closed");
         if (els.items.length > 1) this.out.byte(0x05); // an empty else branch is left out (as wabt does)
         this.seq(els.items, 1);
       } else if (els !== undefined) this.fail(els, "expected (else ...) or ')'");
       if (i + 2 < items.length) this.fail(items[i + 2]!, "unexpected item after (else ...)");
-      this.labels.pop();
-      this.out.byte(0x0b);
+      this.closeFolded(depth, list);
       return;
     }
     const info = OPCODES.get(name);
@@ -180,6 +181,14 @@ class BodyEncoder {
     for (let j = k; j < items.length; j++) this.folded(items[j] as List);
     const next = this.emit(name, info, items.slice(0, k), 1, list);
     if (next !== k) this.fail(items[next]!, `unexpected '${describe(items[next]!)}' in (${name} ...)`);
+  }
+
+  /** End a folded block: flat blocks inside must be closed, and its own label not ended by a flat `end`. */
+  closeFolded(depth: number, list: List): void {
+    if (this.labels.length > depth) this.fail(list, `a flat '${this.labels[this.labels.length - 1]!.kind}' inside this block is not closed`);
+    if (this.labels.length < depth) this.fail(list, "a flat 'end' inside this block ends the block itself");
+    this.labels.pop();
+    this.out.byte(0x0b);
   }
 
   /** Opcode and immediates of `name` (immediates from items[i]); returns the index after them. */
