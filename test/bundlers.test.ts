@@ -4,8 +4,9 @@
  * errors and no warning about a Node built-in, and each bundle run in headless Chromium
  * (cross-origin isolated) where one op runs on cpu, webgpu and webgl. Also the size and
  * startup targets: core + cpu under 250 kB gzipped, the cpu package under 1 MB installed,
- * `await ready("cpu")` within 50 ms in Node; and the public types check in a Node program
- * without DOM typings. Slow (one to two minutes): it builds, packs and installs.
+ * `await ready("cpu")` within 50 ms in Node, fused kernels from the installed cpu package;
+ * and the public types check in a Node program without DOM typings. Slow (one to two
+ * minutes): it builds, packs and installs.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -119,7 +120,7 @@ describe("types", () => {
 });
 
 describe("size and startup", () => {
-  it("core + cpu bundle for the browser under 250 kB gzipped, with no assembler inside", async () => {
+  it("core + cpu bundle for the browser under 250 kB gzipped, with no wabt inside", async () => {
     const { build } = await import("esbuild");
     const res = await build({ entryPoints: [join(app, "src/core-cpu.js")], bundle: true, platform: "browser", format: "esm", minify: true, write: false, logLevel: "silent" });
     const code = res.outputFiles[0]!.contents;
@@ -127,6 +128,12 @@ describe("size and startup", () => {
     console.log(`[bundlers] core + cpu (esbuild --minify): ${(code.length / 1024).toFixed(0)} kB, ${(gzip / 1024).toFixed(1)} kB gzipped`);
     expect(gzip).toBeLessThan(250_000);
     expect(Buffer.from(code).toString("utf8")).not.toMatch(/parseWat|wabt/);
+  });
+
+  it("the installed cpu backend assembles fused kernels: a compiled a*b+c runs as one kernel", () => {
+    const r = JSON.parse(execFileSync(process.execPath, [join(app, "src/fused.mjs")], { cwd: app, encoding: "utf8" }).trim()) as { values: number[]; kernels: unknown[] };
+    expect(r.kernels).toEqual([{ ops: ["mul", "add"], device: "cpu", fused: true }]);
+    expect(r.values).toEqual([1 * 2 + 3, 2 * 3 + 4, 3 * 4 + 5, 4 * 5 + 6, 5 * 6 + 7, 6 * 7 + 8, 7 * 8 + 9, 1 * 2 + 3]);
   });
 
   it("@eager/backend-cpu installs under 1 MB", () => {

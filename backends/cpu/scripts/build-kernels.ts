@@ -1,8 +1,9 @@
 /**
  * Build step: assembles the kernel text (src/wasm/kernel-text.ts) with wabt into the two
- * prebuilt variants (relaxed-SIMD FMA and plain SIMD, on shared memory) and bundles the
- * browser pool worker into one script; writes both under src/generated/ as modules, only
- * when their contents changed. Run: node --conditions=source --import tsx scripts/build-kernels.ts
+ * prebuilt variants (relaxed-SIMD FMA and plain SIMD, on shared memory; the latter stored as
+ * a patch of the former's function bodies) and bundles the browser pool worker into one
+ * script; writes both under src/generated/ as modules, only when their contents changed.
+ * Run: node --conditions=source --import tsx scripts/build-kernels.ts
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -10,6 +11,7 @@ import { build } from "esbuild";
 import wabtInit from "wabt";
 import { kernelText } from "../src/wasm/kernel-text.js";
 import { withUnsharedMemory } from "../src/wasm/bytes.js";
+import { applyBodyPatch, bodyPatch } from "../src/wasm/body-patch.js";
 
 const root = new URL("..", import.meta.url);
 const out = new URL("src/generated/", root);
@@ -56,9 +58,14 @@ export async function generate(): Promise<string[]> {
     if (!sameBytes(withUnsharedMemory(shared), assemble(wabt, false, relaxed))) throw new Error("build-kernels: shared and unshared kernels differ beyond the memory flag");
     variants[relaxed ? "RELAXED_SIMD" : "SIMD128"] = shared;
   }
+  // The plain variant ships as the relaxed one's differing function bodies; check it rebuilds exactly.
+  const patch = bodyPatch(variants["RELAXED_SIMD"]!, variants["SIMD128"]!);
+  if (!sameBytes(applyBodyPatch(variants["RELAXED_SIMD"]!, patch), variants["SIMD128"]!)) throw new Error("build-kernels: the plain-SIMD patch does not rebuild the plain-SIMD kernels");
+  variants["SIMD128_PATCH"] = patch;
+  delete variants["SIMD128"];
   const kernels =
     HEADER +
-    "/** The kernel module, base64, on shared memory: relaxed-SIMD FMA matmul, and plain SIMD128. */\n" +
+    "/** The kernel module, base64, on shared memory: relaxed-SIMD FMA matmul (RELAXED_SIMD), and the function bodies that differ in plain SIMD128 (SIMD128_PATCH, see src/wasm/body-patch.ts). */\n" +
     Object.entries(variants)
       .map(([k, bytes]) => `export const ${k}: string = ${JSON.stringify(Buffer.from(bytes).toString("base64"))};\n`)
       .join("");

@@ -37,6 +37,43 @@ describe.each(Object.keys(instances))("fused kernels on %s", (device) => {
     expect(fused).toBeGreaterThan(10);
   });
 
+  // Every pattern of inputs that advance along the inner dimension or are broadcast there, for a
+  // short expression and a long one (float32 transcendentals expanded).
+  const short = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.where(c, tf.add(tf.mul(tf.cast(a, "float64"), tf.cast(b, "float64")), d), tf.sub(d, tf.cast(a, "float64")));
+  const long = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, d: tf.Tensor) =>
+    tf.where(c, tf.add(tf.tanh(tf.mul(a, tf.cast(b, "float32"))), tf.sigmoid(tf.cast(d, "float32"))), tf.sin(tf.sub(a, tf.cast(b, "float32"))));
+  it.each([
+    ["short", short, ["float32", "int32", "bool", "float64"], 0],
+    ["long", long, ["float32", "int32", "bool", "float32"], 2e-6],
+  ] as const)("four inputs of mixed dtypes in every broadcast pattern match the reference: %s expression", (_, f, dtypes, tol) => {
+    const shapes = [[5, 37], [37], [5, 1], [1]];
+    let fused = 0;
+    for (let pattern = 0; pattern < 4 ** 4; pattern += 3) {
+      const xs = dtypes.map((dt, i) => {
+        const shape = shapes[(pattern >> (2 * i)) & 3]!;
+        const n = shape.reduce((p, q) => p * q, 1);
+        const v = Array.from({ length: n }, (_, j) => ((j * 7 + i * 3 + pattern) % 11) - 5 + (dt === "float32" || dt === "float64" ? 0.25 : 0));
+        return tf.withDevice("reference", () => tf.tensor(dt === "bool" ? v.map((x) => (x > 0 ? 1 : 0)) : v, shape, dt));
+      });
+      const want = tf.withDevice("reference", () => f(xs[0]!, xs[1]!, xs[2]!, xs[3]!));
+      const on = xs.map((x) => x.to(device));
+      const compiled = tf.compile(f);
+      const got = compiled(on[0]!, on[1]!, on[2]!, on[3]!);
+      fused += compiled.concrete(on[0]!, on[1]!, on[2]!, on[3]!).kernels.filter((k) => k.fused && k.device === device).length;
+      const why = agree(got, want, tol);
+      if (why) throw new Error(`pattern ${pattern}: ${why}`);
+    }
+    expect(fused).toBe(Math.ceil(4 ** 4 / 3)); // every pattern fused
+  });
+
+  it("int32 pow fuses (its module carries the pow helper it calls)", () => {
+    const a = tf.tensor(Int32Array.from([1, 2, 3, -4, 5, 0, -1]), [7], "int32").to(device);
+    const b = tf.tensor(Int32Array.from([2, 3, 2, 1, 0, 4, -3]), [7], "int32").to(device);
+    const f = tf.compile((p: tf.Tensor, q: tf.Tensor) => tf.add(tf.pow(p, q), p));
+    expect(Array.from(f(a, b).dataSync())).toEqual([2, 10, 12, -8, 6, 0, -2]);
+    expect(f.concrete(a, b).kernels).toEqual([{ ops: ["pow", "add"], device, fused: true }]);
+  });
+
   it("a*b+c runs as one kernel, across the pool above the threshold", async () => {
     const b = await instances[device]!;
     const n = 4096 + 3;

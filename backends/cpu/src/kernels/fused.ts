@@ -9,7 +9,8 @@
 import { ir, type Expr, type KernelTensor } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import { elementwiseFunc, type ElementwiseExport } from "../wasm/elementwise-wat.js";
-import { assembleSync, MAX_PAGES } from "../wasm/module.js";
+import { fusedModule } from "../wasm/fused-module.js";
+import { assembleSync } from "../wasm/module.js";
 import type { CpuContext } from "./context.js";
 import { broadcastPlan } from "./elementwise.js";
 
@@ -34,7 +35,7 @@ export class FusedKernels {
     let built: ReturnType<typeof assembleSync>;
     let instance: WebAssembly.Instance;
     try {
-      built = assembleSync(`(module (import "env" "memory" (memory 1 ${MAX_PAGES}${shared ? " shared" : ""}))\n${text}\n)`);
+      built = assembleSync(fusedModule(text, shared));
       if (built === null) return null;
       instance = new WebAssembly.Instance(built.module, { env: { memory: this.ctx.memory } });
     } catch (e) {

@@ -1,4 +1,4 @@
-/** The run-time WebAssembly assembler behind `#assembler` (wabt in this repository, none when published). */
+/** The interface of the run-time WebAssembly assembler behind `#assembler` (./assembler.ts). */
 
 /** Assembles WebAssembly text into modules while the backend runs. */
 export interface WasmAssembler {

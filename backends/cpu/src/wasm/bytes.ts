@@ -13,7 +13,7 @@ export function decodeBase64(text: string): Uint8Array {
 }
 
 /** Read an unsigned LEB128 at `at`: the value and the offset after it. */
-function leb(b: Uint8Array, at: number): [number, number] {
+export function leb(b: Uint8Array, at: number): [number, number] {
   let value = 0;
   let shift = 0;
   let byte: number;

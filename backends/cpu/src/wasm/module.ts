@@ -1,12 +1,13 @@
 /**
  * Compiles the prebuilt kernel module (src/generated/kernels.ts, made at build time from the
- * WebAssembly text generators), and loads the run-time assembler for fused kernels where there
- * is one (`#assembler`: wabt in this repository, none in the published package). Relaxed SIMD
- * is used when the engine validates it (Node 20 after `--experimental-wasm-relaxed-simd`); plain SIMD otherwise.
+ * WebAssembly text generators); fused kernels are assembled while programs run by `#assembler`
+ * (./assembler.ts, dependency-free). Relaxed SIMD is used when the engine validates it
+ * (Node 20 after `--experimental-wasm-relaxed-simd`); plain SIMD otherwise.
  */
 import { assembler } from "#assembler";
 import { platform } from "#platform";
-import { RELAXED_SIMD, SIMD128 } from "../generated/kernels.js";
+import { RELAXED_SIMD, SIMD128_PATCH } from "../generated/kernels.js";
+import { applyBodyPatch } from "./body-patch.js";
 import { decodeBase64, withUnsharedMemory } from "./bytes.js";
 
 export { MATMUL_MR, MAX_PAGES } from "./layout.js";
@@ -34,13 +35,14 @@ export function detectRelaxedSimd(): boolean {
 
 /** The kernel module's bytes for one memory kind and FMA choice. */
 export function kernelBytes(shared: boolean, relaxed: boolean): Uint8Array {
-  const bytes = decodeBase64(relaxed ? RELAXED_SIMD : SIMD128);
+  const full = decodeBase64(RELAXED_SIMD);
+  const bytes = relaxed ? full : applyBodyPatch(full, decodeBase64(SIMD128_PATCH));
   return shared ? bytes : withUnsharedMemory(bytes);
 }
 
 /**
  * Assemble a small module synchronously (fused kernels compiled while a program runs); the
- * assembler was loaded with the kernels. Null where none is installed (the published package).
+ * assembler was loaded with the kernels. Throws `WatError` for text outside its subset.
  */
 export function assembleSync(text: string): { module: WebAssembly.Module; binary: Uint8Array } | null {
   return assembler.assembleSync(text);
