@@ -14,6 +14,7 @@ import { getBackend } from "../engine/registry.js";
 import { registerVariable } from "./variable-registry.js";
 import { engine } from "../engine/engine.js";
 import { asCalled } from "./caller.js";
+import { concreteDraw } from "../compile/host.js";
 import { checkNewTensorSize } from "./size-check.js";
 
 /**
@@ -100,6 +101,8 @@ export interface VariableOptions {
  * @example const w = variable(zeros([784, 10]), { name: "w" });
  */
 export function variable(initial: TensorLike, options: VariableOptions = {}): Variable {
+  // A random draw inside compile is a node; a variable made from one takes the value drawn now.
+  if (initial instanceof Tensor) initial = concreteDraw(initial);
   const t = toTensor(initial, "variable", options.dtype);
   const value = options.dtype && options.dtype !== t.dtype ? runOp("cast", [t], { dtype: options.dtype })[0]! : t;
   const where = currentDevice();

@@ -71,6 +71,7 @@ export class SubTraceBuilder extends TraceBuilder {
     readonly what: string,
   ) {
     super();
+    this.drawsAtTrace = false;
   }
 
   override arg(shape: readonly number[], dtype: DType, name: string): Tensor {

@@ -69,7 +69,7 @@ export class Program {
   constructor(b: TraceBuilder, outputIds: readonly number[], readonly argSpecs: readonly { shape: readonly number[]; dtype: DType }[]) {
     const writeIds = b.written.map((v) => b.varState.get(v)!);
     const traced = b.nodes.length;
-    const live = removeDeadCode(b.nodes, [...outputIds, ...writeIds]);
+    const live = removeDeadCode(b.nodes, [...outputIds, ...writeIds, ...b.effects]);
     const { nodes, replaced } = mergeCommonSubexpressions(live);
     const canon = (id: number): number => replaced.get(id) ?? id;
     const outs = outputIds.map(canon);
