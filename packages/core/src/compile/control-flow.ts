@@ -26,6 +26,8 @@ import {
   type TracedBody,
 } from "./control-flow-trace.js";
 import { scan } from "./control-flow-scan.js";
+import { canReadPredicate, maskedLoop, predicateMask, selectEach, unboundedLoopError } from "./control-flow-masked.js";
+import { engine } from "../engine/engine.js";
 
 /** Check that two bodies return the same structure, shapes and dtypes. */
 export function sameOutputs(a: TracedBody, b: TracedBody, what: string, names: [string, string]): void {
@@ -52,7 +54,7 @@ export function cond<T>(pred: Tensor | boolean, thenFn: () => T, elseFn: () => T
   if (typeof pred === "boolean") return pred ? thenFn() : elseFn();
   if (!(pred instanceof Tensor)) throw new InvalidArgumentError(`cond: pred must be a tensor or a boolean, got ${typeof pred}`);
   const b = activeBuilder();
-  if (b === null) return readPredicate(pred, "cond") ? thenFn() : elseFn();
+  if (b === null) return canReadPredicate(pred) ? (readPredicate(pred, "cond") ? thenFn() : elseFn()) : selectBranches(pred, thenFn, elseFn);
   if (pred.size !== 1) throw new InvalidArgumentError(`cond: the predicate must have one element, got ${pred.describe()}`);
   const thenBody = traceBody(b, "cond then branch", [], () => thenFn());
   const elseBody = traceBody(b, "cond else branch", [], () => elseFn());
@@ -60,6 +62,20 @@ export function cond<T>(pred: Tensor | boolean, thenFn: () => T, elseFn: () => T
   const caps = unionCaptures([thenBody, elseBody]);
   const [thenIdx, elseIdx] = caps.index as [number[], number[]];
   const run = (ins: readonly Tensor[]): Tensor[] => {
+    if (!canReadPredicate(ins[0]!)) {
+      // The device cannot tell the host the outcome: both branches run and `where` selects.
+      const a = thenBody.program.run(thenIdx.map((k) => ins[1 + k]!));
+      let c: Tensor[] = [];
+      let mask: Tensor | null = null;
+      try {
+        c = elseBody.program.run(elseIdx.map((k) => ins[1 + k]!));
+        mask = predicateMask(ins[0]!, "cond");
+        return selectEach(mask, a, c);
+      } finally {
+        if (mask !== null && mask !== ins[0]) mask.dispose();
+        for (const t of [...a, ...c]) t.dispose();
+      }
+    }
     const taken = readPredicate(ins[0]!, "cond");
     const body = taken ? thenBody : elseBody;
     return body.program.run((taken ? thenIdx : elseIdx).map((k) => ins[1 + k]!));
@@ -136,6 +152,22 @@ export function whileLoop(
     let vars = init;
     for (let i = 0; max === undefined || i < max; i++) {
       const c = condFn(...vars);
+      if (c instanceof Tensor && !canReadPredicate(c)) {
+        // The device cannot tell the host when to stop: the remaining steps run masked on the device.
+        if (max === undefined) throw unboundedLoopError(c);
+        const start = engine.nextTensorId;
+        const made = (t: Tensor): boolean => t.id >= start;
+        const cond = (vs: readonly Tensor[]): Tensor => {
+          const r = condFn(...vs);
+          return r instanceof Tensor ? r : runOp("fill", [], { shape: [], dtype: "bool", value: r ? 1 : 0 })[0]!;
+        };
+        const step = (vs: readonly Tensor[]): Tensor[] => {
+          const next = asList(bodyFn(...vs), "whileLoop: bodyFn");
+          checkBody(next);
+          return next;
+        };
+        return maskedLoop(cond, step, vars, max - i, c, made);
+      }
       if (!(typeof c === "boolean" ? c : readPredicate(c, "whileLoop"))) break;
       vars = asList(bodyFn(...vars), "whileLoop: bodyFn");
       checkBody(vars);
@@ -159,6 +191,26 @@ export function whileLoop(
     try {
       for (let i = 0; max === undefined || i < max; i++) {
         const [c] = condBody.program.run([...vars, ...condIdx.map((k) => ins[n + k]!)]);
+        if (!canReadPredicate(c!)) {
+          // The device cannot tell the host when to stop: the remaining steps run masked on the device.
+          if (max === undefined) {
+            const error = unboundedLoopError(c!);
+            c!.dispose();
+            throw error;
+          }
+          const result = maskedLoop(
+            (vs) => condBody.program.run([...vs, ...condIdx.map((k) => ins[n + k]!)])[0]!,
+            (vs) => body.program.run([...vs, ...bodyIdx.map((k) => ins[n + k]!)]),
+            vars,
+            max - i,
+            c!,
+            () => true,
+          );
+          if (result === vars) return owned ? ((owned = false), vars) : vars.map(ownHandle);
+          if (owned) for (const v of vars) v.dispose();
+          owned = false;
+          return result;
+        }
         let go: boolean;
         try {
           go = readPredicate(c!, "whileLoop");
@@ -195,6 +247,32 @@ export function whileLoop(
       outs,
     );
   return outs;
+}
+
+/**
+ * Eagerly, on a device that cannot read `pred` synchronously: both branches run and `where`
+ * selects each output (a tape records both, so the gradient is the taken branch's, masked).
+ */
+function selectBranches<T>(pred: Tensor, thenFn: () => T, elseFn: () => T): T {
+  const start = engine.nextTensorId;
+  const a: Tensor[] = [];
+  const c: Tensor[] = [];
+  const aTree = flattenTree(thenFn(), a, "cond: thenFn");
+  const cTree = flattenTree(elseFn(), c, "cond: elseFn");
+  if (treeKey(aTree) !== treeKey(cTree))
+    throw new InvalidArgumentError(`cond: thenFn returned ${treeKey(aTree)} but elseFn returned ${treeKey(cTree)}; on a device that selects on the device both must return the same structure (T = tensor)`);
+  a.forEach((t, i) => {
+    const o = c[i]!;
+    if (t.dtype !== o.dtype || !shapesEqual(t.shape, o.shape))
+      throw new ShapeError(`cond: output ${i} is ${t.describe()} in thenFn but ${o.describe()} in elseFn; on a device that selects on the device both must match`);
+  });
+  const mask = predicateMask(pred, "cond");
+  try {
+    return rebuildTree(aTree, selectEach(mask, a, c)) as T;
+  } finally {
+    if (mask !== pred) mask.dispose();
+    for (const t of new Set([...a, ...c])) if (t.id >= start) t.dispose();
+  }
 }
 
 /**
