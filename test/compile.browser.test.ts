@@ -1,4 +1,4 @@
-/** compile in headless Chromium: a compiled training step matches eager; fused kernels on cpu and webgl agree with the reference. */
+/** compile in headless Chromium: a compiled training step matches eager; random draws are fresh per call; fused kernels on cpu and webgl agree with the reference; constants fold on the reference backend. */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as tf from "@eager/core";
@@ -24,6 +24,19 @@ describe("compile in the browser", () => {
     };
     const eager = run(false);
     run(true).forEach((v, i) => expect(Math.abs(v - eager[i]!)).toBeLessThanOrEqual(1e-5 * Math.abs(eager[i]!)));
+  });
+
+  it("random ops draw fresh values at every compiled call, the eager sequence for the same seed", async () => {
+    await tf.ready();
+    const f = (x: tf.Tensor) => new tf.layers.Dropout({ rate: 0.5 }).apply(x.add(tf.randomNormal([6])), { training: true });
+    const x = tf.ones([6]);
+    tf.setRandomSeed(31);
+    const eager = [0, 1, 2].map(() => Array.from(f(x).dataSync()));
+    const g = tf.compile(f);
+    tf.setRandomSeed(31);
+    const compiled = [0, 1, 2].map(() => Array.from(g(x).dataSync()));
+    expect(compiled).toEqual(eager);
+    expect(compiled[1]).not.toEqual(compiled[0]);
   });
 
   for (const device of ["cpu", "webgl"]) {
