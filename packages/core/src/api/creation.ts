@@ -107,7 +107,8 @@ export function variable(initial: TensorLike, options: VariableOptions = {}): Va
   const value = options.dtype && options.dtype !== t.dtype ? runOp("cast", [t], { dtype: options.dtype })[0]! : t;
   const where = currentDevice();
   const src = value._live("variable");
-  const target = where.placed ? getBackend(where.name) : src.backend;
+  // Inside compile an unplaced value may be a folded constant on the reference backend: the variable goes where eager code would put it.
+  const target = where.placed || (engine.compiling !== null && !value._placed) ? getBackend(where.name) : src.backend;
   let storage: Storage;
   if (target === src.backend) {
     src.retain();

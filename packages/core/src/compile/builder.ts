@@ -12,6 +12,7 @@ import type { OpName } from "../ops/table.js";
 import { Tensor, Variable } from "../tensor.js";
 import { engine, type CompileHooks } from "../engine/engine.js";
 import { readStorageSync } from "../engine/transfer.js";
+import { foldable, foldOnReference } from "./fold.js";
 
 /** One recorded op: value ids in, value ids out. */
 export interface TraceNode {
@@ -160,6 +161,11 @@ export class TraceBuilder implements CompileHooks {
     this.effects.splice(this.effects.indexOf(t.id), 1);
     this.constants.set(t.id, value);
     return value;
+  }
+
+  /** Constant folding: an op on values only runs once, on the reference backend (see fold.ts). */
+  fold(op: string, inputs: readonly Tensor[], attrs: unknown): Tensor[] | null {
+    return foldable(inputs) ? foldOnReference(op, inputs, attrs) : null;
   }
 
   /** A scalar input whose value `fn` computes on the host at every run. */

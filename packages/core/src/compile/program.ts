@@ -7,6 +7,7 @@
 import type { DType } from "../dtype.js";
 import { runOp, tensorFromHost } from "../engine/dispatch.js";
 import { currentFrame } from "../engine/context.js";
+import { getDefaultDevice } from "../engine/registry.js";
 import { allocArray } from "../dtype.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { OpName } from "../ops/table.js";
@@ -39,6 +40,14 @@ interface Step {
   readonly outputs: readonly number[];
   /** Slots freed after this step. */
   readonly frees: readonly number[];
+}
+
+/** A handle on `t`'s storage that follows the other inputs' placement (`t` is released). */
+function unplaced(t: Tensor): Tensor {
+  const s = t._live("compile: moving a constant");
+  s.retain();
+  t.dispose();
+  return new Tensor(s, t.shape, t.dtype, false, null)._keep();
 }
 
 /** A traced, optimized function body. Build with `compile`; inspect with `concrete`. */
@@ -139,7 +148,12 @@ export class Program {
         // Constants move to the device the program runs on once, and stay there.
         let target = currentFrame().device;
         for (let i = 0; i < args.length && target === null; i++) if (args[i]!._placed) target = args[i]!.device;
-        for (const c of this.constSlots) env[c.slot] = target === null || target === c.tensor.device ? c.tensor : this.constantOn(c, target);
+        // With no device named, unplaced constants (folded ones live on the reference backend) go to the default device.
+        const fallback = target ?? getDefaultDevice();
+        for (const c of this.constSlots) {
+          const device = target ?? (c.tensor._placed ? c.tensor.device : fallback);
+          env[c.slot] = device === c.tensor.device ? c.tensor : this.constantOn(c, device, target !== null);
+        }
       }
       for (const h of this.host) {
         if (h.step.kind === "effect") {
@@ -196,9 +210,14 @@ export class Program {
   }
 
   /** The constant's copy on `device`, made on first use. */
-  private constantOn(c: { tensor: Tensor; perDevice: Map<string, Tensor> }, device: string): Tensor {
-    let t = c.perDevice.get(device);
-    if (!t) c.perDevice.set(device, (t = c.tensor.to(device)._keep()));
+  private constantOn(c: { tensor: Tensor; perDevice: Map<string, Tensor> }, device: string, placed: boolean): Tensor {
+    const key = placed ? device : `${device} unplaced`;
+    let t = c.perDevice.get(key);
+    if (!t) {
+      const moved = c.tensor.to(device);
+      t = placed ? moved._keep() : unplaced(moved);
+      c.perDevice.set(key, t);
+    }
     return t;
   }
 
