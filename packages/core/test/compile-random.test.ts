@@ -101,6 +101,16 @@ describe("random ops in compiled functions", () => {
     expect(compiled.masks[2]).not.toEqual(compiled.masks[1]);
   });
 
+  it("a draw shaped by a null dimension serves each size it is called with", () => {
+    const drop = new layers.Dropout({ rate: 0.5 });
+    const g = tf.compile((x: tf.Tensor) => drop.apply(x, { training: true }), { inputSignature: [{ shape: [null, 4] }] });
+    for (const n of [2, 3, 2]) {
+      const y = g(tf.ones([n, 4]));
+      expect(y.shape).toEqual([n, 4]);
+      expect(values(y).every((v) => v === 0 || v === 2)).toBe(true);
+    }
+  });
+
   it("a seeded Dropout layer follows its own seed sequence per compiled call", () => {
     const make = () => new layers.Dropout({ rate: 0.5, seed: 17 });
     const eagerLayer = make();

@@ -150,12 +150,12 @@ export function whileLoop(
   const b = activeBuilder();
   if (b === null) {
     let vars = init;
+    const start = engine.nextTensorId;
     for (let i = 0; max === undefined || i < max; i++) {
       const c = condFn(...vars);
       if (c instanceof Tensor && !canReadPredicate(c)) {
         // The device cannot tell the host when to stop: the remaining steps run masked on the device.
         if (max === undefined) throw unboundedLoopError(c);
-        const start = engine.nextTensorId;
         const made = (t: Tensor): boolean => t.id >= start;
         const cond = (vs: readonly Tensor[]): Tensor => {
           const r = condFn(...vs);
