@@ -26,6 +26,11 @@ suite(title, () => {
       expect(await read(y)).toEqual(want);
     }
     expect(g.traceCount).toBe(1);
+    // Same signature: the program's constants are already on webgpu, so nothing new stays alive.
+    const x = tf.tensor([4, 5, 6]).to("webgpu");
+    const before = tf.memory().numTensors;
+    g(x).dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it("eager cond on webgpu selects on the device too", async () => {
@@ -43,6 +48,10 @@ suite(title, () => {
       expect(await read(out)).toEqual([want]);
     }
     expect(g.traceCount).toBe(1);
+    const n = tf.scalar(5).to("webgpu");
+    const before = tf.memory().numTensors;
+    g(n).dispose();
+    expect(tf.memory().numTensors).toBe(before);
     const unbounded = tf.compile((n: tf.Tensor) => tf.whileLoop((i) => i.less(n), body, [tf.scalar(0), tf.scalar(1)])[1]!);
     expect(() => unbounded(tf.scalar(3).to("webgpu"))).toThrow(/maxIterations/);
   });

@@ -30,6 +30,9 @@ describe("random ops in compiled functions", () => {
     expect(compiled[2]![1]).not.toEqual(compiled[1]![1]);
     const p = g.concrete(x);
     expect(p.ops).toEqual(expect.arrayContaining(["randomNormal", "randomUniform", "truncatedNormal"]));
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) for (const t of g(x)) t.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it("a draw nothing reads still advances the generator, as eagerly", () => {
