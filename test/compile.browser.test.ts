@@ -39,6 +39,21 @@ describe("compile in the browser", () => {
     expect(compiled[1]).not.toEqual(compiled[0]);
   });
 
+  it("constant folding runs on the reference backend: bit-identical values, no folded op on cpu", async () => {
+    await tf.ready("cpu");
+    const c = tf.withDevice("cpu", () => tf.tensor(Array.from({ length: 1024 }, (_, i) => Math.cos(i * 0.11) * 4)));
+    const f = (x: tf.Tensor) => x.mul(tf.exp(c).add(tf.sigmoid(c)));
+    const g = tf.compile(f);
+    const x = tf.withDevice("cpu", () => tf.ones([1024]));
+    tf.resetPlacementReport();
+    const y = g(x);
+    const ops = tf.placementReport().ops;
+    expect(ops["cpu"]).toEqual({ mul: 1 });
+    expect(ops["reference"]).toMatchObject({ exp: 1, sigmoid: 1, add: 1 });
+    const want = tf.withDevice("reference", () => f(x.to("reference"))).dataSync();
+    expect(Array.from(y.dataSync())).toEqual(Array.from(want));
+  });
+
   for (const device of ["cpu", "webgl"]) {
     it(`fused random elementwise graphs on ${device} match the unfused reference`, async () => {
       await tf.ready(device);

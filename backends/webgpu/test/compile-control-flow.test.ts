@@ -33,6 +33,16 @@ suite(title, () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("the gradient of a compiled cond on webgpu is the taken branch's", async () => {
+    const w = tf.variable(tf.tensor([0.5, -1.5]).to("webgpu"), { name: "condW" });
+    const loss = tf.compile((x: tf.Tensor) => tf.cond(x.sum().greater(0), () => x.mul(w).square().sum(), () => x.add(w).sum()));
+    for (const [v, want] of [[[1, 2], [1, -12]], [[-1, -2], [1, 1]]] as const) {
+      const [[g]] = tf.implicitGradients(() => loss(tf.tensor(v as unknown as number[]).to("webgpu")))();
+      // then: d/dw sum((x w)^2) = 2 x^2 w; else: d/dw sum(x + w) = 1.
+      expect(await read(g!)).toEqual(want);
+    }
+  });
+
   it("eager cond on webgpu selects on the device too", async () => {
     const x = tf.tensor([1, -2]).to("webgpu");
     const y = tf.cond(x.sum().less(0), () => x.abs(), () => x);
