@@ -15,6 +15,7 @@ import { registerVariable } from "./variable-registry.js";
 import { engine } from "../engine/engine.js";
 import { asCalled } from "./caller.js";
 import { concreteDraw } from "../compile/host.js";
+import { FOLD_DEVICE } from "../compile/fold.js";
 import { checkNewTensorSize } from "./size-check.js";
 
 /**
@@ -108,7 +109,8 @@ export function variable(initial: TensorLike, options: VariableOptions = {}): Va
   const where = currentDevice();
   const src = value._live("variable");
   // Inside compile an unplaced value may be a folded constant on the reference backend: the variable goes where eager code would put it.
-  const target = where.placed || (engine.compiling !== null && !value._placed) ? getBackend(where.name) : src.backend;
+  const folded = engine.compiling !== null && !value._placed && src.backend.name === FOLD_DEVICE;
+  const target = where.placed || folded ? getBackend(where.name) : src.backend;
   let storage: Storage;
   if (target === src.backend) {
     src.retain();

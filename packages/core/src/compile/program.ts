@@ -149,9 +149,9 @@ export class Program {
         let target = currentFrame().device;
         for (let i = 0; i < args.length && target === null; i++) if (args[i]!._placed) target = args[i]!.device;
         // With no device named, unplaced constants (folded ones live on the reference backend) go to the default device.
-        const fallback = target ?? getDefaultDevice();
+        let fallback: string | null = null;
         for (const c of this.constSlots) {
-          const device = target ?? (c.tensor._placed ? c.tensor.device : fallback);
+          const device = target ?? (c.tensor._placed ? c.tensor.device : (fallback ??= getDefaultDevice()));
           env[c.slot] = device === c.tensor.device ? c.tensor : this.constantOn(c, device, target !== null);
         }
       }
