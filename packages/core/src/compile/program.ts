@@ -8,6 +8,7 @@ import type { DType } from "../dtype.js";
 import { runOp, tensorFromHost } from "../engine/dispatch.js";
 import { currentFrame } from "../engine/context.js";
 import { getDefaultDevice } from "../engine/registry.js";
+import { FOLD_DEVICE } from "./fold.js";
 import { allocArray } from "../dtype.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { OpName } from "../ops/table.js";
@@ -67,7 +68,8 @@ export class Program {
   private readonly varSlots: number[];
   private readonly writeSlots: number[];
   private readonly outputSlots: number[];
-  private readonly constSlots: { slot: number; tensor: Tensor; perDevice: Map<string, Tensor> }[];
+  /** `folded`: an unplaced constant on the reference backend (made by constant folding), moved to the default device when no device is named. */
+  private readonly constSlots: { slot: number; tensor: Tensor; perDevice: Map<string, Tensor>; folded: boolean }[];
   private readonly host: { step: HostStep; slot: number }[];
   private readonly stepDevices: string[] = [];
   private readonly stepFused: boolean[] = [];
@@ -100,7 +102,7 @@ export class Program {
     this.writeSlots = writes.map(slot);
     this.constSlots = [];
     for (const [id, t] of b.constants) {
-      if (used.has(id)) this.constSlots.push({ slot: slot(id), tensor: t, perDevice: new Map() });
+      if (used.has(id)) this.constSlots.push({ slot: slot(id), tensor: t, perDevice: new Map(), folded: !t._placed && t.device === FOLD_DEVICE });
       else t.dispose();
     }
     this.host = b.host.map((step) => ({ step, slot: step.kind === "scalar" ? slot(step.id) : -1 }));
@@ -148,10 +150,17 @@ export class Program {
         // Constants move to the device the program runs on once, and stay there.
         let target = currentFrame().device;
         for (let i = 0; i < args.length && target === null; i++) if (args[i]!._placed) target = args[i]!.device;
-        // With no device named, unplaced constants (folded ones live on the reference backend) go to the default device.
+        // With no device named, folded constants (on the reference backend) go to the default device; others stay.
         let fallback: string | null = null;
         for (const c of this.constSlots) {
-          const device = target ?? (c.tensor._placed ? c.tensor.device : (fallback ??= getDefaultDevice()));
+          let device = target;
+          if (device === null) {
+            if (!c.folded) {
+              env[c.slot] = c.tensor;
+              continue;
+            }
+            device = fallback ??= getDefaultDevice();
+          }
           env[c.slot] = device === c.tensor.device ? c.tensor : this.constantOn(c, device, target !== null);
         }
       }
