@@ -47,6 +47,9 @@ suite(title, () => {
     const x = tf.tensor([1, -2]).to("webgpu");
     const y = tf.cond(x.sum().less(0), () => x.abs(), () => x);
     expect(await read(y)).toEqual([1, 2]);
+    // The tape records both branches and the select: the gradient is the taken branch's.
+    const dx = tf.grad((t: tf.Tensor) => tf.cond(t.sum().less(0), () => t.mul(3).sum(), () => t.square().sum()))(x);
+    expect(await read(dx)).toEqual([3, 3]);
   });
 
   it("compiled whileLoop with maxIterations runs masked steps on webgpu; without it the error names maxIterations", async () => {
