@@ -146,6 +146,27 @@ describe("random ops in compiled functions", () => {
     expect(values(tf.randomUniform([2]))).toEqual(next);
   });
 
+  it("the gradient of a compiled scan whose body draws uses each step's forward draw", () => {
+    const w = tf.variable(tf.tensor([1, 1, 1, 1]), { name: "scanDrawW" });
+    const loss = () => tf.scan((c: tf.Tensor, x: tf.Tensor) => c.add(x.mul(w).mul(tf.randomUniform([4]))), tf.zeros([4]), tf.ones([3, 4]))[0].sum();
+    const step = tf.compile(() => {
+      const [l, grads] = tf.implicitValueAndGradients(loss)();
+      return [l, grads[0]![0]];
+    });
+    for (let i = 0; i < 2; i++) {
+      const [l, g] = step() as [tf.Tensor, tf.Tensor];
+      // loss = sum_t sum(w * u_t), so dloss/dw = sum_t u_t, whose sum is the loss (w = 1).
+      expect(Math.abs(values(g).reduce((a, b) => a + b, 0) - (l.item() as number))).toBeLessThan(1e-5);
+    }
+    // The same values as the eager step for the same seed.
+    tf.setRandomSeed(8);
+    const [le, [[ge]]] = tf.implicitValueAndGradients(loss)();
+    tf.setRandomSeed(8);
+    const [lc, gc] = step() as [tf.Tensor, tf.Tensor];
+    expect(Math.abs((lc.item() as number) - (le.item() as number))).toBeLessThan(1e-6);
+    values(gc).forEach((v, i) => expect(Math.abs(v - values(ge!)[i]!)).toBeLessThan(1e-6));
+  });
+
   it("a variable initialized from a random draw inside a compiled function takes one draw", () => {
     let w: tf.Variable | null = null;
     const g = tf.compile((x: tf.Tensor) => {
