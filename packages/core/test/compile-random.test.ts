@@ -167,6 +167,33 @@ describe("random ops in compiled functions", () => {
     values(gc).forEach((v, i) => expect(Math.abs(v - values(ge!)[i]!)).toBeLessThan(1e-6));
   });
 
+  it("the gradient of a compiled cond whose branch draws uses the forward's draw", () => {
+    const w = tf.variable(tf.tensor([1, 1, 1, 1, 1]), { name: "condDrawW" });
+    const loss = (p: tf.Tensor) => tf.cond(p, () => w.mul(tf.randomUniform([5])).sum(), () => w.sum().mul(0));
+    const step = tf.compile((p: tf.Tensor) => {
+      const [l, grads] = tf.implicitValueAndGradients(() => loss(p))();
+      return [l, grads[0]![0]];
+    });
+    for (let i = 0; i < 2; i++) {
+      const [l, g] = step(tf.scalar(1)) as [tf.Tensor, tf.Tensor];
+      // loss = sum(w * u), so dloss/dw = u, whose sum is the loss (w = 1).
+      expect(Math.abs(values(g).reduce((a, b) => a + b, 0) - (l.item() as number))).toBeLessThan(1e-5);
+    }
+    tf.setRandomSeed(12);
+    const [le, [[ge]]] = tf.implicitValueAndGradients(() => loss(tf.scalar(1)))();
+    tf.setRandomSeed(12);
+    const [lc, gc] = step(tf.scalar(1)) as [tf.Tensor, tf.Tensor];
+    expect(lc.item()).toBe(le.item());
+    expect(values(gc)).toEqual(values(ge!));
+    // The backward drew nothing: the next draw follows the forward's.
+    tf.setRandomSeed(12);
+    step(tf.scalar(1));
+    const next = values(tf.randomUniform([2]));
+    tf.setRandomSeed(12);
+    tf.randomUniform([5]);
+    expect(values(tf.randomUniform([2]))).toEqual(next);
+  });
+
   it("a variable initialized from a random draw inside a compiled function takes one draw", () => {
     let w: tf.Variable | null = null;
     const g = tf.compile((x: tf.Tensor) => {

@@ -50,6 +50,31 @@ export function sameOutputs(a: TracedBody, b: TracedBody, what: string, names: [
  * @example const y = cond(x.sum().greater(0), () => x.mul(2), () => x.neg());
  */
 export function cond<T>(pred: Tensor | boolean, thenFn: () => T, elseFn: () => T): T {
+  return condWith(pred, thenFn, elseFn, null);
+}
+
+/** The random generator's state at the start of each branch of the last run ([then, else]). */
+type BranchStates = [DrawState | null, DrawState | null];
+interface DrawState {
+  readonly seed: number;
+  readonly counter: number;
+}
+
+function drawState(): DrawState {
+  return { seed: engine.randomSeed, counter: engine.randomCounter };
+}
+
+function setDrawState(s: DrawState): void {
+  engine.randomSeed = s.seed;
+  engine.randomCounter = s.counter;
+}
+
+/**
+ * `cond`, where `replay` (for the gradient of a compiled cond) gives the generator state each
+ * forward branch started from: a branch then draws from it again (the forward's values), and
+ * leaves the generator as it found it.
+ */
+function condWith<T>(pred: Tensor | boolean, thenFn: () => T, elseFn: () => T, replay: (() => BranchStates) | null): T {
   if (typeof thenFn !== "function" || typeof elseFn !== "function") throw new InvalidArgumentError("cond: thenFn and elseFn must be functions");
   if (typeof pred === "boolean") return pred ? thenFn() : elseFn();
   if (!(pred instanceof Tensor)) throw new InvalidArgumentError(`cond: pred must be a tensor or a boolean, got ${typeof pred}`);
@@ -61,14 +86,29 @@ export function cond<T>(pred: Tensor | boolean, thenFn: () => T, elseFn: () => T
   sameOutputs(thenBody, elseBody, "cond", ["thenFn", "elseFn"]);
   const caps = unionCaptures([thenBody, elseBody]);
   const [thenIdx, elseIdx] = caps.index as [number[], number[]];
+  let lastStates: BranchStates = [null, null];
+  // Run one branch, from the replayed generator state when there is one.
+  const runBranch = (which: 0 | 1, ins: readonly Tensor[]): Tensor[] => {
+    const [body, idx] = which === 0 ? [thenBody, thenIdx] : [elseBody, elseIdx];
+    const from = replay?.()[which] ?? null;
+    const before = drawState();
+    lastStates[which] = before;
+    if (from) setDrawState(from);
+    try {
+      return body.program.run(idx.map((k) => ins[1 + k]!));
+    } finally {
+      if (from) setDrawState(before);
+    }
+  };
   const run = (ins: readonly Tensor[]): Tensor[] => {
+    lastStates = [null, null];
     if (!canReadPredicate(ins[0]!)) {
       // The device cannot tell the host the outcome: both branches run and `where` selects.
-      const a = thenBody.program.run(thenIdx.map((k) => ins[1 + k]!));
+      const a = runBranch(0, ins);
       let c: Tensor[] = [];
       let mask: Tensor | null = null;
       try {
-        c = elseBody.program.run(elseIdx.map((k) => ins[1 + k]!));
+        c = runBranch(1, ins);
         mask = predicateMask(ins[0]!, "cond");
         return selectEach(mask, a, c);
       } finally {
@@ -76,9 +116,7 @@ export function cond<T>(pred: Tensor | boolean, thenFn: () => T, elseFn: () => T
         for (const t of [...a, ...c]) t.dispose();
       }
     }
-    const taken = readPredicate(ins[0]!, "cond");
-    const body = taken ? thenBody : elseBody;
-    return body.program.run((taken ? thenIdx : elseIdx).map((k) => ins[1 + k]!));
+    return runBranch(readPredicate(ins[0]!, "cond") ? 0 : 1, ins);
   };
   const attrs = new ControlFlowAttrs({ then: `${thenBody.program.ops.length} ops`, else: `${elseBody.program.ops.length} ops` });
   const outs = b.record(controlFlowDef("cond"), [pred, ...caps.handles], attrs, thenBody.outSpecs, run);
@@ -90,10 +128,11 @@ export function cond<T>(pred: Tensor | boolean, thenFn: () => T, elseFn: () => T
       "cond",
       (dys) => {
         const seeds = [...dys];
-        const grads = cond(
+        const grads = condWith(
           pred,
           () => vjpOf(thenFn, sources, seeds, "cond then branch"),
           () => vjpOf(elseFn, sources, seeds, "cond else branch"),
+          () => lastStates,
         );
         return [null, ...caps.outer.map((t) => (gradientSource(t) ? grads[sources.indexOf(t)]! : null))];
       },
