@@ -70,6 +70,20 @@ describe("random ops in compiled functions", () => {
     expect([values(g(xs, tf.scalar(1))), values(g(xs, tf.scalar(0))), values(g(xs, tf.scalar(1)))]).toEqual(eager);
   });
 
+  it("draws before, inside and after a scan body follow the eager order from the first call", () => {
+    const f = (xs: tf.Tensor) => {
+      const a = tf.randomNormal([2]);
+      const [h] = tf.scan((c: tf.Tensor, x: tf.Tensor) => c.add(x.mul(tf.randomUniform([2]))), a, xs);
+      return h.add(tf.randomNormal([2]));
+    };
+    const xs = tf.ones([3, 2]);
+    tf.setRandomSeed(77);
+    const eager = [0, 1].map(() => values(f(xs)));
+    const g = tf.compile(f);
+    tf.setRandomSeed(77);
+    expect([0, 1].map(() => values(g(xs)))).toEqual(eager);
+  });
+
   it("a compiled training step gives Dropout a new mask at every step, and the eager losses (lazily built model)", () => {
     const x = tf.randomNormal([8, 6], 0, 1, "float32", 1);
     const y = tf.randomNormal([8, 2], 0, 1, "float32", 2);

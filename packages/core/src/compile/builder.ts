@@ -50,11 +50,12 @@ export class TraceBuilder implements CompileHooks {
   /**
    * Whether a random node takes its first run's stream while tracing, where eager code would draw
    * (so draws made only while tracing, such as lazy weight initializers, keep eager's order). A
-   * body of cond, whileLoop or scan draws only when it runs.
+   * body of cond, whileLoop or scan draws only when it runs, and once one has drawn, the nodes
+   * after it draw when they run too (after the body's run-time draws, as eagerly).
    */
-  protected drawsAtTrace = true;
+  drawsAtTrace = true;
   /** Random nodes by output id, with the stream of their first run when it was taken while tracing. */
-  private readonly draws = new Map<number, { node: TraceNode; first: (() => number) | null; draw: (u: () => number) => Tensor }>();
+  private readonly draws = new Map<number, { node: TraceNode; first: (() => number) | null; stream: () => () => number; draw: (u: () => number) => Tensor }>();
   /** Small constants by dtype, shape and values: equal literals become one value (so CSE sees them as equal). */
   private readonly byValue = new Map<string, number>();
 
@@ -133,7 +134,7 @@ export class TraceBuilder implements CompileHooks {
    * generator as an eager call does) and `draw(u)` makes the tensor from it.
    */
   random(name: string, shape: readonly number[], dtype: DType, stream: () => () => number, draw: (u: () => number) => Tensor): Tensor {
-    const entry = { node: null as unknown as TraceNode, first: this.drawsAtTrace ? stream() : null, draw };
+    const entry = { node: null as unknown as TraceNode, first: this.drawsAtTrace ? stream() : null, stream, draw };
     const run = (): Tensor[] => {
       const u = entry.first ?? stream();
       entry.first = null;
@@ -154,8 +155,8 @@ export class TraceBuilder implements CompileHooks {
    */
   materialize(t: Tensor): Tensor | null {
     const d = this.draws.get(t.id);
-    if (!d || d.first === null) return null;
-    const value = d.draw(d.first)._keep();
+    if (!d) return null;
+    const value = d.draw(d.first ?? d.stream())._keep();
     this.draws.delete(t.id);
     this.nodes.splice(this.nodes.indexOf(d.node), 1);
     this.effects.splice(this.effects.indexOf(t.id), 1);

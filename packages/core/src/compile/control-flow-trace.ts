@@ -106,6 +106,15 @@ export class SubTraceBuilder extends TraceBuilder {
     return super.idOf(p);
   }
 
+  override random(name: string, shape: readonly number[], dtype: DType, stream: () => () => number, draw: (u: () => number) => Tensor): Tensor {
+    // Later draws of the enclosing traces must come after this body's, which happen only when it runs.
+    for (let b: TraceBuilder = this.parent; ; b = (b as SubTraceBuilder).parent) {
+      b.drawsAtTrace = false;
+      if (!(b instanceof SubTraceBuilder)) break;
+    }
+    return super.random(name, shape, dtype, stream, draw);
+  }
+
   override hostScalar(fn: () => number, dtype: DType): Tensor {
     return this.parent.hostScalar(fn, dtype);
   }
