@@ -1,4 +1,4 @@
-/** compile in headless Chromium: a compiled training step matches eager; fused kernels on cpu and webgl agree with the reference. */
+/** compile in headless Chromium: a compiled training step matches eager; random draws are fresh per call; fused kernels on cpu and webgl agree with the reference; constants fold on the reference backend. */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as tf from "@eager/core";
@@ -24,6 +24,34 @@ describe("compile in the browser", () => {
     };
     const eager = run(false);
     run(true).forEach((v, i) => expect(Math.abs(v - eager[i]!)).toBeLessThanOrEqual(1e-5 * Math.abs(eager[i]!)));
+  });
+
+  it("random ops draw fresh values at every compiled call, the eager sequence for the same seed", async () => {
+    await tf.ready();
+    const f = (x: tf.Tensor) => new tf.layers.Dropout({ rate: 0.5 }).apply(x.add(tf.randomNormal([6])), { training: true });
+    const x = tf.ones([6]);
+    tf.setRandomSeed(31);
+    const eager = [0, 1, 2].map(() => Array.from(f(x).dataSync()));
+    const g = tf.compile(f);
+    tf.setRandomSeed(31);
+    const compiled = [0, 1, 2].map(() => Array.from(g(x).dataSync()));
+    expect(compiled).toEqual(eager);
+    expect(compiled[1]).not.toEqual(compiled[0]);
+  });
+
+  it("constant folding runs on the reference backend: bit-identical values, no folded op on cpu", async () => {
+    await tf.ready("cpu");
+    const c = tf.withDevice("cpu", () => tf.tensor(Array.from({ length: 1024 }, (_, i) => Math.cos(i * 0.11) * 4)));
+    const f = (x: tf.Tensor) => x.mul(tf.exp(c).add(tf.sigmoid(c)));
+    const g = tf.compile(f);
+    const x = tf.withDevice("cpu", () => tf.ones([1024]));
+    tf.resetPlacementReport();
+    const y = g(x);
+    const ops = tf.placementReport().ops;
+    expect(ops["cpu"]).toEqual({ mul: 1 });
+    expect(ops["reference"]).toMatchObject({ exp: 1, sigmoid: 1, add: 1 });
+    const want = tf.withDevice("reference", () => f(x.to("reference"))).dataSync();
+    expect(Array.from(y.dataSync())).toEqual(Array.from(want));
   });
 
   for (const device of ["cpu", "webgl"]) {

@@ -1,6 +1,7 @@
-/** cond, whileLoop and scan compiled in headless Chromium: results, no retrace, gradients, and the host-if error's line. */
+/** cond, whileLoop and scan compiled in headless Chromium: results, no retrace, gradients, the host-if error's line, and webgpu (no synchronous reads). */
 import { describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
+import "@eager/backend-webgpu";
 
 describe("control flow under compile in the browser", () => {
   it("cond, whileLoop and scan give the eager results without retracing", () => {
@@ -34,5 +35,26 @@ describe("control flow under compile in the browser", () => {
   it("a host if on a symbolic tensor names this file's line", () => {
     const g = tf.compile((x: tf.Tensor) => ((x.sum().item() as number) > 0 ? x : x.neg()));
     expect(() => g(tf.ones([2]))).toThrow(/tf\.cond.*\(at .*control-flow\.browser\.test\.ts.*:\d+:\d+\)/);
+  });
+
+  it("on webgpu (no synchronous reads) compiled cond selects, a bounded whileLoop runs masked steps, multinomial samples on the device", async () => {
+    await tf.ready("webgpu");
+    const f = (x: tf.Tensor, n: tf.Tensor) => {
+      const [, acc] = tf.whileLoop((i) => i.less(n), (i, a) => [i.add(1), a.mul(2)], [tf.scalar(0), tf.scalar(1)], { maxIterations: 8 });
+      return tf.cond(x.sum().greater(0), () => x.mul(acc!), () => x.neg());
+    };
+    const g = tf.compile(f);
+    for (const [v, n, want] of [[[1, 2], 3, [8, 16]], [[-1, -2], 2, [1, 2]], [[0.5, 0.5], 20, [128, 128]]] as const) {
+      const y = g(tf.tensor(v as unknown as number[]).to("webgpu"), tf.scalar(n).to("webgpu"));
+      expect(y.device).toBe("webgpu");
+      expect(Array.from(await y.data())).toEqual(want);
+    }
+    expect(g.traceCount).toBe(1);
+    const unbounded = tf.compile((n: tf.Tensor) => tf.whileLoop((i) => i.less(n), (i) => i.add(1), [tf.scalar(0)])[0]!);
+    expect(() => unbounded(tf.scalar(3).to("webgpu"))).toThrow(/maxIterations/);
+    const ids = tf.multinomial(tf.tensor([[-Infinity, 0, -Infinity], [0, 0, 0]]).to("webgpu"), 100, 5);
+    const got = Array.from(await ids.data());
+    expect(got.slice(0, 100).every((v) => v === 1)).toBe(true);
+    expect(new Set(got.slice(100))).toEqual(new Set([0, 1, 2]));
   });
 });

@@ -14,6 +14,8 @@ import { getBackend } from "../engine/registry.js";
 import { registerVariable } from "./variable-registry.js";
 import { engine } from "../engine/engine.js";
 import { asCalled } from "./caller.js";
+import { concreteDraw } from "../compile/host.js";
+import { FOLD_DEVICE } from "../compile/fold.js";
 import { checkNewTensorSize } from "./size-check.js";
 
 /**
@@ -100,11 +102,15 @@ export interface VariableOptions {
  * @example const w = variable(zeros([784, 10]), { name: "w" });
  */
 export function variable(initial: TensorLike, options: VariableOptions = {}): Variable {
+  // A random draw inside compile is a node; a variable made from one takes the value drawn now.
+  if (initial instanceof Tensor) initial = concreteDraw(initial);
   const t = toTensor(initial, "variable", options.dtype);
   const value = options.dtype && options.dtype !== t.dtype ? runOp("cast", [t], { dtype: options.dtype })[0]! : t;
   const where = currentDevice();
   const src = value._live("variable");
-  const target = where.placed ? getBackend(where.name) : src.backend;
+  // Inside compile an unplaced value may be a folded constant on the reference backend: the variable goes where eager code would put it.
+  const folded = engine.compiling !== null && !value._placed && src.backend.name === FOLD_DEVICE;
+  const target = where.placed || folded ? getBackend(where.name) : src.backend;
   let storage: Storage;
   if (target === src.backend) {
     src.retain();

@@ -1,18 +1,25 @@
 /**
- * Sampling from categorical distributions (TF.js' `multinomial`). Probabilities are computed
- * on the host in float64 and draws come from the seeded counter-based generator, so the same
- * seed gives the same samples on every backend. Not differentiable (the result is int32 ids).
+ * Sampling from categorical distributions (TF.js' `multinomial`). Where the logits can be read
+ * synchronously, probabilities are computed on the host in float64; on other devices and inside
+ * `compile` the sampling runs on the device (sampling-device.ts). Draws come from the seeded
+ * counter-based generator either way. Not differentiable (the result is int32 ids).
  */
 import { tensorFromHost, toTensor } from "../engine/dispatch.js";
 import { isFloat } from "../dtype.js";
 import { DTypeError, InvalidArgumentError, ShapeError } from "../errors.js";
 import type { Tensor, TensorLike } from "../tensor.js";
 import { streamFor } from "./random.js";
+import { multinomialOnDevice } from "./sampling-device.js";
+import { engine } from "../engine/engine.js";
 
 /**
  * Draw `numSamples` category ids per row of `logits` ([categories] or [batch, categories]),
  * with probabilities softmax(logits), or `logits` itself when `normalized` is true. Returns
- * int32 [numSamples] or [batch, numSamples]. Reads `logits` synchronously.
+ * int32 [numSamples] or [batch, numSamples]. Where `logits` can be read synchronously the rows
+ * are checked (no NaN or negative probability, a positive total) and sampled on the host in
+ * float64; on a device without synchronous reads (webgpu) and inside `compile` they are sampled
+ * on the device in their dtype, unchecked (the ids can then differ from the host's where a draw
+ * falls within rounding of a category boundary).
  * @example multinomial([0, 0, Math.log(2)], 4, 42) // four ids in {0, 1, 2}, 2 twice as likely as 0 or 1
  */
 export function multinomial(logits: TensorLike, numSamples: number, seed?: number, normalized = false): Tensor {
@@ -24,6 +31,11 @@ export function multinomial(logits: TensorLike, numSamples: number, seed?: numbe
     const k = t.shape[t.rank - 1]!;
     const batch = t.rank === 2 ? t.shape[0]! : 1;
     if (k < 1) throw new ShapeError(`multinomial: logits need at least one category, got ${t.describe()}`);
+    const storage = t._storage;
+    if (storage === null || !storage.backend.capabilities.syncRead || engine.compiling !== null) {
+      if (seed !== undefined && !Number.isFinite(seed)) throw new InvalidArgumentError(`multinomial: seed must be a finite number, got ${seed}`);
+      return multinomialOnDevice(t, numSamples, seed, normalized);
+    }
     const values = t.dataSync();
     const u = streamFor(seed);
     const out = new Int32Array(batch * numSamples);

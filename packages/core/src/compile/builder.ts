@@ -3,6 +3,7 @@
  * (SSA over op-table records). Variables are inputs read by reference and assignments are
  * writes applied after a run; other concrete tensors are constants held (not copied) by the
  * program; host values read per call (`hostValue`) and host effects (`onReplay`) are kept in order.
+ * Random draws without a fixed seed are nodes that draw again at every run (never merged or removed).
  */
 import type { DType } from "../dtype.js";
 import { InvalidArgumentError } from "../errors.js";
@@ -11,6 +12,7 @@ import type { OpName } from "../ops/table.js";
 import { Tensor, Variable } from "../tensor.js";
 import { engine, type CompileHooks } from "../engine/engine.js";
 import { readStorageSync } from "../engine/transfer.js";
+import { foldable, foldOnReference } from "./fold.js";
 
 /** One recorded op: value ids in, value ids out. */
 export interface TraceNode {
@@ -43,6 +45,17 @@ export class TraceBuilder implements CompileHooks {
   /** Captured concrete tensors by value id (retained until the program is disposed). */
   readonly constants = new Map<number, Tensor>();
   readonly host: HostStep[] = [];
+  /** Output ids of nodes that run even when nothing reads them (random draws advance the generator). */
+  readonly effects: number[] = [];
+  /**
+   * Whether a random node takes its first run's stream while tracing, where eager code would draw
+   * (so draws made only while tracing, such as lazy weight initializers, keep eager's order). A
+   * body of cond, whileLoop or scan draws only when it runs, and once one has drawn, the nodes
+   * after it draw when they run too (after the body's run-time draws, as eagerly).
+   */
+  drawsAtTrace = true;
+  /** Random nodes by output id, with the stream of their first run when it was taken while tracing. */
+  private readonly draws = new Map<number, { node: TraceNode; first: (() => number) | null; stream: () => () => number; draw: (u: () => number) => Tensor }>();
   /** Small constants by dtype, shape and values: equal literals become one value (so CSE sees them as equal). */
   private readonly byValue = new Map<string, number>();
 
@@ -116,6 +129,46 @@ export class TraceBuilder implements CompileHooks {
     if (!this.written.includes(variable)) this.written.push(variable);
   }
 
+  /**
+   * A random tensor drawn at every run: `stream()` gives the next uniform stream (advancing the
+   * generator as an eager call does) and `draw(u)` makes the tensor from it.
+   */
+  random(name: string, shape: readonly number[], dtype: DType, stream: () => () => number, draw: (u: () => number) => Tensor): Tensor {
+    const entry = { node: null as unknown as TraceNode, first: this.drawsAtTrace ? stream() : null, stream, draw };
+    const run = (): Tensor[] => {
+      const u = entry.first ?? stream();
+      entry.first = null;
+      return [draw(u)];
+    };
+    const attrs = { shape: [...shape], dtype, draw: `#${++drawCount}` };
+    const [out] = this.record({ name } as OpDef<any>, [], attrs, [{ shape, dtype }], run);
+    entry.node = this.nodes[this.nodes.length - 1]!;
+    this.draws.set(out!.id, entry);
+    this.effects.push(out!.id);
+    return out!;
+  }
+
+  /**
+   * The value of a random node drawn now, for code that needs it concrete while tracing (a
+   * variable initialized inside the trace): the node leaves the program and its value becomes a
+   * constant, drawn once as eagerly. Null for any other tensor.
+   */
+  materialize(t: Tensor): Tensor | null {
+    const d = this.draws.get(t.id);
+    if (!d) return null;
+    const value = d.draw(d.first ?? d.stream())._keep();
+    this.draws.delete(t.id);
+    this.nodes.splice(this.nodes.indexOf(d.node), 1);
+    this.effects.splice(this.effects.indexOf(t.id), 1);
+    this.constants.set(t.id, value);
+    return value;
+  }
+
+  /** Constant folding: an op on values only runs once, on the reference backend (see fold.ts). */
+  fold(op: string, inputs: readonly Tensor[], attrs: unknown): Tensor[] | null {
+    return foldable(inputs) ? foldOnReference(op, inputs, attrs) : null;
+  }
+
   /** A scalar input whose value `fn` computes on the host at every run. */
   hostScalar(fn: () => number, dtype: DType): Tensor {
     const t = this.symbolic([], dtype);
@@ -134,6 +187,8 @@ export class TraceBuilder implements CompileHooks {
     this.constants.clear();
   }
 }
+
+let drawCount = 0;
 
 /** The builder of the trace in progress, if any. */
 export function activeBuilder(): TraceBuilder | null {

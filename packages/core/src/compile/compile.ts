@@ -173,16 +173,18 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
 
   const compiled = function (this: unknown, ...args: unknown[]): unknown {
     if (engine.compiling !== null || engine.compiledAsSource) return fn.apply(this, args); // inside another trace, or asked to run unfused: inline
-    const { entry, tensors } = lookup(args);
     const frame = currentFrame();
     const recording = frame.tapes.length > 0 && !frame.pauseRecording;
+    // The generator's state before the call (a trace may draw): the backward replays the same random draws.
+    const random = recording ? { seed: engine.randomSeed, counter: engine.randomCounter } : null;
+    const { entry, tensors } = lookup(args);
     const outs = recording ? withFrame({ pauseRecording: true }, () => entry.program.run(tensors)) : entry.program.run(tensors);
-    if (recording) {
+    if (random) {
       const vars = entry.program.variables.filter((v) => v.trainable && differentiable(v.dtype));
       const inputs = [...tensors, ...vars];
       const floatOuts = outs.filter((o) => differentiable(o.dtype));
       if (floatOuts.length > 0 && inputs.some((t) => differentiable(t.dtype)))
-        recordCustom(`compiled ${name}`, (dys) => gradientOf(args, outs, dys, vars), inputs, outs);
+        recordCustom(`compiled ${name}`, (dys) => replayingDraws(random, () => gradientOf(args, outs, dys, vars)), inputs, outs);
     }
     return rebuild(entry.structure, outs);
   } as unknown as CompiledFunction<F>;
@@ -215,6 +217,19 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
     backward?.dispose();
   };
   return compiled;
+}
+
+/** Run `fn` with the random generator set to `state`, then put the generator back as it was. */
+function replayingDraws<R>(state: { seed: number; counter: number }, fn: () => R): R {
+  const now = { seed: engine.randomSeed, counter: engine.randomCounter };
+  engine.randomSeed = state.seed;
+  engine.randomCounter = state.counter;
+  try {
+    return fn();
+  } finally {
+    engine.randomSeed = now.seed;
+    engine.randomCounter = now.counter;
+  }
 }
 
 function zerosLikeSpec(t: Tensor): Tensor {

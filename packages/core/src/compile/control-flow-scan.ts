@@ -10,6 +10,7 @@ import { Tensor } from "../tensor.js";
 import { recordCustom } from "../engine/tape.js";
 import { differentiable, runOp } from "../engine/dispatch.js";
 import { activeBuilder } from "./builder.js";
+import { engine } from "../engine/engine.js";
 import { ControlFlowAttrs, controlFlowDef, flattenTree, gradientSource, ownHandle, rebuildTree, tapeRecording, traceBody, treeKey, unionCaptures, vjpOf, type Tree } from "./control-flow-trace.js";
 
 /** Options of `scan`. */
@@ -65,6 +66,21 @@ function splitResult(r: unknown, carryKey: string): { carry: unknown; y: unknown
  * @example const [total, running] = scan((acc, x) => acc.add(x), scalar(0), tensor([1, 2, 3])); // 6, [1, 3, 6]
  */
 export function scan<C>(fn: (carry: C, x: any) => unknown, initial: C, xs: unknown, options: ScanOptions = {}): [C, any] {
+  return scanWith(fn, initial, xs, options, null);
+}
+
+/** The random generator's state (what a step's draws start from). */
+interface DrawState {
+  readonly seed: number;
+  readonly counter: number;
+}
+
+/**
+ * `scan`, where `replay` (for the gradient of a compiled scan) gives the generator state at the
+ * start of each forward step: step t of this scan then draws from it, so a body that draws
+ * random values sees the forward's draws again.
+ */
+function scanWith<C>(fn: (carry: C, x: any) => unknown, initial: C, xs: unknown, options: ScanOptions, replay: (() => readonly DrawState[]) | null): [C, any] {
   if (typeof fn !== "function") throw new InvalidArgumentError("scan: fn must be a function");
   const cl: Tensor[] = [];
   const cTree = flattenTree(initial, cl, "scan: initial");
@@ -128,6 +144,8 @@ export function scan<C>(fn: (carry: C, x: any) => unknown, initial: C, xs: unkno
   const save = tapeRecording();
   const caps = unionCaptures([body]);
   const nx = xl.length;
+  // The generator state at the start of each step of the last run (what the gradient replays).
+  let stepStates: DrawState[] = [];
   const run = (ins: readonly Tensor[]): Tensor[] => {
     let carry = ins.slice(0, nc);
     const xsIn = ins.slice(nc, nc + nx);
@@ -138,15 +156,28 @@ export function scan<C>(fn: (carry: C, x: any) => unknown, initial: C, xs: unkno
     const order = Array.from({ length: steps }, (_, i) => (reverse ? steps - 1 - i : i));
     const ys: Tensor[][] = new Array(steps);
     const saved: Tensor[][] = new Array(steps);
+    const states: DrawState[] | null = save ? new Array(steps) : null;
+    const replayed = replay?.() ?? null;
+    const after = { seed: engine.randomSeed, counter: engine.randomCounter };
     try {
       for (const t of order) {
         const xt = xsIn.map((x) => sliceStep(x, t));
         if (save) saved[t] = carry.map(ownHandle);
+        if (states) states[t] = { seed: engine.randomSeed, counter: engine.randomCounter };
+        const from = replayed?.[t];
+        if (from) {
+          engine.randomSeed = from.seed;
+          engine.randomCounter = from.counter;
+        }
         let outs: Tensor[];
         try {
           outs = body.program.run([...carry, ...xt, ...capsIn]);
         } finally {
           for (const x of xt) x.dispose();
+          if (from) {
+            engine.randomSeed = after.seed;
+            engine.randomCounter = after.counter;
+          }
         }
         const next = outs.slice(0, nc);
         ys[t] = pair ? outs.slice(nc) : next.map(ownHandle);
@@ -158,6 +189,7 @@ export function scan<C>(fn: (carry: C, x: any) => unknown, initial: C, xs: unkno
       const savedStacked = save ? carrySpecs.map((s, j) => stackSteps(order.map((_, t) => saved[t]![j]!), s)) : [];
       const final = owned ? carry : carry.map(ownHandle);
       owned = false;
+      if (states) stepStates = states;
       return [...final, ...stacked, ...savedStacked];
     } finally {
       if (owned) for (const c of carry) c.dispose();
@@ -184,7 +216,7 @@ export function scan<C>(fn: (carry: C, x: any) => unknown, initial: C, xs: unkno
         const dC = dys.slice(0, nc);
         const dY = dys.slice(nc);
         const zeroCaps = capSources.map((t) => runOp("zerosLike", [t], {})[0]!);
-        const [[dc0, dcaps], dxs] = scan(
+        const [[dc0, dcaps], dxs] = scanWith(
           ([dc, dcap]: [Tensor[], Tensor[]], [c, x, dy]: [Tensor[], Tensor[], Tensor[]]) => {
             const seeds = pair ? [...dc, ...dy] : dc.map((g, i) => runOp("add", [g, dy[i]!], {})[0]!);
             const g = vjpOf(() => fn(rebuildTree(cTree, c) as C, rebuildTree(xTree, x)), [...c, ...x, ...capSources], seeds, "scan fn");
@@ -193,6 +225,7 @@ export function scan<C>(fn: (carry: C, x: any) => unknown, initial: C, xs: unkno
           [dC, zeroCaps] as [Tensor[], Tensor[]],
           [savedCarries, xl, dY],
           { reverse: !reverse, length: n },
+          () => stepStates,
         ) as [[Tensor[], Tensor[]], Tensor[]];
         return [
           ...cl.map((t, i) => (differentiable(t.dtype) ? dc0[i]! : null)),

@@ -71,6 +71,7 @@ export class SubTraceBuilder extends TraceBuilder {
     readonly what: string,
   ) {
     super();
+    this.drawsAtTrace = false;
   }
 
   override arg(shape: readonly number[], dtype: DType, name: string): Tensor {
@@ -103,6 +104,15 @@ export class SubTraceBuilder extends TraceBuilder {
       this.capturedHandles.push(handle);
     }
     return super.idOf(p);
+  }
+
+  override random(name: string, shape: readonly number[], dtype: DType, stream: () => () => number, draw: (u: () => number) => Tensor): Tensor {
+    // Later draws of the enclosing traces must come after this body's, which happen only when it runs.
+    for (let b: TraceBuilder = this.parent; ; b = (b as SubTraceBuilder).parent) {
+      b.drawsAtTrace = false;
+      if (!(b instanceof SubTraceBuilder)) break;
+    }
+    return super.random(name, shape, dtype, stream, draw);
   }
 
   override hostScalar(fn: () => number, dtype: DType): Tensor {

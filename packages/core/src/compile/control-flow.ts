@@ -26,6 +26,8 @@ import {
   type TracedBody,
 } from "./control-flow-trace.js";
 import { scan } from "./control-flow-scan.js";
+import { canReadPredicate, maskedLoop, predicateMask, selectEach, unboundedLoopError } from "./control-flow-masked.js";
+import { engine } from "../engine/engine.js";
 
 /** Check that two bodies return the same structure, shapes and dtypes. */
 export function sameOutputs(a: TracedBody, b: TracedBody, what: string, names: [string, string]): void {
@@ -48,21 +50,73 @@ export function sameOutputs(a: TracedBody, b: TracedBody, what: string, names: [
  * @example const y = cond(x.sum().greater(0), () => x.mul(2), () => x.neg());
  */
 export function cond<T>(pred: Tensor | boolean, thenFn: () => T, elseFn: () => T): T {
+  return condWith(pred, thenFn, elseFn, null);
+}
+
+/** The random generator's state at the start of each branch of the last run ([then, else]). */
+type BranchStates = [DrawState | null, DrawState | null];
+interface DrawState {
+  readonly seed: number;
+  readonly counter: number;
+}
+
+function drawState(): DrawState {
+  return { seed: engine.randomSeed, counter: engine.randomCounter };
+}
+
+function setDrawState(s: DrawState): void {
+  engine.randomSeed = s.seed;
+  engine.randomCounter = s.counter;
+}
+
+/**
+ * `cond`, where `replay` (for the gradient of a compiled cond) gives the generator state each
+ * forward branch started from: a branch then draws from it again (the forward's values), and
+ * leaves the generator as it found it.
+ */
+function condWith<T>(pred: Tensor | boolean, thenFn: () => T, elseFn: () => T, replay: (() => BranchStates) | null): T {
   if (typeof thenFn !== "function" || typeof elseFn !== "function") throw new InvalidArgumentError("cond: thenFn and elseFn must be functions");
   if (typeof pred === "boolean") return pred ? thenFn() : elseFn();
   if (!(pred instanceof Tensor)) throw new InvalidArgumentError(`cond: pred must be a tensor or a boolean, got ${typeof pred}`);
   const b = activeBuilder();
-  if (b === null) return readPredicate(pred, "cond") ? thenFn() : elseFn();
+  if (b === null) return canReadPredicate(pred) ? (readPredicate(pred, "cond") ? thenFn() : elseFn()) : selectBranches(pred, thenFn, elseFn);
   if (pred.size !== 1) throw new InvalidArgumentError(`cond: the predicate must have one element, got ${pred.describe()}`);
   const thenBody = traceBody(b, "cond then branch", [], () => thenFn());
   const elseBody = traceBody(b, "cond else branch", [], () => elseFn());
   sameOutputs(thenBody, elseBody, "cond", ["thenFn", "elseFn"]);
   const caps = unionCaptures([thenBody, elseBody]);
   const [thenIdx, elseIdx] = caps.index as [number[], number[]];
+  let lastStates: BranchStates = [null, null];
+  // Run one branch, from the replayed generator state when there is one.
+  const runBranch = (which: 0 | 1, ins: readonly Tensor[]): Tensor[] => {
+    const [body, idx] = which === 0 ? [thenBody, thenIdx] : [elseBody, elseIdx];
+    const from = replay?.()[which] ?? null;
+    const before = drawState();
+    lastStates[which] = before;
+    if (from) setDrawState(from);
+    try {
+      return body.program.run(idx.map((k) => ins[1 + k]!));
+    } finally {
+      if (from) setDrawState(before);
+    }
+  };
   const run = (ins: readonly Tensor[]): Tensor[] => {
-    const taken = readPredicate(ins[0]!, "cond");
-    const body = taken ? thenBody : elseBody;
-    return body.program.run((taken ? thenIdx : elseIdx).map((k) => ins[1 + k]!));
+    lastStates = [null, null];
+    if (!canReadPredicate(ins[0]!)) {
+      // The device cannot tell the host the outcome: both branches run and `where` selects.
+      const a = runBranch(0, ins);
+      let c: Tensor[] = [];
+      let mask: Tensor | null = null;
+      try {
+        c = runBranch(1, ins);
+        mask = predicateMask(ins[0]!, "cond");
+        return selectEach(mask, a, c);
+      } finally {
+        if (mask !== null && mask !== ins[0]) mask.dispose();
+        for (const t of [...a, ...c]) t.dispose();
+      }
+    }
+    return runBranch(readPredicate(ins[0]!, "cond") ? 0 : 1, ins);
   };
   const attrs = new ControlFlowAttrs({ then: `${thenBody.program.ops.length} ops`, else: `${elseBody.program.ops.length} ops` });
   const outs = b.record(controlFlowDef("cond"), [pred, ...caps.handles], attrs, thenBody.outSpecs, run);
@@ -74,10 +128,11 @@ export function cond<T>(pred: Tensor | boolean, thenFn: () => T, elseFn: () => T
       "cond",
       (dys) => {
         const seeds = [...dys];
-        const grads = cond(
+        const grads = condWith(
           pred,
           () => vjpOf(thenFn, sources, seeds, "cond then branch"),
           () => vjpOf(elseFn, sources, seeds, "cond else branch"),
+          () => lastStates,
         );
         return [null, ...caps.outer.map((t) => (gradientSource(t) ? grads[sources.indexOf(t)]! : null))];
       },
@@ -134,8 +189,24 @@ export function whileLoop(
   const b = activeBuilder();
   if (b === null) {
     let vars = init;
+    const start = engine.nextTensorId;
     for (let i = 0; max === undefined || i < max; i++) {
       const c = condFn(...vars);
+      if (c instanceof Tensor && !canReadPredicate(c)) {
+        // The device cannot tell the host when to stop: the remaining steps run masked on the device.
+        if (max === undefined) throw unboundedLoopError(c);
+        const made = (t: Tensor): boolean => t.id >= start;
+        const cond = (vs: readonly Tensor[]): Tensor => {
+          const r = condFn(...vs);
+          return r instanceof Tensor ? r : runOp("fill", [], { shape: [], dtype: "bool", value: r ? 1 : 0 })[0]!;
+        };
+        const step = (vs: readonly Tensor[]): Tensor[] => {
+          const next = asList(bodyFn(...vs), "whileLoop: bodyFn");
+          checkBody(next);
+          return next;
+        };
+        return maskedLoop(cond, step, vars, max - i, c, made);
+      }
       if (!(typeof c === "boolean" ? c : readPredicate(c, "whileLoop"))) break;
       vars = asList(bodyFn(...vars), "whileLoop: bodyFn");
       checkBody(vars);
@@ -159,6 +230,26 @@ export function whileLoop(
     try {
       for (let i = 0; max === undefined || i < max; i++) {
         const [c] = condBody.program.run([...vars, ...condIdx.map((k) => ins[n + k]!)]);
+        if (!canReadPredicate(c!)) {
+          // The device cannot tell the host when to stop: the remaining steps run masked on the device.
+          if (max === undefined) {
+            const error = unboundedLoopError(c!);
+            c!.dispose();
+            throw error;
+          }
+          const result = maskedLoop(
+            (vs) => condBody.program.run([...vs, ...condIdx.map((k) => ins[n + k]!)])[0]!,
+            (vs) => body.program.run([...vs, ...bodyIdx.map((k) => ins[n + k]!)]),
+            vars,
+            max - i,
+            c!,
+            () => true,
+          );
+          if (result === vars) return owned ? ((owned = false), vars) : vars.map(ownHandle);
+          if (owned) for (const v of vars) v.dispose();
+          owned = false;
+          return result;
+        }
         let go: boolean;
         try {
           go = readPredicate(c!, "whileLoop");
@@ -195,6 +286,32 @@ export function whileLoop(
       outs,
     );
   return outs;
+}
+
+/**
+ * Eagerly, on a device that cannot read `pred` synchronously: both branches run and `where`
+ * selects each output (a tape records both, so the gradient is the taken branch's, masked).
+ */
+function selectBranches<T>(pred: Tensor, thenFn: () => T, elseFn: () => T): T {
+  const start = engine.nextTensorId;
+  const a: Tensor[] = [];
+  const c: Tensor[] = [];
+  const aTree = flattenTree(thenFn(), a, "cond: thenFn");
+  const cTree = flattenTree(elseFn(), c, "cond: elseFn");
+  if (treeKey(aTree) !== treeKey(cTree))
+    throw new InvalidArgumentError(`cond: thenFn returned ${treeKey(aTree)} but elseFn returned ${treeKey(cTree)}; on a device that selects on the device both must return the same structure (T = tensor)`);
+  a.forEach((t, i) => {
+    const o = c[i]!;
+    if (t.dtype !== o.dtype || !shapesEqual(t.shape, o.shape))
+      throw new ShapeError(`cond: output ${i} is ${t.describe()} in thenFn but ${o.describe()} in elseFn; on a device that selects on the device both must match`);
+  });
+  const mask = predicateMask(pred, "cond");
+  try {
+    return rebuildTree(aTree, selectEach(mask, a, c)) as T;
+  } finally {
+    if (mask !== pred) mask.dispose();
+    for (const t of new Set([...a, ...c])) if (t.id >= start) t.dispose();
+  }
 }
 
 /**

@@ -2,9 +2,11 @@
  * Host values and host effects that a compiled program repeats on every call. Eagerly they are
  * plain: `hostValue(fn)` is `fn()` and `onReplay` does nothing. While compiling, `hostValue`
  * becomes a scalar input computed by `fn` at each run and `onReplay(fn)` reruns `fn` each run.
+ * Random draws (`drawRandom`) become nodes that draw at every run.
  */
 import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
+import { engine } from "../engine/engine.js";
 import { activeBuilder } from "./builder.js";
 
 /**
@@ -26,4 +28,35 @@ export function hostValue(fn: () => number, dtype: DType = "float32"): number | 
  */
 export function onReplay(fn: () => void): void {
   activeBuilder()?.onReplay(fn);
+}
+
+/**
+ * @internal A random tensor: eagerly `draw(stream())`; inside `compile` a node of the program
+ * that takes the next stream and draws at every run (so each call gets fresh values, in the
+ * order the eager function would draw them).
+ */
+export function drawRandom(name: string, shape: readonly number[], dtype: DType, stream: () => () => number, draw: (u: () => number) => Tensor): Tensor {
+  const b = activeBuilder();
+  return b ? b.random(name, shape, dtype, stream, draw) : draw(stream());
+}
+
+/**
+ * @internal Run `fn` outside the trace in progress: its ops run on real values, as eagerly
+ * (weight initializers run once, while tracing, like the first eager call).
+ */
+export function outsideTrace<R>(fn: () => R): R {
+  const prev = engine.compiling;
+  if (prev === null) return fn();
+  engine.compiling = null;
+  try {
+    return fn();
+  } finally {
+    engine.compiling = prev;
+  }
+}
+
+/** @internal The concrete value of a random draw of the trace in progress (see `TraceBuilder.materialize`), or `t`. */
+export function concreteDraw(t: Tensor): Tensor {
+  if (t._storage !== null) return t;
+  return activeBuilder()?.materialize(t) ?? t;
 }

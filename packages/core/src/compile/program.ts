@@ -7,6 +7,8 @@
 import type { DType } from "../dtype.js";
 import { runOp, tensorFromHost } from "../engine/dispatch.js";
 import { currentFrame } from "../engine/context.js";
+import { getDefaultDevice } from "../engine/registry.js";
+import { FOLD_DEVICE } from "./fold.js";
 import { allocArray } from "../dtype.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { OpName } from "../ops/table.js";
@@ -41,6 +43,14 @@ interface Step {
   readonly frees: readonly number[];
 }
 
+/** A handle on `t`'s storage that follows the other inputs' placement (`t` is released). */
+function unplaced(t: Tensor): Tensor {
+  const s = t._live("compile: moving a constant");
+  s.retain();
+  t.dispose();
+  return new Tensor(s, t.shape, t.dtype, false, null)._keep();
+}
+
 /** A traced, optimized function body. Build with `compile`; inspect with `concrete`. */
 export class Program {
   /** Ops in execution order (after the passes). */
@@ -58,7 +68,8 @@ export class Program {
   private readonly varSlots: number[];
   private readonly writeSlots: number[];
   private readonly outputSlots: number[];
-  private readonly constSlots: { slot: number; tensor: Tensor; perDevice: Map<string, Tensor> }[];
+  /** `folded`: an unplaced constant on the reference backend (made by constant folding), moved to the default device when no device is named. */
+  private readonly constSlots: { slot: number; tensor: Tensor; perDevice: Map<string, Tensor>; folded: boolean }[];
   private readonly host: { step: HostStep; slot: number }[];
   private readonly stepDevices: string[] = [];
   private readonly stepFused: boolean[] = [];
@@ -69,7 +80,7 @@ export class Program {
   constructor(b: TraceBuilder, outputIds: readonly number[], readonly argSpecs: readonly { shape: readonly number[]; dtype: DType }[]) {
     const writeIds = b.written.map((v) => b.varState.get(v)!);
     const traced = b.nodes.length;
-    const live = removeDeadCode(b.nodes, [...outputIds, ...writeIds]);
+    const live = removeDeadCode(b.nodes, [...outputIds, ...writeIds, ...b.effects]);
     const { nodes, replaced } = mergeCommonSubexpressions(live);
     const canon = (id: number): number => replaced.get(id) ?? id;
     const outs = outputIds.map(canon);
@@ -91,7 +102,7 @@ export class Program {
     this.writeSlots = writes.map(slot);
     this.constSlots = [];
     for (const [id, t] of b.constants) {
-      if (used.has(id)) this.constSlots.push({ slot: slot(id), tensor: t, perDevice: new Map() });
+      if (used.has(id)) this.constSlots.push({ slot: slot(id), tensor: t, perDevice: new Map(), folded: !t._placed && t.device === FOLD_DEVICE });
       else t.dispose();
     }
     this.host = b.host.map((step) => ({ step, slot: step.kind === "scalar" ? slot(step.id) : -1 }));
@@ -139,7 +150,19 @@ export class Program {
         // Constants move to the device the program runs on once, and stay there.
         let target = currentFrame().device;
         for (let i = 0; i < args.length && target === null; i++) if (args[i]!._placed) target = args[i]!.device;
-        for (const c of this.constSlots) env[c.slot] = target === null || target === c.tensor.device ? c.tensor : this.constantOn(c, target);
+        // With no device named, folded constants (on the reference backend) go to the default device; others stay.
+        let fallback: string | null = null;
+        for (const c of this.constSlots) {
+          let device = target;
+          if (device === null) {
+            if (!c.folded) {
+              env[c.slot] = c.tensor;
+              continue;
+            }
+            device = fallback ??= getDefaultDevice();
+          }
+          env[c.slot] = device === c.tensor.device ? c.tensor : this.constantOn(c, device, target !== null);
+        }
       }
       for (const h of this.host) {
         if (h.step.kind === "effect") {
@@ -196,9 +219,14 @@ export class Program {
   }
 
   /** The constant's copy on `device`, made on first use. */
-  private constantOn(c: { tensor: Tensor; perDevice: Map<string, Tensor> }, device: string): Tensor {
-    let t = c.perDevice.get(device);
-    if (!t) c.perDevice.set(device, (t = c.tensor.to(device)._keep()));
+  private constantOn(c: { tensor: Tensor; perDevice: Map<string, Tensor> }, device: string, placed: boolean): Tensor {
+    const key = placed ? device : `${device} unplaced`;
+    let t = c.perDevice.get(key);
+    if (!t) {
+      const moved = c.tensor.to(device);
+      t = placed ? moved._keep() : unplaced(moved);
+      c.perDevice.set(key, t);
+    }
     return t;
   }
 

@@ -202,9 +202,12 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
     // Under compile, variables are program inputs: an op reading one is recorded, not run.
     if (!symbolic && engine.compiling !== null) for (let i = 0; i < inputs.length; i++) if (inputs[i] instanceof Variable) symbolic = true;
     const observer = engine.opObserver;
+    const folded = !symbolic && engine.compiling !== null ? (engine.compiling.fold?.(def.name, inputs, attrs) ?? null) : null;
     const outputs = symbolic
       ? recordSymbolic(def, inputs, attrs, specs)
-      : observer === null
+      : folded !== null
+        ? folded
+        : observer === null
         ? execute(def, inputs, attrs, specs, frame, plan)
         : observer.observe(def, inputs, attrs, () => execute(def, inputs, attrs, specs, frame, plan));
     if (frame.tapes.length > 0 && !frame.pauseRecording)

@@ -64,6 +64,8 @@ export interface CompileHooks {
   snapshot(v: Tensor): Tensor;
   /** `v` takes `value` when the program runs. */
   assign(v: Tensor, value: Tensor): void;
+  /** An op whose inputs all hold values, folded into constants; null to run it as eagerly. */
+  fold?(op: string, inputs: readonly Tensor[], attrs: unknown): Tensor[] | null;
 }
 
 /** The placement log: where ops ran, what fell back, what moved. */

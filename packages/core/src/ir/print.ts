@@ -1,11 +1,20 @@
 /**
  * A readable listing of an expression for debugging: one line per shared or non-leaf node in
  * dependency order (`%3:float32 = mul %1 %2`), leaves inline (`x0:float32`, `@alpha`, `1.5`).
+ * Expressions are immutable, so each root's listing is made once (backends key kernel caches by it).
  */
 import { topoOrder, useCounts, type Expr } from "./expr.js";
 
+const printed = new WeakMap<Expr, string>();
+
 /** Print `root` as numbered SSA lines. */
 export function printExpr(root: Expr): string {
+  let text = printed.get(root);
+  if (text === undefined) printed.set(root, (text = listing(root)));
+  return text;
+}
+
+function listing(root: Expr): string {
   const order = topoOrder([root]);
   const uses = useCounts(order);
   const names = new Map<Expr, string>();

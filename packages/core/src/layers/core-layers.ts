@@ -4,7 +4,7 @@
  */
 import { cast, greaterEqual, mul } from "../api/elementwise.js";
 import { reshape } from "../api/movement.js";
-import { randomUniform } from "../api/random.js";
+import { randomUniformFrom } from "../api/random.js";
 import { InvalidArgumentError, ShapeError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { Layer, type LayerOptions } from "./layer.js";
@@ -43,8 +43,10 @@ export class Dropout extends Layer {
   }
   call(x: Tensor, training: boolean): Tensor {
     if (!training || this.rate === 0) return x;
-    const seed = this.seed === undefined ? undefined : (this.seed + Math.imul(++this.calls, 0x9e3779b1)) >>> 0;
-    const u = randomUniform(x.shape, 0, 1, "float32", seed);
+    // The seed is computed per draw, so a compiled call draws a new mask each time, as an eager call does.
+    const base = this.seed;
+    const seed = base === undefined ? undefined : () => (base + Math.imul(++this.calls, 0x9e3779b1)) >>> 0;
+    const u = randomUniformFrom(x.shape, 0, 1, "float32", seed);
     const keep = greaterEqual(u, this.rate);
     const mask = cast(keep, x.dtype);
     const scaled = mul(mask, 1 / (1 - this.rate));

@@ -12,6 +12,7 @@ import { toTensor } from "../engine/dispatch.js";
 import { Tensor, type TensorLike, type Variable } from "../tensor.js";
 import { getInitializer, type Initializer, type InitializerName } from "./initializers.js";
 import { checkRestoredAllUsed } from "./restore-check.js";
+import { outsideTrace } from "../compile/host.js";
 
 /** Options every layer accepts. */
 export interface LayerOptions {
@@ -186,7 +187,11 @@ export abstract class Layer<I = Tensor, O = Tensor> {
       if (!shapesEqual(deferred.shape, shape)) throw new ShapeError(what);
       initial = tensor(deferred.values, shape, dtype);
       holder._deferred!.delete(key); // taken only once it fits
-    } else initial = getInitializer(init, `${this.path}/${name}`)(shape, dtype);
+    } else {
+      const initializer = getInitializer(init, `${this.path}/${name}`);
+      // Inside compile the weight is made once, while tracing, with real values (as on the first eager call).
+      initial = outsideTrace(() => initializer(shape, dtype));
+    }
     const v = variable(initial, { name: `${this.path}/${name}`, trainable });
     initial.dispose();
     this.ownWeights.push([name, v]);
