@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { epilogueCases, runEpilogueCase } from "@eager/conformance";
 import { getBackend, ir, opTable, type ResolvedOp } from "@eager/core/backend";
-import type { WebGpuBackend } from "@eager/backend-webgpu";
+import type { GpuBuffer, WebGpuBackend } from "@eager/backend-webgpu";
 import { gpuAvailability } from "./helpers.js";
 
 const availability = await gpuAvailability();
@@ -29,10 +29,10 @@ suite(title, () => {
     const gpu = getBackend("webgpu") as WebGpuBackend;
     const x = { data: gpu.alloc("float32", 6), shape: [2, 3], dtype: "float32" as const, size: 6 };
     const y = { data: gpu.alloc("int32", 2), shape: [2], dtype: "int32" as const, size: 2 };
-    const argMax: ResolvedOp<unknown> = { def: opTable.argMax as never, inputs: [x], outputs: [y], attrs: { axis: 1 }, device: "webgpu", plan: undefined };
+    const argMax: ResolvedOp<unknown, GpuBuffer> = { def: opTable.argMax as never, inputs: [x], outputs: [y], attrs: { axis: 1 }, device: "webgpu", plan: undefined };
     expect(gpu.fusedEpilogue!(argMax, ir.add(ir.input(0, "int32"), 1), [], y)).toBe(false);
     const s = { data: gpu.alloc("float32", 2), shape: [2], dtype: "float32" as const, size: 2 };
-    const sum: ResolvedOp<unknown> = { def: opTable.sum as never, inputs: [x], outputs: [s], attrs: { axes: [1], keepDims: false }, device: "webgpu", plan: undefined };
+    const sum: ResolvedOp<unknown, GpuBuffer> = { def: opTable.sum as never, inputs: [x], outputs: [s], attrs: { axes: [1], keepDims: false }, device: "webgpu", plan: undefined };
     expect(gpu.fusedEpilogue!(sum, ir.gt(ir.input(0, "float32"), 0), [], s)).toBe(false);
     expect(gpu.fusedEpilogue!(sum, ir.cast(ir.input(0, "float64"), "float64"), [], s)).toBe(false);
     for (const b of [x, y, s]) gpu.free(b.data);
