@@ -1,43 +1,10 @@
 /**
- * Fused epilogues on the WebGL backend's gpu.js kernels: each head (matmul, reductions, conv2d)
- * with its elementwise tail in one kernel agrees with the head and the elementwise ops run apart
- * on the reference backend. In Node gpu.js runs its own fallback mode, so this checks the
- * generated kernels, not a GPU (the browser project runs them as WebGL shaders).
+ * Fused epilogues on the WebGL backend in Node. gpu.js runs its own fallback mode here, so this
+ * checks the generated kernels, not a GPU (epilogue.browser.test.ts runs them as WebGL shaders).
  */
-import { describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
-import { epilogueCases, runEpilogueCase } from "@eager/conformance";
-import { getBackend, ir, opTable, type ResolvedOp } from "@eager/core/backend";
-import type { WebGlBackend, WebGlBuffer } from "@eager/backend-webgl";
 import "@eager/backend-webgl";
+import { epilogueTests } from "./epilogue-suite.js";
 
 await tf.ready("webgl");
-
-describe("webgl fused epilogues", () => {
-  for (const c of epilogueCases)
-    it(c.name, async () => {
-      const gl = getBackend("webgl") as WebGlBackend;
-      const before = gl.runtime.launches;
-      const r = await runEpilogueCase("webgl", c, c.dtype === "int32" ? undefined : { atol: 1e-4, rtol: 1e-4 });
-      expect(r.fused).toBe(true);
-      expect(r.mismatch).toBeNull();
-      // Uploads of the inputs and extras, then one kernel: the tail ran inside the head's.
-      const uploads = gl.isWebGl ? c.shapes.length + c.extras.length : 0;
-      expect(gl.runtime.launches - before).toBe(uploads + 1);
-    });
-
-  it("declines other heads, empty reductions and a tail whose dtype is not the output's", () => {
-    const gl = getBackend("webgl") as WebGlBackend;
-    const t = (shape: number[], dtype: "float32" | "int32") => ({ data: gl.alloc(dtype, shape.reduce((a, b) => a * b, 1)), shape, dtype, size: shape.reduce((a, b) => a * b, 1) });
-    const x = t([2, 3], "float32");
-    const y = t([2], "int32");
-    const argMax: ResolvedOp<unknown, WebGlBuffer> = { def: opTable.argMax as never, inputs: [x], outputs: [y], attrs: { axis: 1 }, device: "webgl", plan: undefined };
-    expect(gl.fusedEpilogue!(argMax, ir.add(ir.input(0, "int32"), 1), [], y)).toBe(false);
-    const s = t([2], "float32");
-    const sum: ResolvedOp<unknown, WebGlBuffer> = { def: opTable.sum as never, inputs: [x], outputs: [s], attrs: { axes: [1], keepDims: false }, device: "webgl", plan: undefined };
-    expect(gl.fusedEpilogue!(sum, ir.gt(ir.input(0, "float32"), 0), [], s)).toBe(false);
-    const e = t([2, 0], "float32");
-    const empty: ResolvedOp<unknown, WebGlBuffer> = { def: opTable.sum as never, inputs: [e], outputs: [s], attrs: { axes: [1], keepDims: false }, device: "webgl", plan: undefined };
-    expect(gl.fusedEpilogue!(empty, ir.add(ir.input(0, "float32"), 1), [], s)).toBe(false);
-  });
-});
+epilogueTests("webgl");

@@ -1,40 +1,8 @@
-/**
- * Fused epilogues on webgpu: each head (matmul direct and tiled, transposed and batched;
- * reductions; conv2d) with its elementwise tail in one shader agrees with the head and the
- * elementwise ops run apart on the reference backend; heads it does not fuse are declined.
- */
-import { describe, expect, it } from "vitest";
-import { epilogueCases, runEpilogueCase } from "@eager/conformance";
-import { getBackend, ir, opTable, type ResolvedOp } from "@eager/core/backend";
-import type { GpuBuffer, WebGpuBackend } from "@eager/backend-webgpu";
+/** Fused epilogues on webgpu in Node (Dawn; SwiftShader where no GPU is present). */
+import { describe, it } from "vitest";
 import { gpuAvailability } from "./helpers.js";
+import { epilogueTests } from "./epilogue-suite.js";
 
 const availability = await gpuAvailability();
-const suite = availability.ok ? describe : describe.skip;
-const title = availability.ok ? "webgpu fused epilogues" : `webgpu fused epilogues (skipped: ${availability.reason})`;
-
-suite(title, () => {
-  for (const c of epilogueCases)
-    it(c.name, async () => {
-      const gpu = getBackend("webgpu") as WebGpuBackend;
-      const before = gpu.stats.dispatches;
-      const r = await runEpilogueCase("webgpu", c, c.dtype === "int32" ? undefined : { atol: 1e-4, rtol: 1e-4 });
-      expect(r.fused).toBe(true);
-      expect(r.mismatch).toBeNull();
-      // One dispatch: the epilogue ran inside the head's shader.
-      expect(gpu.stats.dispatches - before).toBe(1);
-    });
-
-  it("declines heads it has no epilogue form for, and a tail whose dtype is not the output's", () => {
-    const gpu = getBackend("webgpu") as WebGpuBackend;
-    const x = { data: gpu.alloc("float32", 6), shape: [2, 3], dtype: "float32" as const, size: 6 };
-    const y = { data: gpu.alloc("int32", 2), shape: [2], dtype: "int32" as const, size: 2 };
-    const argMax: ResolvedOp<unknown, GpuBuffer> = { def: opTable.argMax as never, inputs: [x], outputs: [y], attrs: { axis: 1 }, device: "webgpu", plan: undefined };
-    expect(gpu.fusedEpilogue!(argMax, ir.add(ir.input(0, "int32"), 1), [], y)).toBe(false);
-    const s = { data: gpu.alloc("float32", 2), shape: [2], dtype: "float32" as const, size: 2 };
-    const sum: ResolvedOp<unknown, GpuBuffer> = { def: opTable.sum as never, inputs: [x], outputs: [s], attrs: { axes: [1], keepDims: false }, device: "webgpu", plan: undefined };
-    expect(gpu.fusedEpilogue!(sum, ir.gt(ir.input(0, "float32"), 0), [], s)).toBe(false);
-    expect(gpu.fusedEpilogue!(sum, ir.cast(ir.input(0, "float64"), "float64"), [], s)).toBe(false);
-    for (const b of [x, y, s]) gpu.free(b.data);
-  });
-});
+if (availability.ok) epilogueTests("webgpu");
+else describe("webgpu fused epilogues", () => it.skip(`skipped: ${availability.reason}`, () => undefined));
