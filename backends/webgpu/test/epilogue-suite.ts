@@ -23,7 +23,7 @@ export function epilogueTests(device: string): void {
         expect(gpu.stats.dispatches - before).toBe(1);
       });
 
-    it("declines heads it has no epilogue form for, and a tail whose dtype is not the output's", () => {
+    it("declines heads it has no epilogue form for, a tail whose dtype is not the output's, and too many extras", async () => {
       const gpu = getBackend(device) as WebGpuBackend;
       const x = { data: gpu.alloc("float32", 6), shape: [2, 3], dtype: "float32" as const, size: 6 };
       const y = { data: gpu.alloc("int32", 2), shape: [2], dtype: "int32" as const, size: 2 };
@@ -33,7 +33,21 @@ export function epilogueTests(device: string): void {
       const sum: ResolvedOp<unknown, GpuBuffer> = { def: opTable.sum as never, inputs: [x], outputs: [s], attrs: { axes: [1], keepDims: false }, device, plan: undefined };
       expect(gpu.fusedEpilogue!(sum, ir.gt(ir.input(0, "float32"), 0), [], s)).toBe(false);
       expect(gpu.fusedEpilogue!(sum, ir.cast(ir.input(0, "float64"), "float64"), [], s)).toBe(false);
-      for (const b of [x, y, s]) gpu.free(b.data);
+      // A matmul binds y, A, B and the params: one extra more than the stage allows is declined.
+      const w = { data: gpu.alloc("float32", 9), shape: [3, 3], dtype: "float32" as const, size: 9 };
+      const o = { data: gpu.alloc("float32", 9), shape: [3, 3], dtype: "float32" as const, size: 9 };
+      const mm: ResolvedOp<unknown, GpuBuffer> = { def: opTable.matmul as never, inputs: [w, w], outputs: [o], attrs: { transposeA: false, transposeB: false }, device, plan: undefined };
+      const n = gpu.device.limits.maxStorageBuffersPerShaderStage - 3;
+      const extras = Array.from({ length: n }, () => ({ data: gpu.alloc("float32", 1), shape: [1], dtype: "float32" as const, size: 1 }));
+      const sumOf = (count: number) => {
+        let e = ir.input(0, "float32");
+        for (let k = 1; k <= count; k++) e = ir.add(e, ir.input(k, "float32"));
+        return e;
+      };
+      expect(gpu.fusedEpilogue!(mm, sumOf(n), extras, o)).toBe(false);
+      expect(gpu.fusedEpilogue!(mm, sumOf(n - 1), extras.slice(1), o)).toBe(true);
+      await gpu.sync();
+      for (const b of [x, y, s, w, o, ...extras]) gpu.free(b.data);
     });
   });
 }

@@ -56,13 +56,17 @@ export function irKernel(rt: () => Runtime, op: ElementwiseOpName): Kernel<any, 
 /**
  * A compiled program's fused expression (numeric attrs already constants), lowered to one WGSL
  * pipeline per expression, dtypes and indexing modes. False when the expression has no WGSL form
- * (float64, or an operation the lowering lacks): core then runs the ops one by one.
+ * (float64, or an operation the lowering lacks), or more inputs than a shader stage may bind
+ * storage buffers: core then runs the ops one by one.
  */
 export function fusedKernel(rt: () => Runtime): (expr: Expr, inputs: readonly T[], y: T) => boolean {
   return (expr, inputs, y) => {
     const form = wgslForm(expr);
     if (form === null || inputs.some((t) => t.dtype === "float64")) return false;
-    dispatchExpr(rt(), `fused:${inputs.map((t) => t.dtype).join(",")}:${form}`, () => expr, [], [], inputs, y);
+    const runtime = rt();
+    // Each input, the output and the parameter words are storage buffers of one shader stage.
+    if (inputs.length + 2 > runtime.device.limits.maxStorageBuffersPerShaderStage) return false;
+    dispatchExpr(runtime, `fused:${inputs.map((t) => t.dtype).join(",")}:${form}`, () => expr, [], [], inputs, y);
     return true;
   };
 }

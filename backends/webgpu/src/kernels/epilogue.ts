@@ -62,7 +62,8 @@ fn epilogue(i: u32, raw: ${t}) -> ${t} {
  * `Backend.fusedEpilogue` for WebGPU: the head's shader with `epilogue` applied before each
  * store, one pipeline per head shape class, epilogue text, dtypes and indexing modes (the
  * runtime's cache). False, with nothing encoded, for other heads, dtypes without a WGSL storage
- * type, an expression without a WGSL form or whose dtype is not the output's.
+ * type, an expression without a WGSL form or whose dtype is not the output's, or more extras
+ * than a shader stage may bind.
  */
 export function fusedEpilogueKernel(rt: () => Runtime): (head: ResolvedOp<unknown, GpuBuffer>, expr: Expr, extras: readonly T[], y: T) => boolean {
   return (head, expr, extras, y) => {
@@ -72,8 +73,11 @@ export function fusedEpilogueKernel(rt: () => Runtime): (head: ResolvedOp<unknow
     if (form === null) return false;
     const dispatch = headDispatch(head, y);
     if (dispatch === null) return false;
+    const runtime = rt();
+    // The head's buffers, the extras and the parameter words are storage buffers of one shader stage.
+    if (dispatch.buffers.length + extras.length + 1 > runtime.device.limits.maxStorageBuffersPerShaderStage) return false;
     if (y.size === 0) return true;
-    dispatchHead(rt(), dispatch, tailOf(expr, form, extras, y, dispatch.params.length));
+    dispatchHead(runtime, dispatch, tailOf(expr, form, extras, y, dispatch.params.length));
     return true;
   };
 }
