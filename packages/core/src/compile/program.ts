@@ -16,6 +16,8 @@ import type { HostStep, TraceBuilder } from "./builder.js";
 import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./passes.js";
 import { fuseElementwise, type Unit } from "./fusion.js";
 import { runFused, runUnfused } from "./run-fused.js";
+import { fuseEpilogues } from "./epilogue.js";
+import { runEpilogueApart, runEpilogueFused } from "./run-epilogue.js";
 import { printExpr } from "../ir/print.js";
 
 /** One kernel of a program: the ops it runs (several when fused), its device, and whether it ran as one fused kernel. */
@@ -24,6 +26,8 @@ export interface ProgramKernel {
   readonly device: string;
   /** True when the ops ran as one kernel; false when the device ran them one by one (no fusion support). */
   readonly fused: boolean;
+  /** Set on a kernel whose first op (matmul, conv2d or a reduction) carries the others as an elementwise tail. */
+  readonly head?: OpName;
 }
 
 /** What the passes did. */
@@ -102,7 +106,7 @@ export class Program {
     for (const [id, t] of b.constants) specs.set(id, t);
     for (const h of b.host) if (h.kind === "scalar") specs.set(h.id, { shape: [], dtype: h.dtype });
     for (const n of nodes) for (const o of n.outputs) specs.set(o.id, o);
-    const units = fuseElementwise(nodes, new Set([...outs, ...writes]), specs);
+    const units = fuseEpilogues(fuseElementwise(nodes, new Set([...outs, ...writes]), specs), new Set([...outs, ...writes]), specs);
     const frees = planLifetimes(units, pinned);
     this.steps = units.map((u, i) => ({
       unit: u,
@@ -117,11 +121,12 @@ export class Program {
 
   /** The kernels a run launches, with the ops each runs and its device (from the last run). */
   get kernels(): ProgramKernel[] {
-    return this.steps.map((s, i) => ({
-      ops: s.unit.kind === "op" ? [s.unit.node.op] : s.unit.nodes.map((n) => n.op),
-      device: this.stepDevices[i] ?? "not run yet",
-      fused: s.unit.kind === "fused" && this.stepFused[i] !== false,
-    }));
+    return this.steps.map((s, i) => {
+      const u = s.unit;
+      if (u.kind === "op") return { ops: [u.node.op], device: this.stepDevices[i] ?? "not run yet", fused: false };
+      const k: ProgramKernel = { ops: u.kind === "epilogue" ? [u.head.op, ...u.nodes.map((n) => n.op)] : u.nodes.map((n) => n.op), device: this.stepDevices[i] ?? "not run yet", fused: this.stepFused[i] !== false };
+      return u.kind === "epilogue" ? { ...k, head: u.head.op } : k;
+    });
   }
 
   /**
@@ -160,7 +165,11 @@ export class Program {
         const u = st.unit;
         let outs: Tensor[];
         if (u.kind === "op") outs = u.node.run ? u.node.run(ins) : runOp(u.node.op, ins, u.node.attrs as never);
-        else {
+        else if (u.kind === "epilogue") {
+          const fused = runEpilogueFused(u, ins);
+          this.stepFused[k] = fused !== null;
+          outs = [fused ?? runEpilogueApart(u, ins)];
+        } else {
           // The output is the inputs' broadcast shape at run time (a null dimension may differ from the trace's).
           const now = ins.length > 0 ? broadcastShapes("compiled kernel", ...ins.map((t) => t.shape)) : u.shape;
           const fused = runFused(u.expr, ins, now.length === u.shape.length ? now : u.shape, u.dtype);
@@ -228,21 +237,34 @@ export class Program {
         lines.push(`  ${name(s.outputs[0]!)}: ${u.dtype}${shapeStr(u.shape)} = fused[${u.nodes.map((n) => n.op).join(" > ")}](${s.inputs.map(name).join(", ")}): ${printExpr(u.expr)}`);
         continue;
       }
-      const outs = u.node.outputs.map((o, j) => `${name(s.outputs[j]!)}: ${o.dtype}${shapeStr(o.shape)}`).join(", ");
-      let attrs = "";
-      try {
-        const a = JSON.stringify(u.node.attrs);
-        if (a && a !== "{}" && a !== "null") attrs = ` ${a}`;
-      } catch {
-        attrs = " {...}";
+      if (u.kind === "epilogue") {
+        const nh = u.head.inputs.length;
+        lines.push(
+          `  ${name(s.outputs[0]!)}: ${u.dtype}${shapeStr(u.shape)} = epilogue[${[u.head.op, ...u.nodes.map((n) => n.op)].join(" > ")}](${s.inputs.slice(0, nh).map(name).join(", ")}${attrText(u.head.attrs)}; ${s.inputs.slice(nh).map(name).join(", ")}): ${printExpr(u.expr)}`,
+        );
+        continue;
       }
-      lines.push(`  ${outs} = ${u.node.op}(${s.inputs.map(name).join(", ")})${attrs}`);
+      const outs = u.node.outputs.map((o, j) => `${name(s.outputs[j]!)}: ${o.dtype}${shapeStr(o.shape)}`).join(", ");
+      lines.push(`  ${outs} = ${u.node.op}(${s.inputs.map(name).join(", ")})${attrText(u.node.attrs)}`);
     }
     for (let i = 0; i < this.writes.length; i++) lines.push(`  assign "${this.writes[i]!.name}" <- ${name(this.writeSlots[i]!)}`);
     lines.push(`  return ${this.outputSlots.map(name).join(", ")}`);
     const p = this.passes;
-    const fusedUnits = this.steps.filter((st) => st.unit.kind === "fused").length;
-    lines.push(`// ${p.traced} ops traced, ${p.deadRemoved} dead removed, ${p.merged} merged, ${this.ops.length} ops in ${this.steps.length} kernels (${fusedUnits} fused)`);
+    const fusedUnits = this.steps.filter((st) => st.unit.kind !== "op").length;
+    const tails = this.steps.filter((st) => st.unit.kind === "epilogue").length;
+    lines.push(
+      `// ${p.traced} ops traced, ${p.deadRemoved} dead removed, ${p.merged} merged, ${this.ops.length} ops in ${this.steps.length} kernels (${fusedUnits} fused${tails ? `, ${tails} with an epilogue` : ""})`,
+    );
     return lines.join("\n");
+  }
+}
+
+/** An op's attrs as printed after it (" {json}"), empty when there are none. */
+function attrText(attrs: unknown): string {
+  try {
+    const a = JSON.stringify(attrs);
+    return a && a !== "{}" && a !== "null" ? ` ${a}` : "";
+  } catch {
+    return " {...}";
   }
 }

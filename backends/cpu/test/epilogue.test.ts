@@ -1,0 +1,59 @@
+/** Epilogue kernels on the cpu backend: a matmul, conv2d or reduction with its elementwise tail equals the ops run apart. */
+import { beforeAll, describe, expect, it } from "vitest";
+import * as tf from "@eager/core";
+import { registerBackend } from "@eager/core/backend";
+import { createCpuBackend, type CpuBackend } from "@eager/backend-cpu";
+import { agree } from "../../../packages/core/test/helpers/random-graph.js";
+import { randomValues } from "./helpers.js";
+
+const instances: Record<string, Promise<CpuBackend>> = {
+  tail1: createCpuBackend({ name: "tail1", threads: 1 }),
+  tail2: createCpuBackend({ name: "tail2", threads: 2, thresholds: { elementwise: 16, matmul: 64 } }),
+};
+for (const [name, b] of Object.entries(instances)) registerBackend(name, () => b, { priority: -1 });
+
+beforeAll(async () => {
+  await tf.ready();
+  for (const name of Object.keys(instances)) await tf.ready(name);
+});
+
+const rand = (shape: number[], seed: number, dtype: "float32" | "int32" | "bool" = "float32"): tf.Tensor => {
+  const v = randomValues(Math.max(1, shape.reduce((a, b) => a * b, 1)), seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Array.from(v.subarray(0, n), (x) => (dtype === "bool" ? x > 0 : dtype === "int32" ? Math.round(x * 2) : x)), shape, dtype);
+};
+
+type Case = { name: string; f: (...xs: tf.Tensor[]) => tf.Tensor; shapes: (number[] | { shape: number[]; dtype: "int32" | "bool" })[]; head: string };
+
+const CASES: Case[] = [
+  { name: "matmul + bias + relu", f: (x, w, b) => tf.relu(tf.add(tf.matMul(x, w), b)), shapes: [[33, 20], [20, 16], [16]], head: "matmul" },
+  { name: "matmul + bias + tanh, N not a multiple of 8", f: (x, w, b) => tf.tanh(tf.add(tf.matMul(x, w), b)), shapes: [[70, 9], [9, 13], [13]], head: "matmul" },
+  { name: "transposed matmul with a column extra and a full extra", f: (x, w, c, z) => tf.mul(tf.sub(tf.matMul(x, w, true, true), c), z), shapes: [[12, 67], [10, 12], [67, 1], [67, 10]], head: "matmul" },
+  { name: "batched matmul with broadcast batches and a per-batch extra", f: (x, w, s) => tf.sigmoid(tf.mul(tf.matMul(x, w), s)), shapes: [[3, 1, 17, 5], [4, 5, 11], [3, 4, 1, 1]], head: "matmul" },
+  { name: "matmul with a bool mask (where)", f: (x, w, m) => tf.where(m, tf.matMul(x, w), tf.scalar(-1)), shapes: [[9, 4], [4, 24], { shape: [24], dtype: "bool" }], head: "matmul" },
+  { name: "conv2d + bias + relu", f: (x, k, b) => tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, 1, "same"), b)), shapes: [[2, 7, 6, 3], [3, 3, 3, 5], [5]], head: "conv2d" },
+  { name: "sum(x, axis) * scale + b", f: (x, s, b) => tf.add(tf.mul(tf.sum(x, 1), s), b), shapes: [[40, 33], [1], [40]], head: "sum" },
+  { name: "max over an axis, then exp", f: (x, b) => tf.exp(tf.sub(tf.max(x, -1, true), b)), shapes: [[6, 5, 9], [6, 1, 1]], head: "max" },
+  { name: "mean with an int extra", f: (x, k) => tf.mul(tf.mean(x, 0), tf.cast(k, "float32")), shapes: [[7, 12], { shape: [12], dtype: "int32" }], head: "mean" },
+];
+
+describe.each(Object.keys(instances))("epilogue kernels on %s", (device) => {
+  it.each(CASES)("$name: one kernel, equal to the ops run apart", async ({ f, shapes, head }) => {
+    const b = await instances[device]!;
+    const xs = shapes.map((s, i) => (Array.isArray(s) ? rand(s, i + 1) : rand(s.shape, i + 1, s.dtype)).to(device));
+    const eager = tf.withDevice(device, () => f(...xs));
+    const reference = tf.withDevice("reference", () => f(...xs.map((x) => x.to("reference"))));
+    const g = tf.compile(f);
+    const before = b.epilogues.fusedMatmuls;
+    const runs = b.context.parallelRuns;
+    const got = tf.withDevice(device, () => g(...xs));
+    const kernels = g.concrete(...xs).kernels;
+    const k = kernels.find((x) => x.head !== undefined);
+    expect(k, g.concrete(...xs).toString()).toMatchObject({ head, device, fused: true });
+    if (head === "matmul") expect(b.epilogues.fusedMatmuls).toBe(before + 1);
+    // With two threads and low thresholds the tiles (and their tails) run across the pool.
+    if (b.threads > 1 && head === "matmul") expect(b.context.parallelRuns).toBeGreaterThan(runs);
+    expect(agree(got, eager, 0)).toBeNull();
+    expect(agree(got, reference, 1e-4)).toBeNull();
+  });
+});
