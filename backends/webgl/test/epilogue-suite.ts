@@ -1,10 +1,11 @@
 /**
  * Fused-epilogue tests for a WebGL backend, shared by the Node and browser projects: each head
  * (matmul, reductions, conv2d) with its elementwise tail in one gpu.js kernel agrees with the
- * head and the elementwise ops run apart on the reference backend; other heads are declined.
+ * head and the elementwise ops run apart on the reference backend; other heads are declined; a
+ * compiled MLP step fuses its tails here and matches eager.
  */
 import { describe, expect, it } from "vitest";
-import { epilogueCases, runEpilogueCase } from "@eager/conformance";
+import { compiledMlpSteps, compiledStepMismatch, epilogueCases, runEpilogueCase } from "@eager/conformance";
 import { getBackend, ir, opTable, type ResolvedOp } from "@eager/core/backend";
 import type { WebGlBackend, WebGlBuffer } from "@eager/backend-webgl";
 
@@ -36,6 +37,10 @@ export function epilogueTests(device: string): void {
       const e = t([2, 0], "float32");
       const empty: ResolvedOp<unknown, WebGlBuffer> = { def: opTable.sum as never, inputs: [e], outputs: [s], attrs: { axes: [1], keepDims: false }, device, plan: undefined };
       expect(gl.fusedEpilogue!(empty, ir.add(ir.input(0, "float32"), 1), [], s)).toBe(false);
+    });
+
+    it("a compiled MLP step runs its matmul tails as epilogue kernels here and matches eager within 1e-5 over 10 steps", async () => {
+      expect(compiledStepMismatch(await compiledMlpSteps(device, 10), device)).toBeNull();
     });
   });
 }

@@ -2,10 +2,10 @@
  * Fused-epilogue tests for a WebGPU backend, shared by the Node and browser projects: each head
  * (matmul direct and tiled, transposed and batched; reductions; conv2d) with its elementwise tail
  * in one shader agrees with the head and the elementwise ops run apart on the reference backend;
- * heads it does not fuse are declined.
+ * heads it does not fuse are declined; a compiled MLP step fuses its tails here and matches eager.
  */
 import { describe, expect, it } from "vitest";
-import { epilogueCases, runEpilogueCase } from "@eager/conformance";
+import { compiledMlpSteps, compiledStepMismatch, epilogueCases, runEpilogueCase } from "@eager/conformance";
 import { getBackend, ir, opTable, type ResolvedOp } from "@eager/core/backend";
 import type { GpuBuffer, WebGpuBackend } from "@eager/backend-webgpu";
 
@@ -48,6 +48,10 @@ export function epilogueTests(device: string): void {
       expect(gpu.fusedEpilogue!(mm, sumOf(n - 1), extras.slice(1), o)).toBe(true);
       await gpu.sync();
       for (const b of [x, y, s, w, o, ...extras]) gpu.free(b.data);
+    });
+
+    it("a compiled MLP step runs its matmul tails as epilogue kernels here and matches eager within 1e-5 over 10 steps", async () => {
+      expect(compiledStepMismatch(await compiledMlpSteps(device, 10), device)).toBeNull();
     });
   });
 }
