@@ -3,14 +3,14 @@
  * matmul shader (`fusedEpilogue`) and without it (head, then the tail as a fused elementwise
  * kernel): median of 20 interleaved runs each, every run waiting for the device. Where WebGPU is
  * SwiftShader (software), the ratio says nothing about a real GPU.
- * Run: cd bench && node --conditions=source --import tsx src/epilogue-webgpu.ts
+ * Run: cd bench && node --conditions=source --import tsx src/epilogue-webgpu.ts [size, default 256]
  */
 import * as tf from "@eager/core";
 import { getBackend } from "@eager/core/backend";
 import type { WebGpuBackend } from "@eager/backend-webgpu";
 import "@eager/backend-webgpu";
 
-const N = 256;
+const N = Number(process.argv[2] ?? 256);
 const RUNS = 20;
 await tf.ready("webgpu");
 const gpu = getBackend("webgpu") as WebGpuBackend;
