@@ -23,7 +23,8 @@ const rand = (shape: number[], seed: number, dtype: "float32" | "int32" | "bool"
   return tf.tensor(Array.from(v.subarray(0, n), (x) => (dtype === "bool" ? x > 0 : dtype === "int32" ? Math.round(x * 2) : x)), shape, dtype);
 };
 
-type Case = { name: string; f: (...xs: tf.Tensor[]) => tf.Tensor; shapes: (number[] | { shape: number[]; dtype: "int32" | "bool" })[]; head: string };
+/** `segmented`: on several threads the head splits rows into segments, so its kernel runs, then the tail in place. */
+type Case = { name: string; f: (...xs: tf.Tensor[]) => tf.Tensor; shapes: (number[] | { shape: number[]; dtype: "int32" | "bool" })[]; head: string; segmented?: boolean };
 
 const CASES: Case[] = [
   { name: "matmul + bias + relu", f: (x, w, b) => tf.relu(tf.add(tf.matMul(x, w), b)), shapes: [[33, 20], [20, 16], [16]], head: "matmul" },
@@ -33,26 +34,30 @@ const CASES: Case[] = [
   { name: "matmul with a bool mask (where)", f: (x, w, m) => tf.where(m, tf.matMul(x, w), tf.scalar(-1)), shapes: [[9, 4], [4, 24], { shape: [24], dtype: "bool" }], head: "matmul" },
   { name: "conv2d + bias + relu", f: (x, k, b) => tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, 1, "same"), b)), shapes: [[2, 7, 6, 3], [3, 3, 3, 5], [5]], head: "conv2d" },
   { name: "sum(x, axis) * scale + b", f: (x, s, b) => tf.add(tf.mul(tf.sum(x, 1), s), b), shapes: [[40, 33], [1], [40]], head: "sum" },
+  { name: "sum over a middle axis with a 2-D extra", f: (x, b) => tf.relu(tf.sub(tf.sum(x, 1), b)), shapes: [[5, 8, 7], [5, 1]], head: "sum" },
+  { name: "a whole sum (row segments across threads), then sqrt", f: (x) => tf.sqrt(tf.abs(tf.sum(x))), shapes: [[3000]], head: "sum", segmented: true },
   { name: "max over an axis, then exp", f: (x, b) => tf.exp(tf.sub(tf.max(x, -1, true), b)), shapes: [[6, 5, 9], [6, 1, 1]], head: "max" },
   { name: "mean with an int extra", f: (x, k) => tf.mul(tf.mean(x, 0), tf.cast(k, "float32")), shapes: [[7, 12], { shape: [12], dtype: "int32" }], head: "mean" },
 ];
 
 describe.each(Object.keys(instances))("epilogue kernels on %s", (device) => {
-  it.each(CASES)("$name: one kernel, equal to the ops run apart", async ({ f, shapes, head }) => {
+  it.each(CASES)("$name: one kernel, equal to the ops run apart", async ({ f, shapes, head, segmented }) => {
     const b = await instances[device]!;
     const xs = shapes.map((s, i) => (Array.isArray(s) ? rand(s, i + 1) : rand(s.shape, i + 1, s.dtype)).to(device));
     const eager = tf.withDevice(device, () => f(...xs));
     const reference = tf.withDevice("reference", () => f(...xs.map((x) => x.to("reference"))));
     const g = tf.compile(f);
-    const before = b.epilogues.fusedMatmuls;
+    const before = { ...b.epilogues.fusedRuns };
     const runs = b.context.parallelRuns;
     const got = tf.withDevice(device, () => g(...xs));
     const kernels = g.concrete(...xs).kernels;
     const k = kernels.find((x) => x.head !== undefined);
     expect(k, g.concrete(...xs).toString()).toMatchObject({ head, device, fused: true });
-    if (head === "matmul") expect(b.epilogues.fusedMatmuls).toBe(before + 1);
+    // The tail runs per chunk of the head's own kernel for these heads (else after it, in place).
+    const real = ["matmul", "sum", "max"].includes(head) && !(segmented && b.threads > 1);
+    for (const h of ["matmul", "sum", "max"]) expect(b.epilogues.fusedRuns[h]).toBe(before[h]! + (real && h === head ? 1 : 0));
     // With two threads and low thresholds the tiles (and their tails) run across the pool.
-    if (b.threads > 1 && head === "matmul") expect(b.context.parallelRuns).toBeGreaterThan(runs);
+    if (b.threads > 1 && real) expect(b.context.parallelRuns).toBeGreaterThan(runs);
     expect(agree(got, eager, 0)).toBeNull();
     expect(agree(got, reference, 1e-4)).toBeNull();
   });
