@@ -51,12 +51,13 @@ export function elementwise(ctx: KernelContext, op: ElementwiseOpName) {
 
 /**
  * A compiled program's fused expression (numeric attrs already constants) as one gpu.js
- * kernel. False (the ops then run one by one) when an input is float64 or the expression has
- * no gpu.js form.
+ * kernel. False (the ops then run one by one) when an input is float64, the expression has
+ * no gpu.js form, or it has more inputs than one kernel may read.
  */
 export function fusedElementwise(ctx: KernelContext) {
   return (expr: Expr, inputs: readonly GlTensor[], y: GlTensor): boolean => {
     if (inputs.some((t) => t.dtype === "float64") || y.dtype === "float64") return false;
+    if (inputs.length > ctx.rt.maxKernelTensors) return false;
     try {
       lowerToGpuJs(expr, new KernelBuilder(), () => "0.0");
     } catch {

@@ -2,8 +2,8 @@
  * Fused epilogues on gpu.js: the head's own kernel (matmul, conv2d, sum/mean/prod/max/min/
  * all/any), built on a context that, when the head runs its one kernel into the output, appends
  * the elementwise tail to the same kernel: the head's result is input 0, the extras are read
- * with the elementwise kernels' broadcasting. Other heads, float64 and expressions without a
- * gpu.js form are declined before anything runs.
+ * with the elementwise kernels' broadcasting. Other heads, float64, expressions without a
+ * gpu.js form and more tensors than one kernel may read are declined before anything runs.
  */
 import { sizeOf, type Expr, type OpName, type ResolvedOp } from "@eager/core/backend";
 import { KernelBuilder } from "../codegen.js";
@@ -59,6 +59,7 @@ export function fusedEpilogue(ctx: KernelContext) {
     const name = head.def.name;
     if (!HEADS.has(name) || expr.dtype !== output.dtype || !STORED.has(output.dtype)) return false;
     if ([...head.inputs, ...extras].some((t) => !STORED.has(t.dtype))) return false;
+    if (head.inputs.length + extras.length > ctx.rt.maxKernelTensors) return false;
     if (name !== "matmul" && name !== "conv2d" && reducedCount(head) === 0) return false;
     try {
       lowerToGpuJs(expr, new KernelBuilder(), () => "0.0");
