@@ -37,6 +37,7 @@ const mm = (transposeA = false, transposeB = false) => ({ transposeA, transposeB
 /** The cases every backend with `fusedEpilogue` runs (heads it declines are reported, not failed). */
 export const epilogueCases: readonly EpilogueCase[] = [
   { name: "matmul + bias + relu", head: "matmul", shapes: [[5, 7], [7, 6]], attrs: mm(), extras: [[6]], steps: [{ op: "add", args: ["acc", { extra: 0 }] }, relu] },
+  { name: "matmul over K = 0 + bias + relu", head: "matmul", shapes: [[3, 0], [0, 4]], attrs: mm(), extras: [[4]], steps: [{ op: "add", args: ["acc", { extra: 0 }] }, relu] },
   { name: "tiled matmul + bias + relu", head: "matmul", shapes: [[70, 65], [65, 67]], attrs: mm(), extras: [[67]], steps: [{ op: "add", args: ["acc", { extra: 0 }] }, relu] },
   { name: "transposed batched matmul + tanh", head: "matmul", shapes: [[2, 1, 7, 5], [3, 6, 7]], attrs: mm(true, true), extras: [], steps: [{ op: "tanh", args: ["acc"] }] },
   { name: "tiled transposed batched matmul + tanh", head: "matmul", shapes: [[2, 66, 64], [2, 65, 66]], attrs: mm(true, true), extras: [], steps: [{ op: "tanh", args: ["acc"] }] },
@@ -124,14 +125,17 @@ export interface EpilogueResult {
   readonly mismatch: string | null;
   readonly actual?: TypedArray;
   readonly expected?: TypedArray;
+  /** How much `counter` (e.g. the backend's kernel launches) grew during the `fusedEpilogue` call. */
+  readonly counted?: number;
 }
 
 /**
  * Run `c` through `device`'s `fusedEpilogue` (inputs, extras and the output allocated and
  * written through the plugin API; the resolved op as dispatch builds it: the op record, kernel
  * views, attrs, device and the op's plan) and compare with the unfused reference run.
+ * `counter` is read just before and after the call (`counted`).
  */
-export async function runEpilogueCase(device: string, c: EpilogueCase, tol: Tolerance = DEFAULT_TOLERANCES[c.dtype ?? "float32"]): Promise<EpilogueResult> {
+export async function runEpilogueCase(device: string, c: EpilogueCase, tol: Tolerance = DEFAULT_TOLERANCES[c.dtype ?? "float32"], counter?: () => number): Promise<EpilogueResult> {
   const backend = getBackend(device);
   const dtype = c.dtype ?? "float32";
   const def = opTable[c.head] as unknown as OpDef<unknown>;
@@ -156,10 +160,12 @@ export async function runEpilogueCase(device: string, c: EpilogueCase, tol: Tole
     const output: KernelTensor = { data: backend.alloc(outSpec!.dtype, size), shape: outSpec!.shape, dtype: outSpec!.dtype, size };
     views.push(output);
     const op: ResolvedOp<unknown> = { def, inputs, outputs: [output], attrs: c.attrs, device: backend.name, plan };
+    const before = counter?.();
     if (!backend.fusedEpilogue(op, expr, extras, output)) return { fused: false, mismatch: null };
+    const counted = counter ? counter() - before! : undefined;
     const actual = await backend.read(output.data, output.dtype, size);
     const want = await expected(c, values);
-    return { fused: true, mismatch: compareValues(actual, want, output.dtype, tol), actual, expected: want };
+    return { fused: true, mismatch: compareValues(actual, want, output.dtype, tol), actual, expected: want, counted };
   } finally {
     for (const v of views) backend.free(v.data);
   }
