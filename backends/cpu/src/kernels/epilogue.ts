@@ -4,10 +4,12 @@
  * (wasm/epilogue-wat.ts) whose every chunk runs the prebuilt head kernel's chunk (imported, so
  * results equal the plain op's) and then the tail over the outputs that chunk just wrote, in the
  * same worker while they are in cache; a matmul with N not a multiple of 8 reads its padded
- * scratch C directly. Other cases (mean, conv2d, sums split into row segments, dtypes the wasm
- * heads lack) run the head's kernel into the output, then the tail in place over it.
+ * scratch C directly. A float32 conv2d on its im2col or pointwise path runs its matmuls that
+ * way when the extras vary only along the channels. Other cases (mean, Winograd convolutions,
+ * sums split into row segments, dtypes the wasm heads lack) run the head's kernel into the
+ * output, then the tail in place over it.
  */
-import { broadcastStrides, ir, stridesOf, type Expr, type Kernel, type KernelTensor, type ResolvedOp } from "@eager/core/backend";
+import { broadcastStrides, ir, stridesOf, type Attrs, type Expr, type Kernel, type KernelTensor, type ResolvedOp } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import { elementwiseFunc } from "../wasm/elementwise-wat.js";
 import { epilogueModule, rowsDriver, tileDriver } from "../wasm/epilogue-wat.js";
@@ -15,6 +17,7 @@ import { assembleSync, MAX_PAGES } from "../wasm/module.js";
 import type { CpuContext } from "./context.js";
 import { stridePlan } from "./elementwise.js";
 import type { FusedKernels } from "./fused.js";
+import { conv2dF32 } from "./conv.js";
 import { matmulF32, type TileTarget } from "./matmul.js";
 import { extremumRowsCall, sumRowsCall, type RowsCall } from "./reduce.js";
 
@@ -30,7 +33,7 @@ const NATIVE = (op: string): boolean => !ir.EXPANDABLE.includes(op as ir.IrOp);
 export class EpilogueKernels {
   private readonly cache = new Map<string, Built | null>();
   /** Calls that ran with the tail applied per chunk of the head, by head op (for tests and reports). */
-  readonly fusedRuns: Record<string, number> = { matmul: 0, sum: 0, max: 0 };
+  readonly fusedRuns: Record<string, number> = { matmul: 0, conv2d: 0, sum: 0, max: 0 };
   constructor(
     private readonly ctx: CpuContext,
     private readonly fused: FusedKernels,
@@ -43,6 +46,7 @@ export class EpilogueKernels {
     const x = head.inputs[0] as T;
     const axes = (head.attrs as { axes?: readonly number[] }).axes ?? [];
     if (name === "matmul" && this.matmul(head as ResolvedOp<MatmulAttrs, CpuBuffer>, expr, extras, y)) return true;
+    if (name === "conv2d" && this.conv(head as ResolvedOp<Attrs<"conv2d">, CpuBuffer>, expr, extras, y)) return true;
     if (name === "sum" && this.rows(name, sumRowsCall(this.ctx, x, y, axes), expr, extras, y)) return true;
     if (name === "max" && this.rows(name, extremumRowsCall(this.ctx, "max", x, y, axes), expr, extras, y)) return true;
     const kernel = this.kernels[name];
@@ -86,6 +90,24 @@ export class EpilogueKernels {
     if (c === null) return false;
     matmulF32(this.ctx, a, b, y, head.attrs, (mm, chunks, parallel, target) => this.tiles(c, mm, chunks, parallel, target, extras, y));
     this.fusedRuns["matmul"]!++;
+    return true;
+  }
+
+  /**
+   * float32 conv2d (im2col or pointwise) whose matmuls apply the tail per tile, when every extra
+   * varies at most along the channels (so it broadcasts over a block of rows of y as over y);
+   * false (nothing run) otherwise, and for convolutions that take the Winograd path.
+   */
+  private conv(head: ResolvedOp<Attrs<"conv2d">, CpuBuffer>, expr: Expr, extras: readonly T[], y: T): boolean {
+    const [x, f] = head.inputs as [T, T];
+    if (x.size === 0 || f.size === 0 || !extras.every((t) => t.shape.slice(0, -1).every((d) => d === 1))) return false;
+    const c = this.module({ name: "mm_f32", params: 13 }, tileDriver, expr, [y.dtype, ...extras.map((t) => t.dtype)] as ir.IrDType[]);
+    if (c === null) return false;
+    const channels = extras.map((t) => ({ ...t, shape: t.shape.slice(-1) }));
+    const matmul: Kernel<MatmulAttrs, CpuBuffer> = ([a, b], [out], attrs) =>
+      matmulF32(this.ctx, a as T, b as T, out as T, attrs, (mm, chunks, parallel, target) => this.tiles(c, mm, chunks, parallel, target, channels, out as T));
+    if (!conv2dF32(this.ctx, matmul, head.inputs, head.outputs, head.attrs, head, false)) return false;
+    this.fusedRuns["conv2d"]!++;
     return true;
   }
 
