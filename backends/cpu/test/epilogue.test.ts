@@ -36,6 +36,13 @@ const CASES: Case[] = [
   { name: "transposed matmul with a column extra and a full extra", f: (x, w, c, z) => tf.mul(tf.sub(tf.matMul(x, w, true, true), c), z), shapes: [[12, 67], [10, 12], [67, 1], [67, 10]], head: "matmul" },
   { name: "batched matmul with broadcast batches and a per-batch extra", f: (x, w, s) => tf.sigmoid(tf.mul(tf.matMul(x, w), s)), shapes: [[3, 1, 17, 5], [4, 5, 11], [3, 4, 1, 1]], head: "matmul" },
   { name: "matmul with a bool mask (where)", f: (x, w, m) => tf.where(m, tf.matMul(x, w), tf.scalar(-1)), shapes: [[9, 4], [4, 24], { shape: [24], dtype: "bool" }], head: "matmul" },
+  {
+    name: "matmul with a tail of seven inputs (no module of its own: kernel, then the tail in place)",
+    f: (x, w, a, b, c, d, e, g) => tf.sub(tf.mul(tf.add(tf.sub(tf.mul(tf.add(tf.matMul(x, w), a), b), c), d), e), g),
+    shapes: [[6, 5], [5, 8], [8], [6, 1], [1, 8], [6, 8], [], [1]],
+    head: "matmul",
+    apart: "always",
+  },
   { name: "conv2d + bias + relu", f: (x, k, b) => tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, 1, "same"), b)), shapes: [[2, 7, 6, 3], [3, 3, 3, 5], [5]], head: "conv2d" },
   { name: "strided conv2d with a [1, 1, 1, CO] scale and a scalar", f: (x, k, s, c) => tf.tanh(tf.add(tf.mul(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, 2, "valid"), s), c)), shapes: [[3, 9, 8, 4], [2, 3, 4, 6], [1, 1, 1, 6], []], head: "conv2d" },
   { name: "pointwise conv2d + bias", f: (x, k, b) => tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, 1, "valid"), b)), shapes: [[2, 5, 5, 6], [1, 1, 6, 9], [9]], head: "conv2d" },

@@ -28,6 +28,8 @@ type Built = { fn: Fn; binary: Uint8Array; key: string };
 type MatmulAttrs = { transposeA: boolean; transposeB: boolean };
 
 const NATIVE = (op: string): boolean => !ir.EXPANDABLE.includes(op as ir.IrOp);
+/** Inputs of a tail (the head's value and the extras) that still get a module of their own. */
+const MAX_TAIL_INPUTS = 6;
 
 /** Epilogue kernels of one backend; modules compiled on first use per head kernel, tail and dtypes. */
 export class EpilogueKernels {
@@ -62,6 +64,11 @@ export class EpilogueKernels {
     let c = this.cache.get(key);
     if (c !== undefined) return c;
     c = null;
+    // The tail branches at run time over which inputs advance along a row: 2^inputs variants, so few inputs only.
+    if (dtypes.length > MAX_TAIL_INPUTS) {
+      this.cache.set(key, c);
+      return c;
+    }
     const tail = elementwiseFunc({ name: "tail", op: "tail", dtypes, statics: {}, expr: ir.expandFloat32(expr, NATIVE), attrs: [], range: true });
     if (tail !== null) {
       const shared = this.ctx.memory.buffer instanceof SharedArrayBuffer;
