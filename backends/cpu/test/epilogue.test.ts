@@ -26,7 +26,7 @@ const rand = (shape: number[], seed: number, dtype: "float32" | "int32" | "bool"
 /**
  * `apart`: the head's kernel runs, then the tail in place over its output ("always", or on
  * "threads" > 1 where the head splits rows into segments); otherwise the tail runs per chunk of
- * the head's own kernel (matmul, conv2d, sum, max).
+ * the head's own kernel.
  */
 type Case = { name: string; f: (...xs: tf.Tensor[]) => tf.Tensor; shapes: (number[] | { shape: number[]; dtype: "int32" | "bool" })[]; head: string; apart?: "always" | "threads" };
 
@@ -52,7 +52,10 @@ const CASES: Case[] = [
   { name: "sum over a middle axis with a 2-D extra", f: (x, b) => tf.relu(tf.sub(tf.sum(x, 1), b)), shapes: [[5, 8, 7], [5, 1]], head: "sum" },
   { name: "a whole sum (row segments across threads), then sqrt", f: (x) => tf.sqrt(tf.abs(tf.sum(x))), shapes: [[3000]], head: "sum", apart: "threads" },
   { name: "max over an axis, then exp", f: (x, b) => tf.exp(tf.sub(tf.max(x, -1, true), b)), shapes: [[6, 5, 9], [6, 1, 1]], head: "max" },
-  { name: "mean with an int extra", f: (x, k) => tf.mul(tf.mean(x, 0), tf.cast(k, "float32")), shapes: [[7, 12], { shape: [12], dtype: "int32" }], head: "mean" },
+  { name: "mean over a middle axis, then a square", f: (x, b) => tf.square(tf.sub(tf.mean(x, 1), b)), shapes: [[6, 7, 5], [5]], head: "mean" },
+  { name: "a whole mean (row segments across threads)", f: (x) => tf.exp(tf.neg(tf.mean(x))), shapes: [[2500]], head: "mean", apart: "threads" },
+  { name: "mean with an int extra", f: (x, k) => tf.mul(tf.mean(x, 1), tf.cast(k, "float32")), shapes: [[12, 7], { shape: [12], dtype: "int32" }], head: "mean" },
+  { name: "float64 mean", f: (x, b) => tf.sub(tf.mean(tf.cast(x, "float64"), 1), tf.cast(b, "float64")), shapes: [[9, 13], [9]], head: "mean" },
 ];
 
 describe.each(Object.keys(instances))("epilogue kernels on %s", (device) => {
@@ -69,8 +72,8 @@ describe.each(Object.keys(instances))("epilogue kernels on %s", (device) => {
     const k = kernels.find((x) => x.head !== undefined);
     expect(k, g.concrete(...xs).toString()).toMatchObject({ head, device, fused: true });
     // The tail runs per chunk of the head's own kernel for these heads (else after it, in place).
-    const real = ["matmul", "conv2d", "sum", "max"].includes(head) && apart !== "always" && !(apart === "threads" && b.threads > 1);
-    for (const h of ["matmul", "conv2d", "sum", "max"]) expect(b.epilogues.fusedRuns[h]).toBe(before[h]! + (real && h === head ? 1 : 0));
+    const real = apart !== "always" && !(apart === "threads" && b.threads > 1);
+    for (const h of ["matmul", "conv2d", "sum", "mean", "max"]) expect(b.epilogues.fusedRuns[h]).toBe(before[h]! + (real && h === head ? 1 : 0));
     // With two threads and low thresholds the tiles (and their tails) run across the pool.
     if (b.threads > 1 && real) expect(b.context.parallelRuns).toBeGreaterThan(runs);
     expect(agree(got, eager, 0)).toBeNull();

@@ -1,11 +1,12 @@
 /**
  * Epilogue kernels: a head op and its elementwise tail in one backend call. A float32 matmul,
- * a sum (float32, float64, int32) and a float32 max run in a module built per head and tail
+ * a sum (float32, float64, int32), a mean (float32, float64: the sum's chunk, then the tail
+ * reading sum / n) and a float32 max run in a module built per head and tail
  * (wasm/epilogue-wat.ts) whose every chunk runs the prebuilt head kernel's chunk (imported, so
  * results equal the plain op's) and then the tail over the outputs that chunk just wrote, in the
  * same worker while they are in cache; a matmul with N not a multiple of 8 reads its padded
  * scratch C directly. A float32 conv2d on its im2col or pointwise path runs its matmuls that
- * way when the extras vary only along the channels. Other cases (mean, Winograd convolutions,
+ * way when the extras vary only along the channels. Other cases (Winograd convolutions,
  * sums split into row segments, dtypes the wasm heads lack) run the head's kernel into the
  * output, then the tail in place over it.
  */
@@ -31,11 +32,20 @@ const NATIVE = (op: string): boolean => !ir.EXPANDABLE.includes(op as ir.IrOp);
 /** Inputs of a tail (the head's value and the extras) that still get a module of their own. */
 const MAX_TAIL_INPUTS = 6;
 
+/** `expr` reading its input 0 divided by `n` (a mean from its sum), rounded where the mean would be stored. */
+function divided(expr: Expr, n: number, dtype: ir.IrDType): Expr {
+  return ir.rewrite(expr, (e) => {
+    if (e.op !== "input" || e.index !== 0) return e;
+    const q = ir.node("div", dtype, [e, ir.constant(n, dtype)]);
+    return dtype === "float32" ? ir.node("cast", "float32", [q]) : q;
+  });
+}
+
 /** Epilogue kernels of one backend; modules compiled on first use per head kernel, tail and dtypes. */
 export class EpilogueKernels {
   private readonly cache = new Map<string, Built | null>();
   /** Calls that ran with the tail applied per chunk of the head, by head op (for tests and reports). */
-  readonly fusedRuns: Record<string, number> = { matmul: 0, conv2d: 0, sum: 0, max: 0 };
+  readonly fusedRuns: Record<string, number> = { matmul: 0, conv2d: 0, sum: 0, mean: 0, max: 0 };
   constructor(
     private readonly ctx: CpuContext,
     private readonly fused: FusedKernels,
@@ -50,6 +60,10 @@ export class EpilogueKernels {
     if (name === "matmul" && this.matmul(head as ResolvedOp<MatmulAttrs, CpuBuffer>, expr, extras, y)) return true;
     if (name === "conv2d" && this.conv(head as ResolvedOp<Attrs<"conv2d">, CpuBuffer>, expr, extras, y)) return true;
     if (name === "sum" && this.rows(name, sumRowsCall(this.ctx, x, y, axes), expr, extras, y)) return true;
+    if (name === "mean") {
+      const call = sumRowsCall(this.ctx, x, y, axes, true);
+      if (call && this.rows(name, call, divided(expr, call.args[2]!, y.dtype as ir.IrDType), extras, y)) return true;
+    }
     if (name === "max" && this.rows(name, extremumRowsCall(this.ctx, "max", x, y, axes), expr, extras, y)) return true;
     const kernel = this.kernels[name];
     if (!kernel) return false;
