@@ -1,7 +1,9 @@
-/** compile in headless Chromium: a compiled training step matches eager; fused kernels on cpu and webgl agree with the reference. */
+/** compile in headless Chromium: a compiled training step matches eager; fused kernels on cpu and webgl agree with the reference; a matmul's tail runs inside the cpu matmul. */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as tf from "@eager/core";
+import { getBackend } from "@eager/core/backend";
+import type { CpuBackend } from "@eager/backend-cpu";
 import "@eager/backend-cpu";
 import "@eager/backend-webgl";
 import { agree, build, inputsFor, randomGraph } from "../packages/core/test/helpers/random-graph.js";
@@ -24,6 +26,19 @@ describe("compile in the browser", () => {
     };
     const eager = run(false);
     run(true).forEach((v, i) => expect(Math.abs(v - eager[i]!)).toBeLessThanOrEqual(1e-5 * Math.abs(eager[i]!)));
+  });
+
+  it("a matmul + bias + relu on cpu runs as one kernel with the tail applied per tile", async () => {
+    await tf.ready("cpu");
+    const cpu = getBackend("cpu") as CpuBackend;
+    const [x, w, b] = [tf.randomNormal([70, 33], 0, 1, "float32", 1), tf.randomNormal([33, 20], 0, 1, "float32", 2), tf.randomNormal([20], 0, 1, "float32", 3)].map((t) => t.to("cpu"));
+    const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.relu(tf.add(tf.matmul(x, w), b));
+    const g = tf.compile(f);
+    const before = cpu.epilogues.fusedRuns["matmul"]!;
+    const got = g(x!, w!, b!);
+    expect(g.concrete(x!, w!, b!).kernels).toEqual([{ ops: ["matmul", "add", "relu"], device: "cpu", fused: true, head: "matmul" }]);
+    expect(cpu.epilogues.fusedRuns["matmul"]).toBe(before + 1);
+    expect(agree(got, f(x!, w!, b!), 0)).toBeNull();
   });
 
   for (const device of ["cpu", "webgl"]) {

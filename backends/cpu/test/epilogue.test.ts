@@ -23,8 +23,12 @@ const rand = (shape: number[], seed: number, dtype: "float32" | "int32" | "bool"
   return tf.tensor(Array.from(v.subarray(0, n), (x) => (dtype === "bool" ? x > 0 : dtype === "int32" ? Math.round(x * 2) : x)), shape, dtype);
 };
 
-/** `segmented`: on several threads the head splits rows into segments, so its kernel runs, then the tail in place. */
-type Case = { name: string; f: (...xs: tf.Tensor[]) => tf.Tensor; shapes: (number[] | { shape: number[]; dtype: "int32" | "bool" })[]; head: string; segmented?: boolean };
+/**
+ * `apart`: the head's kernel runs, then the tail in place over its output ("always", or on
+ * "threads" > 1 where the head splits rows into segments); otherwise the tail runs per chunk of
+ * the head's own kernel.
+ */
+type Case = { name: string; f: (...xs: tf.Tensor[]) => tf.Tensor; shapes: (number[] | { shape: number[]; dtype: "int32" | "bool" })[]; head: string; apart?: "always" | "threads" };
 
 const CASES: Case[] = [
   { name: "matmul + bias + relu", f: (x, w, b) => tf.relu(tf.add(tf.matMul(x, w), b)), shapes: [[33, 20], [20, 16], [16]], head: "matmul" },
@@ -32,16 +36,30 @@ const CASES: Case[] = [
   { name: "transposed matmul with a column extra and a full extra", f: (x, w, c, z) => tf.mul(tf.sub(tf.matMul(x, w, true, true), c), z), shapes: [[12, 67], [10, 12], [67, 1], [67, 10]], head: "matmul" },
   { name: "batched matmul with broadcast batches and a per-batch extra", f: (x, w, s) => tf.sigmoid(tf.mul(tf.matMul(x, w), s)), shapes: [[3, 1, 17, 5], [4, 5, 11], [3, 4, 1, 1]], head: "matmul" },
   { name: "matmul with a bool mask (where)", f: (x, w, m) => tf.where(m, tf.matMul(x, w), tf.scalar(-1)), shapes: [[9, 4], [4, 24], { shape: [24], dtype: "bool" }], head: "matmul" },
+  {
+    name: "matmul with a tail of seven inputs (no module of its own: kernel, then the tail in place)",
+    f: (x, w, a, b, c, d, e, g) => tf.sub(tf.mul(tf.add(tf.sub(tf.mul(tf.add(tf.matMul(x, w), a), b), c), d), e), g),
+    shapes: [[6, 5], [5, 8], [8], [6, 1], [1, 8], [6, 8], [], [1]],
+    head: "matmul",
+    apart: "always",
+  },
   { name: "conv2d + bias + relu", f: (x, k, b) => tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, 1, "same"), b)), shapes: [[2, 7, 6, 3], [3, 3, 3, 5], [5]], head: "conv2d" },
+  { name: "strided conv2d with a [1, 1, 1, CO] scale and a scalar", f: (x, k, s, c) => tf.tanh(tf.add(tf.mul(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, 2, "valid"), s), c)), shapes: [[3, 9, 8, 4], [2, 3, 4, 6], [1, 1, 1, 6], []], head: "conv2d" },
+  { name: "pointwise conv2d + bias", f: (x, k, b) => tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, 1, "valid"), b)), shapes: [[2, 5, 5, 6], [1, 1, 6, 9], [9]], head: "conv2d" },
+  { name: "Winograd conv2d + bias", f: (x, k, b) => tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, 1, "same"), b)), shapes: [[1, 6, 6, 8], [3, 3, 8, 8], [8]], head: "conv2d", apart: "always" },
+  { name: "conv2d with a per-image extra", f: (x, k, e) => tf.sub(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, 1, "same"), e), shapes: [[2, 4, 4, 3], [3, 3, 3, 2], [2, 1, 1, 1]], head: "conv2d", apart: "always" },
   { name: "sum(x, axis) * scale + b", f: (x, s, b) => tf.add(tf.mul(tf.sum(x, 1), s), b), shapes: [[40, 33], [1], [40]], head: "sum" },
   { name: "sum over a middle axis with a 2-D extra", f: (x, b) => tf.relu(tf.sub(tf.sum(x, 1), b)), shapes: [[5, 8, 7], [5, 1]], head: "sum" },
-  { name: "a whole sum (row segments across threads), then sqrt", f: (x) => tf.sqrt(tf.abs(tf.sum(x))), shapes: [[3000]], head: "sum", segmented: true },
+  { name: "a whole sum (row segments across threads), then sqrt", f: (x) => tf.sqrt(tf.abs(tf.sum(x))), shapes: [[3000]], head: "sum", apart: "threads" },
   { name: "max over an axis, then exp", f: (x, b) => tf.exp(tf.sub(tf.max(x, -1, true), b)), shapes: [[6, 5, 9], [6, 1, 1]], head: "max" },
-  { name: "mean with an int extra", f: (x, k) => tf.mul(tf.mean(x, 0), tf.cast(k, "float32")), shapes: [[7, 12], { shape: [12], dtype: "int32" }], head: "mean" },
+  { name: "mean over a middle axis, then a square", f: (x, b) => tf.square(tf.sub(tf.mean(x, 1), b)), shapes: [[6, 7, 5], [5]], head: "mean" },
+  { name: "a whole mean (row segments across threads)", f: (x) => tf.exp(tf.neg(tf.mean(x))), shapes: [[2500]], head: "mean", apart: "threads" },
+  { name: "mean with an int extra", f: (x, k) => tf.mul(tf.mean(x, 1), tf.cast(k, "float32")), shapes: [[12, 7], { shape: [12], dtype: "int32" }], head: "mean" },
+  { name: "float64 mean", f: (x, b) => tf.sub(tf.mean(tf.cast(x, "float64"), 1), tf.cast(b, "float64")), shapes: [[9, 13], [9]], head: "mean" },
 ];
 
 describe.each(Object.keys(instances))("epilogue kernels on %s", (device) => {
-  it.each(CASES)("$name: one kernel, equal to the ops run apart", async ({ f, shapes, head, segmented }) => {
+  it.each(CASES)("$name: one kernel, equal to the ops run apart", async ({ f, shapes, head, apart }) => {
     const b = await instances[device]!;
     const xs = shapes.map((s, i) => (Array.isArray(s) ? rand(s, i + 1) : rand(s.shape, i + 1, s.dtype)).to(device));
     const eager = tf.withDevice(device, () => f(...xs));
@@ -54,8 +72,8 @@ describe.each(Object.keys(instances))("epilogue kernels on %s", (device) => {
     const k = kernels.find((x) => x.head !== undefined);
     expect(k, g.concrete(...xs).toString()).toMatchObject({ head, device, fused: true });
     // The tail runs per chunk of the head's own kernel for these heads (else after it, in place).
-    const real = ["matmul", "sum", "max"].includes(head) && !(segmented && b.threads > 1);
-    for (const h of ["matmul", "sum", "max"]) expect(b.epilogues.fusedRuns[h]).toBe(before[h]! + (real && h === head ? 1 : 0));
+    const real = apart !== "always" && !(apart === "threads" && b.threads > 1);
+    for (const h of ["matmul", "conv2d", "sum", "mean", "max"]) expect(b.epilogues.fusedRuns[h]).toBe(before[h]! + (real && h === head ? 1 : 0));
     // With two threads and low thresholds the tiles (and their tails) run across the pool.
     if (b.threads > 1 && real) expect(b.context.parallelRuns).toBeGreaterThan(runs);
     expect(agree(got, eager, 0)).toBeNull();

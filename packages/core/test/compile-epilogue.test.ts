@@ -67,6 +67,18 @@ describe("epilogue fusion on the reference backend", () => {
     expect(agree(v, tf.matMul(x, w), 0)).toBeNull();
   });
 
+  it("with a varying batch dimension, extras that broadcast past the head at run time still give the eager result", () => {
+    const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.tanh(tf.add(tf.matMul(x, w), b));
+    const g = tf.compile(f, { inputSignature: [{ shape: [null, 4] }, { shape: [4, 3] }, { shape: [null, 3] }] });
+    const w = rand([4, 3], 2);
+    for (const [n, m] of [[2, 2], [1, 5], [3, 3], [1, 1]] as const) {
+      const [x, b] = [rand([n, 4], n), rand([m, 3], m + 7)];
+      const why = agree(g(x, w, b), f(x, w, b), 0);
+      if (why) throw new Error(`x [${n}, 4], b [${m}, 3]: ${why}\n${g.concrete(x, w, b).toString()}`);
+    }
+    expect(g.concrete(rand([2, 4], 1), w, rand([2, 3], 1)).kernels.filter((k) => k.head === "matmul")).toHaveLength(1);
+  });
+
   it("a backend that declines, or has no fusedEpilogue, runs the head and the tail apart with the same result", () => {
     registerBackend("refDeclines", () => ({ ...createReferenceBackend("refDeclines"), fusedEpilogue: () => false }), { priority: -5 });
     registerBackend("refNoTail", () => ({ ...createReferenceBackend("refNoTail"), fusedEpilogue: undefined, fusedElementwise: undefined }), { priority: -5 });

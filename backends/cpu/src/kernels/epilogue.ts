@@ -1,13 +1,16 @@
 /**
  * Epilogue kernels: a head op and its elementwise tail in one backend call. A float32 matmul,
- * a sum (float32, float64, int32) and a float32 max run in a module built per head and tail
+ * a sum (float32, float64, int32), a mean (float32, float64: the sum's chunk, then the tail
+ * reading sum / n) and a float32 max run in a module built per head and tail
  * (wasm/epilogue-wat.ts) whose every chunk runs the prebuilt head kernel's chunk (imported, so
  * results equal the plain op's) and then the tail over the outputs that chunk just wrote, in the
  * same worker while they are in cache; a matmul with N not a multiple of 8 reads its padded
- * scratch C directly. Other cases (mean, conv2d, sums split into row segments, dtypes the wasm
- * heads lack) run the head's kernel into the output, then the tail in place over it.
+ * scratch C directly. A float32 conv2d on its im2col or pointwise path runs its matmuls that
+ * way when the extras vary only along the channels. Other cases (Winograd convolutions,
+ * sums split into row segments, dtypes the wasm heads lack) run the head's kernel into the
+ * output, then the tail in place over it.
  */
-import { broadcastStrides, ir, stridesOf, type Expr, type Kernel, type KernelTensor, type ResolvedOp } from "@eager/core/backend";
+import { broadcastStrides, ir, stridesOf, type Attrs, type Expr, type Kernel, type KernelTensor, type ResolvedOp } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import { elementwiseFunc } from "../wasm/elementwise-wat.js";
 import { epilogueModule, rowsDriver, tileDriver } from "../wasm/epilogue-wat.js";
@@ -15,6 +18,7 @@ import { assembleSync, MAX_PAGES } from "../wasm/module.js";
 import type { CpuContext } from "./context.js";
 import { stridePlan } from "./elementwise.js";
 import type { FusedKernels } from "./fused.js";
+import { conv2dF32 } from "./conv.js";
 import { matmulF32, type TileTarget } from "./matmul.js";
 import { extremumRowsCall, sumRowsCall, type RowsCall } from "./reduce.js";
 
@@ -25,12 +29,23 @@ type Built = { fn: Fn; binary: Uint8Array; key: string };
 type MatmulAttrs = { transposeA: boolean; transposeB: boolean };
 
 const NATIVE = (op: string): boolean => !ir.EXPANDABLE.includes(op as ir.IrOp);
+/** Inputs of a tail (the head's value and the extras) that still get a module of their own. */
+const MAX_TAIL_INPUTS = 6;
+
+/** `expr` reading its input 0 divided by `n` (a mean from its sum), rounded where the mean would be stored. */
+function divided(expr: Expr, n: number, dtype: ir.IrDType): Expr {
+  return ir.rewrite(expr, (e) => {
+    if (e.op !== "input" || e.index !== 0) return e;
+    const q = ir.node("div", dtype, [e, ir.constant(n, dtype)]);
+    return dtype === "float32" ? ir.node("cast", "float32", [q]) : q;
+  });
+}
 
 /** Epilogue kernels of one backend; modules compiled on first use per head kernel, tail and dtypes. */
 export class EpilogueKernels {
   private readonly cache = new Map<string, Built | null>();
   /** Calls that ran with the tail applied per chunk of the head, by head op (for tests and reports). */
-  readonly fusedRuns: Record<string, number> = { matmul: 0, sum: 0, max: 0 };
+  readonly fusedRuns: Record<string, number> = { matmul: 0, conv2d: 0, sum: 0, mean: 0, max: 0 };
   constructor(
     private readonly ctx: CpuContext,
     private readonly fused: FusedKernels,
@@ -43,7 +58,12 @@ export class EpilogueKernels {
     const x = head.inputs[0] as T;
     const axes = (head.attrs as { axes?: readonly number[] }).axes ?? [];
     if (name === "matmul" && this.matmul(head as ResolvedOp<MatmulAttrs, CpuBuffer>, expr, extras, y)) return true;
+    if (name === "conv2d" && this.conv(head as ResolvedOp<Attrs<"conv2d">, CpuBuffer>, expr, extras, y)) return true;
     if (name === "sum" && this.rows(name, sumRowsCall(this.ctx, x, y, axes), expr, extras, y)) return true;
+    if (name === "mean") {
+      const call = sumRowsCall(this.ctx, x, y, axes, true);
+      if (call && this.rows(name, call, divided(expr, call.args[2]!, y.dtype as ir.IrDType), extras, y)) return true;
+    }
     if (name === "max" && this.rows(name, extremumRowsCall(this.ctx, "max", x, y, axes), expr, extras, y)) return true;
     const kernel = this.kernels[name];
     if (!kernel) return false;
@@ -58,6 +78,11 @@ export class EpilogueKernels {
     let c = this.cache.get(key);
     if (c !== undefined) return c;
     c = null;
+    // The tail branches at run time over which inputs advance along a row: 2^inputs variants, so few inputs only.
+    if (dtypes.length > MAX_TAIL_INPUTS) {
+      this.cache.set(key, c);
+      return c;
+    }
     const tail = elementwiseFunc({ name: "tail", op: "tail", dtypes, statics: {}, expr: ir.expandFloat32(expr, NATIVE), attrs: [], range: true });
     if (tail !== null) {
       const shared = this.ctx.memory.buffer instanceof SharedArrayBuffer;
@@ -86,6 +111,24 @@ export class EpilogueKernels {
     if (c === null) return false;
     matmulF32(this.ctx, a, b, y, head.attrs, (mm, chunks, parallel, target) => this.tiles(c, mm, chunks, parallel, target, extras, y));
     this.fusedRuns["matmul"]!++;
+    return true;
+  }
+
+  /**
+   * float32 conv2d (im2col or pointwise) whose matmuls apply the tail per tile, when every extra
+   * varies at most along the channels (so it broadcasts over a block of rows of y as over y);
+   * false (nothing run) otherwise, and for convolutions that take the Winograd path.
+   */
+  private conv(head: ResolvedOp<Attrs<"conv2d">, CpuBuffer>, expr: Expr, extras: readonly T[], y: T): boolean {
+    const [x, f] = head.inputs as [T, T];
+    if (x.size === 0 || f.size === 0 || !extras.every((t) => t.shape.slice(0, -1).every((d) => d === 1))) return false;
+    const c = this.module({ name: "mm_f32", params: 13 }, tileDriver, expr, [y.dtype, ...extras.map((t) => t.dtype)] as ir.IrDType[]);
+    if (c === null) return false;
+    const channels = extras.map((t) => ({ ...t, shape: t.shape.slice(-1) }));
+    const matmul: Kernel<MatmulAttrs, CpuBuffer> = ([a, b], [out], attrs) =>
+      matmulF32(this.ctx, a as T, b as T, out as T, attrs, (mm, chunks, parallel, target) => this.tiles(c, mm, chunks, parallel, target, channels, out as T));
+    if (!conv2dF32(this.ctx, matmul, head.inputs, head.outputs, head.attrs, head, false)) return false;
+    this.fusedRuns["conv2d"]!++;
     return true;
   }
 

@@ -67,9 +67,12 @@ function sumRows(ctx: CpuContext, x: T, y: T, l: { dt: string; O: number; R: num
   return { name: `sum_${l.dt}`, args: [x.data.offset, y.data.offset, l.R, l.I, l.O, per], chunks: Math.ceil(l.O / per), parallel: big, per, I: l.I, O: l.O };
 }
 
-/** A sum over `axes` as row chunks, or null where the kernel does otherwise (the reference, row segments). */
-export function sumRowsCall(ctx: CpuContext, x: T, y: T, axes: readonly number[]): RowsCall | null {
-  const l = sumLayout(x, y, axes, false);
+/**
+ * A sum over `axes` as row chunks (for a mean, the sums: divide by `args[2]`, the reduced
+ * size), or null where the kernel does otherwise (the reference, row segments).
+ */
+export function sumRowsCall(ctx: CpuContext, x: T, y: T, axes: readonly number[], mean = false): RowsCall | null {
+  const l = sumLayout(x, y, axes, mean);
   return l && !segmented(ctx, x, l) ? sumRows(ctx, x, y, l) : null;
 }
 

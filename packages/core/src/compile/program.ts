@@ -13,11 +13,11 @@ import type { OpName } from "../ops/table.js";
 import { broadcastShapes, shapeStr } from "../shape.js";
 import { Tensor, Variable } from "../tensor.js";
 import type { HostStep, TraceBuilder } from "./builder.js";
+import { fuseEpilogues } from "./epilogue.js";
+import { runEpilogueApart, runEpilogueFused } from "./run-epilogue.js";
 import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./passes.js";
 import { fuseElementwise, type Unit } from "./fusion.js";
 import { runFused, runUnfused } from "./run-fused.js";
-import { fuseEpilogues } from "./epilogue.js";
-import { runEpilogueApart, runEpilogueFused } from "./run-epilogue.js";
 import { printExpr } from "../ir/print.js";
 
 /** One kernel of a program: the ops it runs (several when fused), its device, and whether it ran as one fused kernel. */
@@ -165,16 +165,13 @@ export class Program {
         const u = st.unit;
         let outs: Tensor[];
         if (u.kind === "op") outs = u.node.run ? u.node.run(ins) : runOp(u.node.op, ins, u.node.attrs as never);
-        else if (u.kind === "epilogue") {
-          const fused = runEpilogueFused(u, ins);
-          this.stepFused[k] = fused !== null;
-          outs = [fused ?? runEpilogueApart(u, ins)];
-        } else {
+        else {
           // The output is the inputs' broadcast shape at run time (a null dimension may differ from the trace's).
-          const now = ins.length > 0 ? broadcastShapes("compiled kernel", ...ins.map((t) => t.shape)) : u.shape;
-          const fused = runFused(u.expr, ins, now.length === u.shape.length ? now : u.shape, u.dtype);
+          // (An epilogue's output is its head's, as the head's shape rule gives it.)
+          const now = u.kind === "fused" && ins.length > 0 ? broadcastShapes("compiled kernel", ...ins.map((t) => t.shape)) : u.shape;
+          const fused = u.kind === "fused" ? runFused(u.expr, ins, now.length === u.shape.length ? now : u.shape, u.dtype) : runEpilogueFused(u, ins);
           this.stepFused[k] = fused !== null;
-          outs = [fused ?? runUnfused(u, ins)];
+          outs = [fused ?? (u.kind === "fused" ? runUnfused(u, ins) : runEpilogueApart(u, ins))];
         }
         for (let j = 0; j < outs.length; j++) {
           env[st.outputs[j]!] = outs[j];

@@ -47,7 +47,9 @@ export function runEpilogueApart(u: EpilogueUnit, inputs: readonly Tensor[]): Te
   const [h] = runOp(u.head.op, inputs.slice(0, nh), u.head.attrs as never);
   try {
     const ins = [h!, ...inputs.slice(nh)];
-    const fused = u.nodes.length > 1 ? runFused(u.expr, ins, h!.shape, u.dtype) : null;
+    // At run time a varying dimension may make the extras broadcast past the head's shape: the tail's shape is all of them.
+    const shape = broadcastShapes("compiled kernel", ...ins.map((t) => t.shape));
+    const fused = u.nodes.length > 1 ? runFused(u.expr, ins, shape, u.dtype) : null;
     if (fused) return fused;
     const tailInputs = [u.head.outputs[0]!.id, ...u.inputs.slice(nh)];
     // The tail's leaves: the head's value first, then the extras (as the unit's expression numbers them).

@@ -174,17 +174,7 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
   try {
     checkInputs(def as OpDef<unknown>, inputs);
     if (def.promote) {
-      let common = inputs[0]!.dtype;
-      let mixed = false;
-      for (let i = 1; i < inputs.length; i++) {
-        const d = inputs[i]!.dtype;
-        if (d !== common) {
-          mixed = true;
-          common = promoteTypes(common, d);
-        }
-      }
-      if (def.promote === "float" && !isFloat(common)) common = "float32";
-      else if (def.promote === "arith" && common === "bool") common = "int32";
+      const { common, mixed } = promotion(def.promote, inputs);
       if (mixed || inputs[0]!.dtype !== common) {
         inputs = inputs.map((t) => {
           if (t.dtype === common) return t;
@@ -214,6 +204,22 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
     // Converted and promoted inputs are ours; a tape that needs them holds its own reference.
     if (temps) for (const t of temps) t.dispose();
   }
+}
+
+/** The dtype an op's inputs are cast to under its promotion rule, and whether their dtypes differ. */
+function promotion(rule: NonNullable<OpDef<unknown>["promote"]>, inputs: readonly Tensor[]): { common: DType; mixed: boolean } {
+  let common = inputs[0]!.dtype;
+  let mixed = false;
+  for (let i = 1; i < inputs.length; i++) {
+    const d = inputs[i]!.dtype;
+    if (d !== common) {
+      mixed = true;
+      common = promoteTypes(common, d);
+    }
+  }
+  if (rule === "float" && !isFloat(common)) common = "float32";
+  else if (rule === "arith" && common === "bool") common = "int32";
+  return { common, mixed };
 }
 
 function recordSymbolic<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[]): Tensor[] {
@@ -253,7 +259,10 @@ export function runResolvedWith<K extends OpName>(name: K, inputs: readonly Tens
   const def = opTable[name] as unknown as OpDef<unknown>;
   const frame = currentFrame();
   checkInputs(def, inputs);
-  if (def.promote) for (const t of inputs) if (t.dtype !== inputs[0]!.dtype) return null;
+  if (def.promote) {
+    const { common } = promotion(def.promote, inputs);
+    if (inputs.some((t) => t.dtype !== common)) return null;
+  }
   const plan = def.plan ? def.plan(inputs, attrs) : undefined;
   const specs = def.infer(inputs, attrs, plan);
   const chosen = chooseDevice(def.name, inputs, frame);
