@@ -50,6 +50,7 @@ export const epilogueCases: readonly EpilogueCase[] = [
     steps: [{ op: "mul", args: ["acc", { extra: 0 }] }, { op: "add", args: ["acc", { extra: 1 }] }, { op: "sub", args: ["acc", { extra: 2 }] }, { op: "maximum", args: ["acc", { value: 0.25 }] }],
   },
   { name: "batched matmul + per-batch extra [2,1,1]", head: "matmul", shapes: [[2, 3, 4], [4, 5]], attrs: mm(), extras: [[2, 1, 1]], steps: [{ op: "mul", args: ["acc", { extra: 0 }] }] },
+  { name: "batched matmul - extra [2,1,5] (strided broadcast)", head: "matmul", shapes: [[2, 3, 4], [2, 4, 5]], attrs: mm(), extras: [[2, 1, 5]], steps: [{ op: "sub", args: ["acc", { extra: 0 }] }] },
   { name: "int32 matmul * 3 - extra", head: "matmul", dtype: "int32", shapes: [[4, 5], [5, 3]], attrs: mm(), extras: [[3]], steps: [{ op: "mul", args: ["acc", { value: 3 }] }, { op: "sub", args: ["acc", { extra: 0 }] }] },
   { name: "sum over a long axis * scale", head: "sum", shapes: [[4, 300]], attrs: { axes: [1], keepDims: false }, extras: [], steps: [{ op: "mul", args: ["acc", { value: 0.125 }] }] },
   { name: "sum keepDims + column extra", head: "sum", shapes: [[4, 6]], attrs: { axes: [1], keepDims: true }, extras: [[4, 1]], steps: [{ op: "add", args: ["acc", { extra: 0 }] }] },
