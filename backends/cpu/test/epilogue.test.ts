@@ -79,4 +79,47 @@ describe.each(Object.keys(instances))("epilogue kernels on %s", (device) => {
     expect(agree(got, eager, 0)).toBeNull();
     expect(agree(got, reference, 1e-4)).toBeNull();
   });
+
+  it("a compiled MLP training step runs its matmul tails in the matmul kernel and matches eager within 1e-5 over 20 steps", async () => {
+    const b = await instances[device]!;
+    tf.withDevice(device, () => {
+      const X = tf.randomNormal([32, 20], 0, 1, "float32", 1);
+      const Y = tf.randomNormal([32, 4], 0, 1, "float32", 2);
+      const model = () => {
+        const w1 = tf.variable(tf.randomNormal([20, 16], 0, 0.3, "float32", 3));
+        const b1 = tf.variable(tf.zeros([16]));
+        const w2 = tf.variable(tf.randomNormal([16, 4], 0, 0.3, "float32", 4));
+        const b2 = tf.variable(tf.zeros([4]));
+        return () => tf.sub(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(X, w1), b1)), w2), b2), Y).square().mean();
+      };
+      const eagerLoss = model();
+      const eagerOpt = new tf.train.GradientDescentOptimizer({ learningRate: 0.05 });
+      const compiledLoss = model();
+      const opt = new tf.train.GradientDescentOptimizer({ learningRate: 0.05 });
+      const step = tf.compile(() => {
+        const [loss, grads] = tf.implicitValueAndGradients(compiledLoss)();
+        opt.applyGradients(grads);
+        return loss;
+      });
+      const before = b.epilogues.fusedRuns["matmul"]!;
+      for (let i = 0; i < 20; i++) {
+        const e = tf.tidy(() => {
+          const [loss, grads] = tf.implicitValueAndGradients(eagerLoss)();
+          eagerOpt.applyGradients(grads);
+          return loss;
+        });
+        const c = step();
+        expect(Math.abs((c.item() as number) - (e.item() as number))).toBeLessThanOrEqual(1e-5 * Math.abs(e.item() as number));
+        e.dispose();
+        c.dispose();
+      }
+      const tails = step.concrete().kernels.filter((k) => k.head === "matmul");
+      expect(tails.length).toBeGreaterThanOrEqual(3);
+      expect(tails.every((k) => k.fused && k.device === device)).toBe(true);
+      expect(b.epilogues.fusedRuns["matmul"]).toBeGreaterThanOrEqual(before + 20 * tails.length);
+      const bytes = tf.memory().numBytes;
+      step().dispose();
+      expect(tf.memory().numBytes).toBe(bytes);
+    });
+  });
 });

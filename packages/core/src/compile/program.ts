@@ -123,9 +123,11 @@ export class Program {
   get kernels(): ProgramKernel[] {
     return this.steps.map((s, i) => {
       const u = s.unit;
-      if (u.kind === "op") return { ops: [u.node.op], device: this.stepDevices[i] ?? "not run yet", fused: false };
-      const k: ProgramKernel = { ops: u.kind === "epilogue" ? [u.head.op, ...u.nodes.map((n) => n.op)] : u.nodes.map((n) => n.op), device: this.stepDevices[i] ?? "not run yet", fused: this.stepFused[i] !== false };
-      return u.kind === "epilogue" ? { ...k, head: u.head.op } : k;
+      const device = this.stepDevices[i] ?? "not run yet";
+      if (u.kind === "op") return { ops: [u.node.op], device, fused: false };
+      const fused = this.stepFused[i] !== false;
+      const ops = u.nodes.map((n) => n.op);
+      return u.kind === "epilogue" ? { ops: [u.head.op, ...ops], device, fused, head: u.head.op } : { ops, device, fused };
     });
   }
 
