@@ -1,7 +1,9 @@
-/** compile in headless Chromium: a compiled training step matches eager; random draws are fresh per call; fused kernels on cpu and webgl agree with the reference; constants fold on the reference backend. */
+/** compile in headless Chromium: a compiled training step matches eager; random draws are fresh per call; fused kernels on cpu and webgl agree with the reference; constants fold on the reference backend; a matmul's tail runs inside the cpu matmul. */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as tf from "@eager/core";
+import { getBackend } from "@eager/core/backend";
+import type { CpuBackend } from "@eager/backend-cpu";
 import "@eager/backend-cpu";
 import "@eager/backend-webgl";
 import { agree, build, inputsFor, randomGraph } from "../packages/core/test/helpers/random-graph.js";
@@ -52,6 +54,19 @@ describe("compile in the browser", () => {
     expect(ops["reference"]).toMatchObject({ exp: 1, sigmoid: 1, add: 1 });
     const want = tf.withDevice("reference", () => f(x.to("reference"))).dataSync();
     expect(Array.from(y.dataSync())).toEqual(Array.from(want));
+  });
+
+  it("a matmul + bias + relu on cpu runs as one kernel with the tail applied per tile", async () => {
+    await tf.ready("cpu");
+    const cpu = getBackend("cpu") as CpuBackend;
+    const [x, w, b] = [tf.randomNormal([70, 33], 0, 1, "float32", 1), tf.randomNormal([33, 20], 0, 1, "float32", 2), tf.randomNormal([20], 0, 1, "float32", 3)].map((t) => t.to("cpu"));
+    const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.relu(tf.add(tf.matmul(x, w), b));
+    const g = tf.compile(f);
+    const before = cpu.epilogues.fusedRuns["matmul"]!;
+    const got = g(x!, w!, b!);
+    expect(g.concrete(x!, w!, b!).kernels).toEqual([{ ops: ["matmul", "add", "relu"], device: "cpu", fused: true, head: "matmul" }]);
+    expect(cpu.epilogues.fusedRuns["matmul"]).toBe(before + 1);
+    expect(agree(got, f(x!, w!, b!), 0)).toBeNull();
   });
 
   for (const device of ["cpu", "webgl"]) {

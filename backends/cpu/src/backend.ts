@@ -3,7 +3,7 @@
  * kernels instantiated on it, and a pool of workers that share it. Buffers are handles
  * into the memory; reads are views of it (core copies them), synchronous everywhere.
  */
-import { bytesPerElement, type Backend, type DType, type KernelTensor, type TypedArray } from "@eager/core/backend";
+import { bytesPerElement, type Backend, type DType, type KernelTensor, type ResolvedOp, type TypedArray } from "@eager/core/backend";
 import { Arena, type CpuBuffer } from "./arena.js";
 import { CpuContext, type Thresholds } from "./kernels/context.js";
 import { cpuKernels } from "./kernels/table.js";
@@ -14,6 +14,7 @@ import { platform } from "#platform";
 import { threadingSupport, warnSingleThreaded } from "./threading.js";
 import { buildKernels, detectRelaxedSimd, MAX_PAGES } from "./wasm/module.js";
 import { FusedKernels } from "./kernels/fused.js";
+import { EpilogueKernels } from "./kernels/epilogue.js";
 
 /** Options for a CPU backend instance. */
 export interface CpuBackendOptions {
@@ -56,6 +57,8 @@ export interface CpuBackend extends Backend<CpuBuffer> {
   readonly threads: number;
   /** Why the backend is single-threaded, or null. */
   readonly singleThreadReason: string | null;
+  /** The head + elementwise-tail kernels (`fusedEpilogue`), with their counters. */
+  readonly epilogues: EpilogueKernels;
   /** Kernel state: memory, allocator, pool. */
   readonly context: CpuContext;
   readonly pool: ThreadPool | null;
@@ -102,12 +105,15 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
   const ctx = new CpuContext(memory, arena, kernels.exportNames, fns, pool, thresholds, params, RESERVED_PARAM_BYTES);
   const threads = pool?.threads ?? 1;
   const fused = new FusedKernels(ctx);
+  const table = cpuKernels(ctx);
+  const epilogues = new EpilogueKernels(ctx, fused, table as unknown as Record<string, never>);
   const dtypes: DType[] = ["float32", "int32", "bool", "float64"];
   return {
     name,
     threads,
     singleThreadReason: reason ?? (threads === 1 ? "one thread was requested" : null),
     context: ctx,
+    epilogues,
     pool,
     capabilities: {
       kind: "cpu",
@@ -117,7 +123,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
       kernelPath: "WebAssembly",
       info: { threads, simd: relaxed ? "relaxed-simd" : "simd128", sharedMemory: shared },
     },
-    kernels: cpuKernels(ctx),
+    kernels: table,
     alloc: options.poisonAllocations
       ? (dtype: DType, size: number) => {
           const b = arena.alloc(size * bytesPerElement(dtype));
@@ -133,6 +139,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
     free: (buf: CpuBuffer) => arena.free(buf),
     pooledBytes: () => arena.pooledBytes(),
     fusedElementwise: (expr, inputs, output) => fused.run(expr, inputs as readonly KernelTensor<CpuBuffer>[], output as KernelTensor<CpuBuffer>),
+    fusedEpilogue: (head, expr, extras, output) => epilogues.run(head as ResolvedOp<unknown, CpuBuffer>, expr, extras as readonly KernelTensor<CpuBuffer>[], output as KernelTensor<CpuBuffer>),
     dispose: () => pool?.dispose(),
   };
 }

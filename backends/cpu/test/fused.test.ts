@@ -1,4 +1,4 @@
-/** Fused elementwise kernels on the cpu backend: random graphs agree with the unfused reference, on one thread and across the pool. */
+/** Fused kernels on the cpu backend: random graphs (with head ops and their tails) agree with the unfused reference, on one thread and across the pool. */
 import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as tf from "@eager/core";
@@ -20,6 +20,7 @@ beforeAll(async () => {
 describe.each(Object.keys(instances))("fused kernels on %s", (device) => {
   it("random elementwise graphs (broadcasting, mixed dtypes) match the unfused reference", () => {
     let fused = 0;
+    let tails = 0;
     fc.assert(
       fc.property(randomGraph, fc.nat(1000), (g, seed) => {
         const f = build(g);
@@ -28,13 +29,16 @@ describe.each(Object.keys(instances))("fused kernels on %s", (device) => {
         const compiled = tf.compile(f);
         const got = tf.withDevice(device, () => compiled(...xs.map((x) => x.to(device))));
         expect(got.device).toBe(device);
-        fused += compiled.concrete(...xs.map((x) => x.to(device))).kernels.filter((k) => k.fused && k.device === device).length;
+        const kernels = compiled.concrete(...xs.map((x) => x.to(device))).kernels;
+        fused += kernels.filter((k) => k.fused && k.device === device).length;
+        tails += kernels.filter((k) => k.fused && k.device === device && k.head !== undefined).length;
         const why = agree(got, expected, 2e-6);
         if (why) throw new Error(`${why}\n${compiled.concrete(...xs).toString()}`);
       }),
       { numRuns: 40, seed: 7 },
     );
     expect(fused).toBeGreaterThan(10);
+    expect(tails).toBeGreaterThan(5);
   });
 
   // Every pattern of inputs that advance along the inner dimension or are broadcast there, for a

@@ -9,6 +9,7 @@ import { KernelContext, type WebGlBuffer } from "./context.js";
 import type { GpuJsMode } from "./gpujs.js";
 import { webglKernels } from "./kernels/table.js";
 import { fusedElementwise } from "./kernels/elementwise.js";
+import { fusedEpilogue } from "./kernels/epilogue.js";
 import { FLOAT_EXACT_INT, GlRuntime, type RuntimeOptions } from "./runtime.js";
 
 /** Options for a WebGL backend instance. */
@@ -101,6 +102,7 @@ export function createWebGlBackend(options: WebGlBackendOptions = {}): WebGlBack
     capabilities,
     kernels: webglKernels(ctx),
     fusedElementwise: fusedElementwise(ctx) as unknown as WebGlBackend["fusedElementwise"],
+    fusedEpilogue: fusedEpilogue(ctx) as unknown as WebGlBackend["fusedEpilogue"],
     alloc: (dtype: DType, size: number): WebGlBuffer => ({ value: null, dtype, size }),
     write: (buf: WebGlBuffer, data: TypedArray) => {
       if (data.length === 0) return;

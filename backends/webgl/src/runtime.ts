@@ -52,6 +52,11 @@ export class GlRuntime {
   readonly gl: GL | null;
   /** Largest texture side, where a GL context exists. */
   readonly maxTextureSize: number;
+  /**
+   * Most tensor arguments one kernel may take (the texture units of a fragment shader; no limit
+   * off WebGL). Past it WebGL reads wrong values without an error, so callers must stay within it.
+   */
+  readonly maxKernelTensors: number;
   /** Largest tensor in elements: float32-exact indexing and the texture area. */
   readonly maxElements: number;
   /** Kernels that gpu.js moved to its CPU fallback at run time (counted, and reported). */
@@ -90,6 +95,7 @@ export class GlRuntime {
     this.gl = gl;
     if (canvas && gl && "addEventListener" in canvas) canvas.addEventListener("webglcontextlost", this.onLost as EventListener);
     this.maxTextureSize = gl ? (gl.getParameter(gl.MAX_TEXTURE_SIZE) as number) : 0;
+    this.maxKernelTensors = gl ? (gl.getParameter(gl.MAX_TEXTURE_IMAGE_UNITS) as number) : Infinity;
     const area = this.maxTextureSize > 0 ? this.maxTextureSize * this.maxTextureSize : Infinity;
     this.maxElements = Math.min(FLOAT_EXACT_INT, area);
   }

@@ -7,6 +7,7 @@
 import type * as W from "./gpu-types.js";
 import type { Backend, DType, KernelTensor, OpTimer, TypedArray } from "@eager/core/backend";
 import { fusedKernel } from "./kernels/elementwise.js";
+import { fusedEpilogueKernel } from "./kernels/epilogue.js";
 import { acquireDevice, type DeviceOptions } from "./device.js";
 import { webgpuKernels } from "./kernels/table.js";
 import { Runtime, type GpuBuffer, type RuntimeStats } from "./runtime.js";
@@ -76,6 +77,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     pipelines: stats.pipelines + rt.stats.pipelines,
   });
   const fused = fusedKernel(current);
+  const epilogue = fusedEpilogueKernel(current);
   const maxElements = Math.floor(acquired.device.limits.maxStorageBufferBindingSize / 4);
   return {
     name: options.name ?? "webgpu",
@@ -120,6 +122,7 @@ export async function createWebGpuBackend(options: WebGpuBackendOptions = {}): P
     },
     pooledBytes: () => rt.pooledBytes(),
     fusedElementwise: (expr, inputs, output) => fused(expr, inputs as readonly KernelTensor<GpuBuffer>[], output as KernelTensor<GpuBuffer>),
+    fusedEpilogue: (head, expr, extras, output) => epilogue(head, expr, extras as readonly KernelTensor<GpuBuffer>[], output as KernelTensor<GpuBuffer>),
     sync: () => rt.idle(),
     openProfile(): OpTimer {
       const profiled = rt;

@@ -20,3 +20,5 @@ export {
 } from "./cases.js";
 export { compareValues, DEFAULT_TOLERANCES, type Tolerance } from "./compare.js";
 export { seededRandom, hashString, inputValues, inputDomain, uniformValues, type Random } from "./values.js";
+export { epilogueCases, epilogueExpr, runEpilogueCase, type EpilogueCase, type EpilogueOperand, type EpilogueResult, type EpilogueStep } from "./epilogue.js";
+export { compiledMlpSteps, compiledStepMismatch, type CompiledStepRun } from "./compiled-step.js";

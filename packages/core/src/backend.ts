@@ -28,3 +28,5 @@ import "./engine/reference-registration.js";
 export { decomposeAlways } from "./engine/decompose.js";
 export { missingRequired } from "./engine/coverage.js";
 export { kernelsFor } from "./kernel-family.js";
+/** The ops whose output may carry a fused elementwise tail (`Backend.fusedEpilogue`). */
+export { epilogueHeads } from "./compile/epilogue.js";

@@ -115,6 +115,15 @@ export interface Backend<B = unknown> {
    * runs those ops one by one. Return false to decline (the ops then run unfused).
    */
   fusedElementwise?(expr: Expr, inputs: readonly KernelTensor<B>[], output: KernelTensor<B>): boolean;
+  /**
+   * Optional: run `head` (one of `epilogueHeads`: matmul, conv2d or a reduction) and then `epilogue`
+   * on each element of its output, as one kernel. `head.outputs[0]` is `output` (the epilogue keeps
+   * the head's output dtype and shape). In `epilogue`, input 0 is the head's value at the element
+   * and input k >= 1 reads `extras[k - 1]` broadcast (NumPy rules) to the output's shape; numeric
+   * attrs are already constants. Return false to decline: core then runs the head and the epilogue
+   * apart.
+   */
+  fusedEpilogue?(head: ResolvedOp<unknown, B>, epilogue: Expr, extras: readonly KernelTensor<B>[], output: KernelTensor<B>): boolean;
   dispose?(): void;
 }
 

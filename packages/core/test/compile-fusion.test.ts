@@ -1,4 +1,4 @@
-/** Fusion: random elementwise graphs (broadcasting, mixed dtypes) give the unfused result when fused. */
+/** Fusion: random elementwise graphs (broadcasting, mixed dtypes, heads with tails) give the unfused result when fused. */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as tf from "@eager/core";
@@ -8,6 +8,7 @@ import { agree, build, inputsFor, randomGraph } from "./helpers/random-graph.js"
 describe("elementwise fusion on the reference backend", () => {
   it("fused programs equal the ops run one by one (exactly: the reference rounds where ops store)", () => {
     let fusedSeen = 0;
+    let tailsSeen = 0;
     fc.assert(
       fc.property(randomGraph, fc.nat(1000), (g, seed) => {
         const f = build(g);
@@ -16,12 +17,14 @@ describe("elementwise fusion on the reference backend", () => {
         const compiled = tf.compile(f);
         const got = compiled(...xs);
         fusedSeen += compiled.concrete(...xs).kernels.filter((k) => k.fused).length;
+        tailsSeen += compiled.concrete(...xs).kernels.filter((k) => k.fused && k.head !== undefined).length;
         const why = agree(got, eager, 0);
         if (why) throw new Error(`${why}\n${compiled.concrete(...xs).toString()}`);
       }),
-      { numRuns: 60, seed: 42 },
+      { numRuns: 80, seed: 42 },
     );
     expect(fusedSeen).toBeGreaterThan(20);
+    expect(tailsSeen).toBeGreaterThan(10);
   });
 
   it("a backend without fusion runs the ops one by one", () => {

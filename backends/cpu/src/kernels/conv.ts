@@ -112,46 +112,57 @@ function transformFilter(ctx: CpuContext, filter: CpuBuffer, wt: CpuBuffer, C: n
 /** The conv2d kernel; `matmul` is the backend's matmul kernel. */
 export function conv2dKernel(ctx: CpuContext, matmul: MatmulKernel, fallback: K): K {
   return (inputs, outputs, attrs, op) => {
-    const [x, f] = inputs as [KernelTensor<CpuBuffer>, KernelTensor<CpuBuffer>];
-    const y = outputs[0]!;
-    if (x.dtype !== "float32" || f.dtype !== "float32" || y.dtype !== "float32") return fallback(inputs, outputs, attrs, op);
-    const g = geometryOf(op, () => conv2dGeometry("conv2d", x.shape, f.shape, attrs));
-    const { n, h: H, w: W, c: C, kh: KH, kw: KW, oh: OH, ow: OW, sh: SH, sw: SW, dh: DH, dw: DW, pt: PT, pl: PL } = g;
-    const CO = f.shape[3]!;
-    const { bottom: PB, right: PR } = attrs.pad;
-    const Kd = KH * KW * C;
-    const filter = { data: f.data, shape: [Kd, CO], dtype: f.dtype, size: f.size };
-    const pixels = OH * OW;
-    const pointwise = KH === 1 && KW === 1 && SH === 1 && SW === 1 && PT === 0 && PL === 0 && PB === 0 && PR === 0;
-    if (pointwise) {
-      matmul([{ data: x.data, shape: [n * pixels, C], dtype: x.dtype, size: x.size }, filter], [{ data: y.data, shape: [n * pixels, CO], dtype: y.dtype, size: y.size }], {
+    if (!conv2dF32(ctx, matmul, inputs, outputs, attrs, op, true)) fallback(inputs, outputs, attrs, op);
+  };
+}
+
+/**
+ * float32 conv2d through `matmul` (every product it makes is a block of rows of `y`, as
+ * [rows, CO] views), or through Winograd when `winograd` allows and it applies. False, with
+ * nothing run, for other dtypes or when Winograd would apply but is not allowed.
+ */
+export function conv2dF32(ctx: CpuContext, matmul: MatmulKernel, inputs: Parameters<K>[0], outputs: Parameters<K>[1], attrs: Attrs<"conv2d">, op: Parameters<K>[3], winograd: boolean): boolean {
+  const [x, f] = inputs as [KernelTensor<CpuBuffer>, KernelTensor<CpuBuffer>];
+  const y = outputs[0]!;
+  if (x.dtype !== "float32" || f.dtype !== "float32" || y.dtype !== "float32") return false;
+  const g = geometryOf(op, () => conv2dGeometry("conv2d", x.shape, f.shape, attrs));
+  const { n, h: H, w: W, c: C, kh: KH, kw: KW, oh: OH, ow: OW, sh: SH, sw: SW, dh: DH, dw: DW, pt: PT, pl: PL } = g;
+  const CO = f.shape[3]!;
+  const { bottom: PB, right: PR } = attrs.pad;
+  const Kd = KH * KW * C;
+  const filter = { data: f.data, shape: [Kd, CO], dtype: f.dtype, size: f.size };
+  const pixels = OH * OW;
+  const pointwise = KH === 1 && KW === 1 && SH === 1 && SW === 1 && PT === 0 && PL === 0 && PB === 0 && PR === 0;
+  if (pointwise) {
+    matmul([{ data: x.data, shape: [n * pixels, C], dtype: x.dtype, size: x.size }, filter], [{ data: y.data, shape: [n * pixels, CO], dtype: y.dtype, size: y.size }], {
+      transposeA: false,
+      transposeB: false,
+    });
+    return true;
+  }
+  if (winogradApplies(KH, KW, SH, SW, DH, DW, C, CO)) {
+    if (!winograd) return false;
+    winogradConv(ctx, matmul, x, f, y, PT, PL);
+    return true;
+  }
+  // Enough rows per group for 8 matmul tiles per thread, else near COLS_BYTES.
+  const minGroup = Math.ceil((ctx.threads * 8 * 64) / Math.max(1, pixels));
+  const group = Math.max(1, Math.min(n, Math.max(minGroup, Math.floor(COLS_BYTES / Math.max(1, pixels * Kd * 4)))));
+  const cols = ctx.arena.allocScratch(group * pixels * Kd * 4);
+  try {
+    for (let b0 = 0; b0 < n; b0 += group) {
+      const g = Math.min(group, n - b0);
+      const rows = g * pixels;
+      const xOff = x.data.offset + b0 * H * W * C * 4;
+      im2colLines(ctx, xOff, cols.offset, [H, W, C, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW], g * OH);
+      const yPart = { offset: y.data.offset + b0 * pixels * CO * 4, bytes: rows * CO * 4, capacity: 0, freed: false };
+      matmul([{ data: cols, shape: [rows, Kd], dtype: "float32", size: rows * Kd }, filter], [{ data: yPart, shape: [rows, CO], dtype: "float32", size: rows * CO }], {
         transposeA: false,
         transposeB: false,
       });
-      return;
     }
-    if (winogradApplies(KH, KW, SH, SW, DH, DW, C, CO)) {
-      winogradConv(ctx, matmul, x, f, y, PT, PL);
-      return;
-    }
-    // Enough rows per group for 8 matmul tiles per thread, else near COLS_BYTES.
-    const minGroup = Math.ceil((ctx.threads * 8 * 64) / Math.max(1, pixels));
-    const group = Math.max(1, Math.min(n, Math.max(minGroup, Math.floor(COLS_BYTES / Math.max(1, pixels * Kd * 4)))));
-    const cols = ctx.arena.allocScratch(group * pixels * Kd * 4);
-    try {
-      for (let b0 = 0; b0 < n; b0 += group) {
-        const g = Math.min(group, n - b0);
-        const rows = g * pixels;
-        const xOff = x.data.offset + b0 * H * W * C * 4;
-        im2colLines(ctx, xOff, cols.offset, [H, W, C, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW], g * OH);
-        const yPart = { offset: y.data.offset + b0 * pixels * CO * 4, bytes: rows * CO * 4, capacity: 0, freed: false };
-        matmul([{ data: cols, shape: [rows, Kd], dtype: "float32", size: rows * Kd }, filter], [{ data: yPart, shape: [rows, CO], dtype: "float32", size: rows * CO }], {
-          transposeA: false,
-          transposeB: false,
-        });
-      }
-    } finally {
-      ctx.arena.free(cols);
-    }
-  };
+  } finally {
+    ctx.arena.free(cols);
+  }
+  return true;
 }

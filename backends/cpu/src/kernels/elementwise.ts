@@ -23,7 +23,14 @@ export interface BroadcastPlan {
 
 /** Collapse the output into as few dims as the broadcast pattern of `shapes` allows. */
 export function broadcastPlan(shapes: readonly (readonly number[])[], out: readonly number[]): BroadcastPlan {
-  const strides = shapes.map((s) => broadcastStrides(s, out));
+  return stridePlan(
+    shapes.map((s) => broadcastStrides(s, out)),
+    out,
+  );
+}
+
+/** The same, from each input's element strides over `out`'s dims (0 along broadcast dims). */
+export function stridePlan(strides: readonly (readonly number[])[], out: readonly number[]): BroadcastPlan {
   const dims: { d: number; s: number[] }[] = [];
   for (let i = 0; i < out.length; i++) {
     const d = out[i]!;
@@ -33,7 +40,7 @@ export function broadcastPlan(shapes: readonly (readonly number[])[], out: reado
     if (prev && prev.s.every((p, k) => p === s[k]! * d)) dims[dims.length - 1] = { d: prev.d * d, s };
     else dims.push({ d, s });
   }
-  const last = dims.pop() ?? { d: 1, s: shapes.map(() => 0) };
+  const last = dims.pop() ?? { d: 1, s: strides.map(() => 0) };
   const outer: number[] = [];
   for (const x of dims) outer.push(x.d, ...x.s);
   return { outer, len: last.d, inner: last.s };

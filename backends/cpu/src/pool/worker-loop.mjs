@@ -37,7 +37,8 @@ export function workerMain(init, hooks) {
       fn = extra.get(index);
       if (fn === undefined) {
         const bytes = new Uint8Array(init.memory.buffer, args[nargs], args[nargs + 1]).slice();
-        const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: init.memory } });
+        // It may call the prebuilt kernels (imported from "kernels", e.g. a matmul tile under an epilogue).
+        const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: init.memory }, kernels: instance.exports });
         fn = inst.exports["fused"];
         extra.set(index, fn);
       }

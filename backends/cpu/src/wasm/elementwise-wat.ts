@@ -24,6 +24,8 @@ export interface ElementwiseExport {
   readonly dtypes: readonly IrDType[];
   readonly statics: Readonly<Record<string, unknown>>;
   readonly expr: Expr;
+  /** When true, `chunk` is the first element to compute and `per` how many (a range the caller picks). */
+  readonly range?: boolean;
   readonly attrs: readonly string[];
 }
 
@@ -164,7 +166,7 @@ export function elementwiseFunc(k: ElementwiseExport): string | null {
     ${ins.map((i) => `(local $o${i} i32) (local $q${i} i32) (local $z${i} ${scalarType(dtypes[i]!)}) (local $zv${i} v128)`).join(" ")}
     ${low.locals}
     ${low.prologue}
-    (local.set $e (i32.mul (local.get $chunk) (local.get $per)))
+    (local.set $e ${k.range ? "(local.get $chunk)" : "(i32.mul (local.get $chunk) (local.get $per))"})
     (local.set $end (i32.add (local.get $e) (local.get $per)))
     (if (i32.gt_u (local.get $end) (local.get $n)) (then (local.set $end (local.get $n))))
     (block $done (loop $rows

@@ -10,18 +10,28 @@ import { broadcastStridesTo, KernelBuilder, truncExpr } from "../codegen.js";
 import type { GlTensor, KernelContext } from "../context.js";
 import { lowerToGpuJs } from "./ir-gpujs.js";
 
-/** Run expression `e` (inputs read with broadcasting; attr values from `attrs`) into `y`. */
-function runExpr(ctx: KernelContext, name: string, e: Expr, inputs: readonly GlTensor[], y: GlTensor, attrs: object): void {
-  const b = new KernelBuilder();
-  const names = inputs.map((t) => b.tensor(ctx.in(name, t)));
+/**
+ * Declare `name(k)` as input k read at output element `i` of `y`: at `i` when it has `y`'s size
+ * and rank, else through `y`'s coordinates (named from `coords`) and its broadcast strides.
+ */
+export function readBroadcast(ctx: KernelContext, b: KernelBuilder, op: string, inputs: readonly GlTensor[], y: GlTensor, name: (k: number) => string, coords = "c"): void {
+  const values = inputs.map((t) => b.tensor(ctx.in(op, t)));
   const full = inputs.map((t) => t.size === y.size && t.shape.length === y.shape.length);
-  const coords = full.every(Boolean) ? [] : b.unravel("i", y.shape, "c");
-  inputs.forEach((t, k) => {
-    const at = full[k] ? "i" : b.offset(coords, broadcastStridesTo(t.shape, y.shape));
-    b.line(`const x${k} = ${names[k]}[${at}];`);
-  });
+  const at = full.every(Boolean) ? [] : b.unravel("i", y.shape, coords);
+  inputs.forEach((t, k) => b.line(`const ${name(k)} = ${values[k]}[${full[k] ? "i" : b.offset(at, broadcastStridesTo(t.shape, y.shape))}];`));
+}
+
+/** The value stored for `v` in a tensor of `dtype`: int32 truncated as int32 storage would, bool as 0/1. */
+export function storedValue(v: string, dtype: string): string {
+  return dtype === "int32" ? truncExpr(v) : dtype === "bool" ? `(${v} != 0.0 ? 1.0 : 0.0)` : v;
+}
+
+/** Run expression `e` (inputs read with broadcasting; attr values from `attrs`) into `y`. */
+export function runExpr(ctx: KernelContext, name: string, e: Expr, inputs: readonly GlTensor[], y: GlTensor, attrs: object): void {
+  const b = new KernelBuilder();
+  readBroadcast(ctx, b, name, inputs, y, (k) => `x${k}`);
   const v = lowerToGpuJs(e, b, (n) => b.num((attrs as Record<string, number>)[n]!));
-  ctx.run(name, y, b, y.dtype === "int32" ? truncExpr(v) : y.dtype === "bool" ? `(${v} != 0.0 ? 1.0 : 0.0)` : v);
+  ctx.run(name, y, b, storedValue(v, y.dtype));
 }
 
 /** The kernel of elementwise op `op` from its IR expression (with NumPy broadcasting). */
@@ -41,12 +51,13 @@ export function elementwise(ctx: KernelContext, op: ElementwiseOpName) {
 
 /**
  * A compiled program's fused expression (numeric attrs already constants) as one gpu.js
- * kernel. False (the ops then run one by one) when an input is float64 or the expression has
- * no gpu.js form.
+ * kernel. False (the ops then run one by one) when an input is float64, the expression has
+ * no gpu.js form, or it has more inputs than one kernel may read.
  */
 export function fusedElementwise(ctx: KernelContext) {
   return (expr: Expr, inputs: readonly GlTensor[], y: GlTensor): boolean => {
     if (inputs.some((t) => t.dtype === "float64") || y.dtype === "float64") return false;
+    if (inputs.length > ctx.rt.maxKernelTensors) return false;
     try {
       lowerToGpuJs(expr, new KernelBuilder(), () => "0.0");
     } catch {

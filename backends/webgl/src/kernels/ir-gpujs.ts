@@ -12,13 +12,13 @@ const CMP: Record<string, string> = { eq: "==", ne: "!=", lt: "<", le: "<=", gt:
 const trunc = (x: string) => `(${x} < 0.0 ? Math.ceil(${x}) : Math.floor(${x}))`;
 
 /** The code of one node; `pre` receives statements a node needs before its value (named from `id`). */
-function nodeCode(e: Expr, a: readonly string[], b: KernelBuilder, id: string, pre: string[], attr: (name: string) => string): string {
+function nodeCode(e: Expr, a: readonly string[], b: KernelBuilder, id: string, pre: string[], attr: (name: string) => string, input: (k: number) => string): string {
   const D = e.args[0]?.dtype ?? e.dtype;
   const int = D === "int32";
   const [x, y, z] = a;
   switch (e.op) {
     case "input":
-      return `x${e.index}`;
+      return input(e.index!);
     case "attr":
       return attr(e.name!);
     case "const":
@@ -90,33 +90,44 @@ function nodeCode(e: Expr, a: readonly string[], b: KernelBuilder, id: string, p
   throw new Error(`webgl: ${e.op} (${D}) has no GLSL form`);
 }
 
+/** How a lowering names its inputs and its values (so it can follow code that uses other names). */
+export interface LoweringNames {
+  /** The variable holding input k (default `x<k>`). */
+  readonly input?: (k: number) => string;
+  /** Prefix of the values it declares (default "n"). */
+  readonly prefix?: string;
+}
+
 /**
  * Append statements computing `root` (inputs `x0, x1, ...` already declared) to `b` and return
  * the name of the result. `attr(name)` gives a numeric attr's uniform.
  */
-export function lowerToGpuJs(root: Expr, b: KernelBuilder, attr: (name: string) => string): string {
+export function lowerToGpuJs(root: Expr, b: KernelBuilder, attr: (name: string) => string, names: LoweringNames = {}): string {
+  const input = names.input ?? ((k: number) => `x${k}`);
+  const prefix = names.prefix ?? "n";
   // int32 pow goes through float32, as the reference's Math.pow stored to int32 does.
   const e0 = ir.expandFloat32(
     ir.rewrite(root, (e) => (e.op === "pow" && e.dtype === "int32" ? ir.cast(ir.pow(ir.cast(e.args[0]!, "float32"), ir.cast(e.args[1]!, "float32")), "int32") : e)),
     (op) => NATIVE.has(op),
   );
-  const names = new Map<Expr, string>();
+  const values = new Map<Expr, string>();
   ir.topoOrder([e0]).forEach((e, k) => {
     const pre: string[] = [];
     const code = nodeCode(
       e,
-      e.args.map((a) => names.get(a)!),
+      e.args.map((a) => values.get(a)!),
       b,
-      `n${k}`,
+      `${prefix}${k}`,
       pre,
       attr,
+      input,
     );
     if (e.op === "input" || e.op === "attr" || e.op === "const") {
-      names.set(e, code);
+      values.set(e, code);
       return;
     }
-    b.line(...pre, `const n${k} = ${code};`);
-    names.set(e, `n${k}`);
+    b.line(...pre, `const ${prefix}${k} = ${code};`);
+    values.set(e, `${prefix}${k}`);
   });
-  return names.get(e0)!;
+  return values.get(e0)!;
 }

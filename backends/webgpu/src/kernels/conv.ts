@@ -2,11 +2,13 @@
  * Convolution and pooling in NHWC, direct: one thread per output element of each op
  * (forward, input gradient, filter gradient; depthwise alike; max/avg pooling and their
  * gradients), looping over the window. Geometry travels in params as
- * [count, n, h, w, c, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, channels].
+ * [count, n, h, w, c, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, channels]. conv2d takes an
+ * elementwise epilogue (head.ts) on each output before its store.
  */
-import { conv2dGeometry, depthwiseGeometry, geometryOf, poolGeometry, type KernelTable, type WindowGeometry } from "@eager/core/backend";
+import { conv2dGeometry, depthwiseGeometry, geometryOf, poolGeometry, type Attrs, type KernelTable, type KernelTensor, type WindowGeometry } from "@eager/core/backend";
 import { grid, type GpuBuffer, type Runtime } from "../runtime.js";
 import { perElement, WG } from "../wgsl.js";
+import { dispatchHead, stored, withTail, type HeadDispatch } from "./head.js";
 
 /** Params from the call's window plan, the channel count and the number of threads. */
 function params(g: WindowGeometry, channels: number, count: number): number[] {
@@ -88,6 +90,26 @@ function run(rt: Runtime, key: string, body: string, names: string[], buffers: G
   rt.dispatch(key, src, buffers, params, grid(Math.ceil(params[0]! / WG)));
 }
 
+type T = KernelTensor<GpuBuffer>;
+const OUT_PIXEL = splitPixel("i", "ch", "oh", "ow", ["b", "oy", "ox", "co"]);
+
+/** The dispatch of conv2d (float32, NHWC; `plan` is the call's window geometry), with or without an epilogue. */
+export function conv2dHead([x, f]: readonly T[], y: T, a: Attrs<"conv2d">, op?: { readonly plan: unknown }): HeadDispatch {
+  const g = geometryOf(op, () => conv2dGeometry("conv2d", x!.shape, f!.shape, a));
+  const loop = windowLoop("for (var ci = 0u; ci < c; ci++) { acc += xs[xp * c + ci] * fs[(tap * c + ci) * ch + co]; }");
+  const p = params(g, f!.shape[3]!, y.size);
+  return {
+    key: "conv2d",
+    source: (tail) => {
+      const { bindings, fns } = withTail(tail, [out("y"), inp("xs"), inp("fs")]);
+      return perElement(bindings, `${GEOM}\n  ${OUT_PIXEL}\n  var acc = 0.0;\n  ${loop}\n  y[i] = ${stored(tail, "i", "acc")};`, fns);
+    },
+    buffers: [y.data, x!.data, f!.data],
+    params: p,
+    workgroups: grid(Math.ceil(p[0]! / WG)),
+  };
+}
+
 type ConvOps =
   | "conv2d" | "conv2dBackpropInput" | "conv2dBackpropFilter"
   | "depthwiseConv2d" | "depthwiseConv2dBackpropInput" | "depthwiseConv2dBackpropFilter"
@@ -95,7 +117,7 @@ type ConvOps =
 
 /** Kernels of the convolution and pooling family (float32). */
 export function convKernels(rt: () => Runtime): Pick<KernelTable<GpuBuffer>, ConvOps> {
-  const outPixel = splitPixel("i", "ch", "oh", "ow", ["b", "oy", "ox", "co"]);
+  const outPixel = OUT_PIXEL;
   const inPixel = splitPixel("i", "c", "h", "w", ["b", "iy", "ix", "ci"]);
   const dwCount = `(window_count(oy, ox))`;
   const COUNT = /* wgsl */ `
@@ -109,10 +131,7 @@ fn window_count(oy: u32, ox: u32) -> f32 {
 }
 `;
   return {
-    conv2d: ([x, f], [y], a, op) => {
-      const body = `${outPixel}\n  var acc = 0.0;\n  ${windowLoop("for (var ci = 0u; ci < c; ci++) { acc += xs[xp * c + ci] * fs[(tap * c + ci) * ch + co]; }")}\n  y[i] = acc;`;
-      run(rt(), "conv2d", body, ["y", "xs", "fs"], [y!.data, x!.data, f!.data], params(geometryOf(op, () => conv2dGeometry("conv2d", x!.shape, f!.shape, a)), f!.shape[3]!, y!.size));
-    },
+    conv2d: (inputs, [y], a, op) => dispatchHead(rt(), conv2dHead(inputs, y!, a, op)),
     conv2dBackpropInput: ([dy, f], [dx], a, op) => {
       const body = `${inPixel}\n  var acc = 0.0;\n  ${coverLoop("for (var co = 0u; co < ch; co++) { acc += dys[op * ch + co] * fs[(tap * c + ci) * ch + co]; }")}\n  y[i] = acc;`;
       run(rt(), "conv2dBackpropInput", body, ["y", "dys", "fs"], [dx!.data, dy!.data, f!.data], params(geometryOf(op, () => conv2dGeometry("conv2dBackpropInput", a.inputShape, f!.shape, a)), f!.shape[3]!, dx!.size));

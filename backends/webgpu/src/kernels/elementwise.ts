@@ -1,65 +1,17 @@
 /**
  * The elementwise family, generated from each op's scalar IR expression (lowered by
  * ir-wgsl.ts): any number of inputs with NumPy broadcasting, numeric attrs in params, and
- * fill, and the fused expressions of compiled programs. Each input is read contiguously, as a scalar, or through broadcast strides; the modes
- * are part of the pipeline key, so one pipeline serves every shape of that class.
+ * fill, and the fused expressions of compiled programs. Each input is read contiguously, as a
+ * scalar, or through broadcast strides (broadcast.ts); the modes are part of the pipeline key.
  */
 import { ir, opTable, type DType, type ElementwiseOpName, type Expr, type Kernel, type KernelTensor } from "@eager/core/backend";
 import type { GpuBuffer, Runtime } from "../runtime.js";
 import { grid } from "../runtime.js";
 import { f32Bits, perElement, valueBits, WG, wgslType } from "../wgsl.js";
-import { lowerToWgsl, POW_I } from "./ir-wgsl.js";
+import { broadcastParams, indexing, loads, modeOf } from "./broadcast.js";
+import { lowerToWgsl, POW_I, wgslForm } from "./ir-wgsl.js";
 
 type T = KernelTensor<GpuBuffer>;
-
-/** How an input is indexed: same shape as the output, a single element, or broadcast strides. */
-type Mode = "c" | "s" | "b";
-
-function modeOf(t: T, out: T): Mode {
-  if (t.size === 1) return "s";
-  if (t.shape.length === out.shape.length && t.shape.every((d, i) => d === out.shape[i])) return "c";
-  return "b";
-}
-
-/** Broadcast strides of `shape` against `out` (0 along broadcast axes). */
-function bstrides(shape: readonly number[], out: readonly number[]): number[] {
-  const r = out.length;
-  const st = new Array<number>(r).fill(0);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    const od = d + r - shape.length;
-    st[od] = shape[d] === 1 ? 0 : acc;
-    acc *= shape[d]!;
-  }
-  return st;
-}
-
-/**
- * Params: [n, attrs (f32 bits)..., rank, outShape..., strides of each broadcast input...].
- * Returns the WGSL that computes `idx<k>` for each input; `base` is the rank's slot.
- */
-function indexing(modes: readonly Mode[], base: number): string {
-  const lines: string[] = [];
-  modes.forEach((m, k) => lines.push(`var idx${k} = ${m === "c" ? "i" : "0u"};`));
-  if (modes.some((m) => m === "b")) {
-    lines.push(`let rank = pu(${base}u);`, "var rem = i;", "for (var d = i32(rank) - 1; d >= 0; d--) {", `  let dim = pu(${base + 1}u + u32(d));`, "  let c = rem % dim;", "  rem = rem / dim;");
-    let slot = 1;
-    modes.forEach((m, k) => {
-      if (m === "b") lines.push(`  idx${k} += c * pu(${base + 1}u + rank * ${slot++}u + u32(d));`);
-    });
-    lines.push("}");
-  }
-  return lines.join("\n  ");
-}
-
-function broadcastParams(inputs: readonly T[], modes: readonly Mode[], out: T): number[] {
-  if (!modes.includes("b")) return [];
-  const params = [out.shape.length, ...out.shape];
-  inputs.forEach((t, k) => {
-    if (modes[k] === "b") params.push(...bstrides(t.shape, out.shape));
-  });
-  return params;
-}
 
 const groups = (n: number) => grid(Math.ceil(n / WG));
 
@@ -71,11 +23,10 @@ function dispatchExpr(rt: Runtime, key: string, build: () => Expr, attrNames: re
   const modes = inputs.map((t) => modeOf(t, y));
   const src = () => {
     const low = lowerToWgsl(build(), (name) => `pf(${1 + attrNames.indexOf(name)}u)`);
-    const loads = inputs.map((t, k) => `let x${k} = in${k}[idx${k}]${t.dtype === "bool" ? " != 0u" : ""};`).join("\n  ");
     const store = y.dtype === "bool" ? "select(0u, 1u, v)" : "v";
     return perElement(
       [{ name: "y", type: wgslType(y.dtype), write: true }, ...inputs.map((t, k) => ({ name: `in${k}`, type: wgslType(t.dtype) }))],
-      `${indexing(modes, 1 + attrNames.length)}\n  ${loads}\n  ${low.code}\n  y[i] = ${store};`,
+      `${indexing(modes, 1 + attrNames.length)}\n  ${loads(inputs, (k) => `in${k}`)}\n  ${low.code}\n  y[i] = ${store};`,
       low.usesPowI ? POW_I : "",
     );
   };
@@ -105,23 +56,17 @@ export function irKernel(rt: () => Runtime, op: ElementwiseOpName): Kernel<any, 
 /**
  * A compiled program's fused expression (numeric attrs already constants), lowered to one WGSL
  * pipeline per expression, dtypes and indexing modes. False when the expression has no WGSL form
- * (float64, or an operation the lowering lacks): core then runs the ops one by one.
+ * (float64, or an operation the lowering lacks), or more inputs than a shader stage may bind
+ * storage buffers: core then runs the ops one by one.
  */
 export function fusedKernel(rt: () => Runtime): (expr: Expr, inputs: readonly T[], y: T) => boolean {
-  const keys = new WeakMap<Expr, string | null>();
   return (expr, inputs, y) => {
-    let key = keys.get(expr);
-    if (key === undefined) {
-      try {
-        lowerToWgsl(expr, () => "0.0");
-        key = `fused:${inputs.map((t) => t.dtype).join(",")}:${ir.printExpr(expr)}`;
-      } catch {
-        key = null;
-      }
-      keys.set(expr, key);
-    }
-    if (key === null || inputs.some((t) => t.dtype === "float64")) return false;
-    dispatchExpr(rt(), key, () => expr, [], [], inputs, y);
+    const form = wgslForm(expr);
+    if (form === null || inputs.some((t) => t.dtype === "float64")) return false;
+    const runtime = rt();
+    // Each input, the output and the parameter words are storage buffers of one shader stage.
+    if (inputs.length + 2 > runtime.device.limits.maxStorageBuffersPerShaderStage) return false;
+    dispatchExpr(runtime, `fused:${inputs.map((t) => t.dtype).join(",")}:${form}`, () => expr, [], [], inputs, y);
     return true;
   };
 }

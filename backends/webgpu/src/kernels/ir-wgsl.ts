@@ -130,3 +130,23 @@ export function lowerToWgsl(root: Expr, attr: (name: string) => string): { code:
   lines.push(`let v = ${names.get(e0)};`);
   return { code: lines.join("\n  "), usesPowI };
 }
+
+const forms = new WeakMap<Expr, string | null>();
+
+/**
+ * A fused expression's text for pipeline keys (numeric attrs already constants), or null when
+ * it has no WGSL form (float64, or an operation the lowering lacks). Cached per expression.
+ */
+export function wgslForm(expr: Expr): string | null {
+  let form = forms.get(expr);
+  if (form === undefined) {
+    try {
+      lowerToWgsl(expr, () => "0.0");
+      form = ir.printExpr(expr);
+    } catch {
+      form = null;
+    }
+    forms.set(expr, form);
+  }
+  return form;
+}

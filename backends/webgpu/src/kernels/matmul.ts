@@ -2,11 +2,13 @@
  * Batched matmul: a tiled kernel (each 16x16 workgroup stages a 64x16 tile of A and a 16x64
  * tile of B in workgroup memory and accumulates a 4x4 block per thread) for large products, a direct one-thread-
  * per-output kernel for thin ones. Transposes are strides
- * (no copy); broadcast batch dimensions map each output batch to its A and B offsets.
+ * (no copy); broadcast batch dimensions map each output batch to its A and B offsets. An
+ * elementwise epilogue (head.ts) is applied to each accumulator before its store.
  */
 import type { KernelTable, KernelTensor } from "@eager/core/backend";
 import type { GpuBuffer, Runtime } from "../runtime.js";
 import { header, sizeOf, strides, wgslType } from "../wgsl.js";
+import { dispatchHead, stored, withTail, type HeadDispatch, type Tail } from "./head.js";
 
 type T = KernelTensor<GpuBuffer>;
 /** The tiled kernel's block: BM x BM outputs per 16x16 workgroup (4x4 per thread), K in steps of BK. */
@@ -38,8 +40,10 @@ const PROLOGUE = `let M = pu(0u);
   }`;
 
 /** One thread per output element, no shared memory: best for thin or small products. */
-function directSource(t: string): string {
-  return `${header([{ name: "y", type: t, write: true }, { name: "A", type: t }, { name: "B", type: t }])}
+function directSource(t: string, tail: Tail | null): string {
+  const { bindings, fns } = withTail(tail, [{ name: "y", type: t, write: true }, { name: "A", type: t }, { name: "B", type: t }]);
+  return `${header(bindings)}
+${fns}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let batch = gid.z;
@@ -49,15 +53,18 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (row >= M) { return; }
   var acc = ${t}(0);
   for (var k = 0u; k < K; k++) { acc = acc + A[aoff + row * asr + k * asc] * B[boff + k * bsr + col * bsc]; }
-  y[batch * M * N + row * N + col] = acc;
+  let o = batch * M * N + row * N + col;
+  y[o] = ${stored(tail, "o", "acc")};
 }
 `;
 }
 
-function tiledSource(t: string): string {
+function tiledSource(t: string, tail: Tail | null): string {
   const zero = `${t}(0)`;
-  return `${header([{ name: "y", type: t, write: true }, { name: "A", type: t }, { name: "B", type: t }])}
-fn store(base: u32, row: u32, col: u32, M: u32, N: u32, v: ${t}) { if (row < M && col < N) { y[base + row * N + col] = v; } }
+  const { bindings, fns } = withTail(tail, [{ name: "y", type: t, write: true }, { name: "A", type: t }, { name: "B", type: t }]);
+  return `${header(bindings)}
+${fns}
+fn store(base: u32, row: u32, col: u32, M: u32, N: u32, v: ${t}) { if (row < M && col < N) { let o = base + row * N + col; y[o] = ${stored(tail, "o", "v")}; } }
 var<workgroup> As: array<array<${t}, ${BK}>, ${BM}>;
 var<workgroup> Bs: array<array<${t}, ${BM}>, ${BK}>;
 @compute @workgroup_size(16, 16)
@@ -103,24 +110,27 @@ function batchSteps(shape: readonly number[], batch: readonly number[]): number[
   return batch.map((_, d) => (d < off || own[d - off] === 1 ? 0 : st[d - off]! * mat));
 }
 
+/** The dispatch of matmul `y = a @ b` (transposes from the attrs), with or without an epilogue. */
+export function matmulHead([a, b]: readonly T[], y: T, at: { readonly transposeA: boolean; readonly transposeB: boolean }): HeadDispatch {
+  const ra = a!.shape.length;
+  const ry = y.shape.length;
+  const M = y.shape[ry - 2]!;
+  const N = y.shape[ry - 1]!;
+  const K = at.transposeA ? a!.shape[ra - 2]! : a!.shape[ra - 1]!;
+  const batch = y.shape.slice(0, -2);
+  const [asr, asc] = at.transposeA ? [1, M] : [K, 1];
+  const [bsr, bsc] = at.transposeB ? [1, K] : [N, 1];
+  const params = [M, N, K, asr, asc, bsr, bsc, batch.length, ...batch, ...batchSteps(a!.shape, batch), ...batchSteps(b!.shape, batch)];
+  const t = wgslType(y.dtype);
+  const buffers = [y.data, a!.data, b!.data];
+  if (M >= TILED_MIN && N >= TILED_MIN && K >= TILED_MIN)
+    return { key: `matmul:tiled:${t}`, source: (tail) => tiledSource(t, tail), buffers, params, workgroups: [Math.ceil(N / BM), Math.ceil(M / BM), sizeOf(batch)] };
+  return { key: `matmul:direct:${t}`, source: (tail) => directSource(t, tail), buffers, params, workgroups: [Math.ceil((M * N) / 64), 1, sizeOf(batch)] };
+}
+
 /** The matmul kernel. */
 export function matmulKernels(rt: () => Runtime): Pick<KernelTable<GpuBuffer>, "matmul"> {
   return {
-    matmul: ([a, b], [y], at) => {
-      const A = a as T;
-      const ra = A.shape.length;
-      const ry = y!.shape.length;
-      const M = y!.shape[ry - 2]!;
-      const N = y!.shape[ry - 1]!;
-      const K = at.transposeA ? A.shape[ra - 2]! : A.shape[ra - 1]!;
-      const batch = y!.shape.slice(0, -2);
-      const [asr, asc] = at.transposeA ? [1, M] : [K, 1];
-      const [bsr, bsc] = at.transposeB ? [1, K] : [N, 1];
-      const params = [M, N, K, asr, asc, bsr, bsc, batch.length, ...batch, ...batchSteps(A.shape, batch), ...batchSteps(b!.shape, batch)];
-      const t = wgslType(y!.dtype);
-      const buffers = [y!.data, A.data, b!.data];
-      if (M >= TILED_MIN && N >= TILED_MIN && K >= TILED_MIN) rt().dispatch(`matmul:tiled:${t}`, () => tiledSource(t), buffers, params, [Math.ceil(N / BM), Math.ceil(M / BM), sizeOf(batch)]);
-      else rt().dispatch(`matmul:direct:${t}`, () => directSource(t), buffers, params, [Math.ceil((M * N) / 64), 1, sizeOf(batch)]);
-    },
+    matmul: (inputs, [y], at) => dispatchHead(rt(), matmulHead(inputs, y!, at)),
   };
 }

@@ -2,16 +2,19 @@
  * The reduction family: sum, mean, prod, max, min, all and any as a workgroup tree reduction
  * in shared memory (one workgroup per output element; short reductions use one thread per
  * output instead), argMax/argMin and cumsum as one thread per line, topk by ranking.
- * Reduced axes that form the trailing block of x are read contiguously.
+ * Reduced axes that form the trailing block of x are read contiguously. sum..any take an
+ * elementwise epilogue (head.ts) on each result before its store.
  */
 import { kernelsFor, type KernelTable, type KernelTensor } from "@eager/core/backend";
 import { grid, type GpuBuffer, type Runtime } from "../runtime.js";
 import { header, perElement, sizeOf, strides, WG, wgslType } from "../wgsl.js";
+import { dispatchHead, stored, withTail, type HeadDispatch, type Tail } from "./head.js";
 
 type T = KernelTensor<GpuBuffer>;
 /** The reductions one template covers (the fold per op is below). */
-const REDUCE_OPS = ["sum", "mean", "prod", "max", "min", "all", "any"] as const;
-type ReduceOp = (typeof REDUCE_OPS)[number];
+export const REDUCE_OPS = ["sum", "mean", "prod", "max", "min", "all", "any"] as const;
+/** A reduction with a tree kernel (and an epilogue form). */
+export type ReduceOp = (typeof REDUCE_OPS)[number];
 
 /** Init value and fold of each reduction, by storage type. */
 function fold(op: ReduceOp, t: string): { init: string; step: (acc: string, v: string) => string } {
@@ -76,13 +79,13 @@ function reduceParams(x: T, axes: readonly number[], outCount: number): { params
 
 const TREE = 256;
 
-function reduceSource(op: ReduceOp, xt: string, yt: string, tree: boolean): string {
+function reduceSource(op: ReduceOp, xt: string, yt: string, tree: boolean, tail: Tail | null): string {
   const f = fold(op, xt);
   const finish = (acc: string) => (op === "mean" ? `${acc} / f32(pu(1u))` : acc);
-  const bindings = [{ name: "y", type: yt, write: true }, { name: "xs", type: xt }];
-  if (!tree) return perElement(bindings, `var acc: ${xt} = ${f.init};\n  for (var r = 0u; r < pu(1u); r++) { acc = ${f.step("acc", "xs[x_offset(i, r)]")}; }\n  y[i] = ${finish("acc")};`, OFFSET);
+  const { bindings, fns } = withTail(tail, [{ name: "y", type: yt, write: true }, { name: "xs", type: xt }], OFFSET);
+  if (!tree) return perElement(bindings, `var acc: ${xt} = ${f.init};\n  for (var r = 0u; r < pu(1u); r++) { acc = ${f.step("acc", "xs[x_offset(i, r)]")}; }\n  y[i] = ${stored(tail, "i", finish("acc"))};`, fns);
   return `${header(bindings)}
-${OFFSET}
+${fns}
 var<workgroup> part: array<${xt}, ${TREE}>;
 @compute @workgroup_size(${TREE})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3u) {
@@ -96,20 +99,28 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     if (lid < s) { part[lid] = ${f.step("part[lid]", "part[lid + s]")}; }
     workgroupBarrier();
   }
-  if (lid == 0u) { y[o] = ${finish("part[0]")}; }
+  if (lid == 0u) { y[o] = ${stored(tail, "o", finish("part[0]"))}; }
 }
 `;
 }
 
-function reduceKernel(rt: () => Runtime, op: ReduceOp) {
-  return ([x]: readonly T[], [y]: readonly T[], a: { axes: readonly number[] }): void => {
-    const { params, count } = reduceParams(x!, a.axes, y!.size);
-    const tree = count > 64;
-    const xt = wgslType(x!.dtype);
-    const key = `reduce:${op}:${x!.dtype}:${tree ? "tree" : "serial"}`;
-    const src = () => reduceSource(op, xt, wgslType(y!.dtype), tree);
-    rt().dispatch(key, src, [y!.data, x!.data], params, tree ? grid(y!.size) : grid(Math.ceil(y!.size / WG)));
+/** The dispatch of reduction `op` of `x` over `axes` into `y`, with or without an epilogue. */
+export function reduceHead(op: ReduceOp, x: T, y: T, axes: readonly number[]): HeadDispatch {
+  const { params, count } = reduceParams(x, axes, y.size);
+  const tree = count > 64;
+  const xt = wgslType(x.dtype);
+  const yt = wgslType(y.dtype);
+  return {
+    key: `reduce:${op}:${x.dtype}:${tree ? "tree" : "serial"}`,
+    source: (tail) => reduceSource(op, xt, yt, tree, tail),
+    buffers: [y.data, x.data],
+    params,
+    workgroups: tree ? grid(y.size) : grid(Math.ceil(y.size / WG)),
   };
+}
+
+function reduceKernel(rt: () => Runtime, op: ReduceOp) {
+  return ([x]: readonly T[], [y]: readonly T[], a: { axes: readonly number[] }): void => dispatchHead(rt(), reduceHead(op, x!, y!, a.axes));
 }
 
 /** [outer, n, inner] of a scan along `axis` (a scalar is one element along axis 0). */

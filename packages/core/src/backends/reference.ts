@@ -7,6 +7,7 @@ import { allocArray, DTYPES, type DType, type TypedArray } from "../dtype.js";
 import { opTable, type OpName } from "../ops/table.js";
 import type { Backend, KernelTable } from "../plugin.js";
 import { evaluateFused } from "../ir/fused-ref.js";
+import type { ResolvedOp } from "../ops/def.js";
 
 function referenceKernels(): KernelTable<TypedArray> {
   const out: Record<string, unknown> = {};
@@ -28,6 +29,13 @@ export function createReferenceBackend(name = "reference"): Backend<TypedArray> 
     free: () => undefined,
     fusedElementwise: (expr, inputs, output) => {
       evaluateFused(expr, inputs as never, output as never);
+      return true;
+    },
+    // The head stores its (rounded) output, then the tail runs in place over it, as unfused ops would.
+    fusedEpilogue: (head, epilogue, extras, output) => {
+      const op = head as ResolvedOp<unknown, TypedArray>;
+      op.def.ref(op.inputs, op.outputs, op.attrs, op);
+      evaluateFused(epilogue, [output, ...extras] as never, output as never);
       return true;
     },
   };

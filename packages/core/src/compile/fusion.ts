@@ -23,16 +23,31 @@ export type Unit =
       readonly dtype: DType;
       /** The ops in execution order (what runs when a backend cannot fuse). */
       readonly nodes: readonly TraceNode[];
+    }
+  | {
+      /** A head op (matmul, conv2d, a reduction) with an elementwise tail over its output. */
+      readonly kind: "epilogue";
+      readonly head: TraceNode;
+      /** The tail: input 0 is the head's value, input k >= 1 the extra `inputs[head.inputs.length + k - 1]`. */
+      readonly expr: Expr;
+      /** The head's inputs, then the tail's other inputs (the extras). */
+      readonly inputs: readonly number[];
+      readonly outputs: readonly number[];
+      readonly shape: readonly number[];
+      readonly dtype: DType;
+      /** The tail's ops in execution order (the head not included). */
+      readonly nodes: readonly TraceNode[];
     };
 
 const IR_DTYPES: ReadonlySet<string> = new Set(["float32", "float64", "int32", "bool"]);
 
-function fusible(n: TraceNode): boolean {
+/** Whether `n` is an elementwise op that fusion may inline (one output of a dtype the IR has). */
+export function fusible(n: TraceNode): boolean {
   return n.def.expr !== undefined && n.outputs.length === 1 && IR_DTYPES.has(n.outputs[0]!.dtype) && n.inputs.length > 0;
 }
 
-/** The op's expression with its inputs as leaves 0..k-1 and numeric attrs as constants. */
-function nodeExpr(n: TraceNode, dtypes: readonly DType[]): Expr {
+/** The op's expression (an elementwise op's) with its inputs as leaves 0..k-1 and numeric attrs as constants. */
+export function nodeExpr(n: TraceNode, dtypes: readonly DType[]): Expr {
   const attrs = (n.attrs ?? {}) as Record<string, unknown>;
   const statics: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(attrs)) if (typeof v !== "number") statics[k] = v;

@@ -15,6 +15,8 @@ import type { OpName } from "../ops/table.js";
 import { broadcastShapes, shapeStr } from "../shape.js";
 import { Tensor, Variable } from "../tensor.js";
 import type { HostStep, TraceBuilder } from "./builder.js";
+import { fuseEpilogues } from "./epilogue.js";
+import { runEpilogueApart, runEpilogueFused } from "./run-epilogue.js";
 import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./passes.js";
 import { fuseElementwise, type Unit } from "./fusion.js";
 import { runFused, runUnfused } from "./run-fused.js";
@@ -26,6 +28,8 @@ export interface ProgramKernel {
   readonly device: string;
   /** True when the ops ran as one kernel; false when the device ran them one by one (no fusion support). */
   readonly fused: boolean;
+  /** Set on a kernel whose first op (matmul, conv2d or a reduction) carries the others as an elementwise tail. */
+  readonly head?: OpName;
 }
 
 /** What the passes did. */
@@ -113,7 +117,7 @@ export class Program {
     for (const [id, t] of b.constants) specs.set(id, t);
     for (const h of b.host) if (h.kind === "scalar") specs.set(h.id, { shape: [], dtype: h.dtype });
     for (const n of nodes) for (const o of n.outputs) specs.set(o.id, o);
-    const units = fuseElementwise(nodes, new Set([...outs, ...writes]), specs);
+    const units = fuseEpilogues(fuseElementwise(nodes, new Set([...outs, ...writes]), specs), new Set([...outs, ...writes]), specs);
     const frees = planLifetimes(units, pinned);
     this.steps = units.map((u, i) => ({
       unit: u,
@@ -128,11 +132,14 @@ export class Program {
 
   /** The kernels a run launches, with the ops each runs and its device (from the last run). */
   get kernels(): ProgramKernel[] {
-    return this.steps.map((s, i) => ({
-      ops: s.unit.kind === "op" ? [s.unit.node.op] : s.unit.nodes.map((n) => n.op),
-      device: this.stepDevices[i] ?? "not run yet",
-      fused: s.unit.kind === "fused" && this.stepFused[i] !== false,
-    }));
+    return this.steps.map((s, i) => {
+      const u = s.unit;
+      const device = this.stepDevices[i] ?? "not run yet";
+      if (u.kind === "op") return { ops: [u.node.op], device, fused: false };
+      const fused = this.stepFused[i] !== false;
+      const ops = u.nodes.map((n) => n.op);
+      return u.kind === "epilogue" ? { ops: [u.head.op, ...ops], device, fused, head: u.head.op } : { ops, device, fused };
+    });
   }
 
   /**
@@ -185,10 +192,11 @@ export class Program {
         if (u.kind === "op") outs = u.node.run ? u.node.run(ins) : runOp(u.node.op, ins, u.node.attrs as never);
         else {
           // The output is the inputs' broadcast shape at run time (a null dimension may differ from the trace's).
-          const now = ins.length > 0 ? broadcastShapes("compiled kernel", ...ins.map((t) => t.shape)) : u.shape;
-          const fused = runFused(u.expr, ins, now.length === u.shape.length ? now : u.shape, u.dtype);
+          // (An epilogue's output is its head's, as the head's shape rule gives it.)
+          const now = u.kind === "fused" && ins.length > 0 ? broadcastShapes("compiled kernel", ...ins.map((t) => t.shape)) : u.shape;
+          const fused = u.kind === "fused" ? runFused(u.expr, ins, now.length === u.shape.length ? now : u.shape, u.dtype) : runEpilogueFused(u, ins);
           this.stepFused[k] = fused !== null;
-          outs = [fused ?? runUnfused(u, ins)];
+          outs = [fused ?? (u.kind === "fused" ? runUnfused(u, ins) : runEpilogueApart(u, ins))];
         }
         for (let j = 0; j < outs.length; j++) {
           env[st.outputs[j]!] = outs[j];
@@ -256,21 +264,34 @@ export class Program {
         lines.push(`  ${name(s.outputs[0]!)}: ${u.dtype}${shapeStr(u.shape)} = fused[${u.nodes.map((n) => n.op).join(" > ")}](${s.inputs.map(name).join(", ")}): ${printExpr(u.expr)}`);
         continue;
       }
-      const outs = u.node.outputs.map((o, j) => `${name(s.outputs[j]!)}: ${o.dtype}${shapeStr(o.shape)}`).join(", ");
-      let attrs = "";
-      try {
-        const a = JSON.stringify(u.node.attrs);
-        if (a && a !== "{}" && a !== "null") attrs = ` ${a}`;
-      } catch {
-        attrs = " {...}";
+      if (u.kind === "epilogue") {
+        const nh = u.head.inputs.length;
+        lines.push(
+          `  ${name(s.outputs[0]!)}: ${u.dtype}${shapeStr(u.shape)} = epilogue[${[u.head.op, ...u.nodes.map((n) => n.op)].join(" > ")}](${s.inputs.slice(0, nh).map(name).join(", ")}${attrText(u.head.attrs)}; ${s.inputs.slice(nh).map(name).join(", ")}): ${printExpr(u.expr)}`,
+        );
+        continue;
       }
-      lines.push(`  ${outs} = ${u.node.op}(${s.inputs.map(name).join(", ")})${attrs}`);
+      const outs = u.node.outputs.map((o, j) => `${name(s.outputs[j]!)}: ${o.dtype}${shapeStr(o.shape)}`).join(", ");
+      lines.push(`  ${outs} = ${u.node.op}(${s.inputs.map(name).join(", ")})${attrText(u.node.attrs)}`);
     }
     for (let i = 0; i < this.writes.length; i++) lines.push(`  assign "${this.writes[i]!.name}" <- ${name(this.writeSlots[i]!)}`);
     lines.push(`  return ${this.outputSlots.map(name).join(", ")}`);
     const p = this.passes;
-    const fusedUnits = this.steps.filter((st) => st.unit.kind === "fused").length;
-    lines.push(`// ${p.traced} ops traced, ${p.deadRemoved} dead removed, ${p.merged} merged, ${this.ops.length} ops in ${this.steps.length} kernels (${fusedUnits} fused)`);
+    const fusedUnits = this.steps.filter((st) => st.unit.kind !== "op").length;
+    const tails = this.steps.filter((st) => st.unit.kind === "epilogue").length;
+    lines.push(
+      `// ${p.traced} ops traced, ${p.deadRemoved} dead removed, ${p.merged} merged, ${this.ops.length} ops in ${this.steps.length} kernels (${fusedUnits} fused${tails ? `, ${tails} with an epilogue` : ""})`,
+    );
     return lines.join("\n");
+  }
+}
+
+/** An op's attrs as printed after it (" {json}"), empty when there are none. */
+function attrText(attrs: unknown): string {
+  try {
+    const a = JSON.stringify(attrs);
+    return a && a !== "{}" && a !== "null" ? ` ${a}` : "";
+  } catch {
+    return " {...}";
   }
 }

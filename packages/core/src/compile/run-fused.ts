@@ -14,7 +14,7 @@ import type { Expr } from "../ir/expr.js";
 import type { KernelTensor } from "../ops/def.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import type { Unit } from "./fusion.js";
+import type { TraceNode } from "./builder.js";
 
 /** The fused kernel's output, or null when the device cannot fuse (the caller runs the ops). */
 export function runFused(expr: Expr, inputs: readonly Tensor[], shape: readonly number[], dtype: DType): Tensor | null {
@@ -50,8 +50,8 @@ export function runFused(expr: Expr, inputs: readonly Tensor[], shape: readonly 
   return out;
 }
 
-/** Run a fused unit's ops one by one (devices without fusion). */
-export function runUnfused(u: Unit & { kind: "fused" }, inputs: readonly Tensor[]): Tensor {
+/** Run a fused unit's ops one by one (devices without fusion): `inputs[i]` is value `u.inputs[i]`. */
+export function runUnfused(u: { readonly inputs: readonly number[]; readonly nodes: readonly TraceNode[] }, inputs: readonly Tensor[]): Tensor {
   const env = new Map<number, Tensor>();
   u.inputs.forEach((id, i) => env.set(id, inputs[i]!));
   const made: Tensor[] = [];

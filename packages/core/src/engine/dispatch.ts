@@ -174,17 +174,7 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
   try {
     checkInputs(def as OpDef<unknown>, inputs);
     if (def.promote) {
-      let common = inputs[0]!.dtype;
-      let mixed = false;
-      for (let i = 1; i < inputs.length; i++) {
-        const d = inputs[i]!.dtype;
-        if (d !== common) {
-          mixed = true;
-          common = promoteTypes(common, d);
-        }
-      }
-      if (def.promote === "float" && !isFloat(common)) common = "float32";
-      else if (def.promote === "arith" && common === "bool") common = "int32";
+      const { common, mixed } = promotion(def.promote, inputs);
       if (mixed || inputs[0]!.dtype !== common) {
         inputs = inputs.map((t) => {
           if (t.dtype === common) return t;
@@ -219,6 +209,22 @@ export function runOp<K extends OpName>(name: K, args: readonly TensorLike[], at
   }
 }
 
+/** The dtype an op's inputs are cast to under its promotion rule, and whether their dtypes differ. */
+function promotion(rule: NonNullable<OpDef<unknown>["promote"]>, inputs: readonly Tensor[]): { common: DType; mixed: boolean } {
+  let common = inputs[0]!.dtype;
+  let mixed = false;
+  for (let i = 1; i < inputs.length; i++) {
+    const d = inputs[i]!.dtype;
+    if (d !== common) {
+      mixed = true;
+      common = promoteTypes(common, d);
+    }
+  }
+  if (rule === "float" && !isFloat(common)) common = "float32";
+  else if (rule === "arith" && common === "bool") common = "int32";
+  return { common, mixed };
+}
+
 function recordSymbolic<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: readonly TensorSpec[]): Tensor[] {
   if (engine.compiling !== null) return engine.compiling.record(def, inputs, attrs, specs);
   const recorder = engine.symbolicRecorder;
@@ -238,7 +244,53 @@ function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: r
     const target = getBackend(device);
     if (shouldDecompose(def as OpDef<unknown>, target)) return runDecomposition(def, target, inputs, attrs, specs, placed);
   }
-  const backend = backendFor(def.name, device, inputs, specs);
+  return launch(def, backendFor(def.name, device, inputs, specs), placed, inputs, attrs, specs, frame, plan, null)!;
+}
+
+/** A kernel run in place of the backend's own for one resolved call; false declines it. */
+export type ResolvedKernel = (backend: Backend<any>, op: ResolvedOp<unknown>) => boolean;
+
+/**
+ * Run op `name` on real tensors exactly as `runOp` resolves it (device, backend, moved inputs,
+ * allocated outputs, plan), but hand the resolved call to `kernel` instead of the backend's
+ * kernel (a fused kernel built around the op). Returns null, with nothing left allocated, when
+ * `kernel` declines, when the op would run as its decomposition there, or when its inputs would
+ * need promoting; outputs without elements skip `kernel`. Not recorded on tapes (compiled programs
+ * run unrecorded) and noted in the placement log as `label`.
+ */
+export function runResolvedWith<K extends OpName>(name: K, inputs: readonly Tensor[], attrs: Attrs<K>, kernel: ResolvedKernel, label: string): Tensor[] | null {
+  const def = opTable[name] as unknown as OpDef<unknown>;
+  const frame = currentFrame();
+  checkInputs(def, inputs);
+  if (def.promote) {
+    const { common } = promotion(def.promote, inputs);
+    if (inputs.some((t) => t.dtype !== common)) return null;
+  }
+  const plan = def.plan ? def.plan(inputs, attrs) : undefined;
+  const specs = def.infer(inputs, attrs, plan);
+  const chosen = chooseDevice(def.name, inputs, frame);
+  const device = chosen ?? getDefaultDevice();
+  if (def.decompose !== undefined && shouldDecompose(def, getBackend(device))) return null;
+  return launch(def, backendFor(def.name, device, inputs, specs), chosen !== null, inputs, attrs, specs, frame, plan, kernel, label);
+}
+
+/**
+ * The common end of `execute` and `runResolvedWith`: move inputs to `backend`, allocate the
+ * outputs, resolve the call and run the backend's kernel (or `custom`, which may decline: then
+ * everything allocated here is freed and the result is null).
+ */
+function launch<A>(
+  def: OpDef<A>,
+  backend: Backend<any>,
+  placed: boolean,
+  inputs: readonly Tensor[],
+  attrs: A,
+  specs: readonly TensorSpec[],
+  frame: Frame,
+  plan: unknown,
+  custom: ResolvedKernel | null,
+  label: string = def.name,
+): Tensor[] | null {
   const kin: KernelTensor[] = new Array(inputs.length);
   let moved: Storage[] | null = null;
   for (let i = 0; i < inputs.length; i++) {
@@ -254,34 +306,44 @@ function execute<A>(def: OpDef<A>, inputs: readonly Tensor[], attrs: A, specs: r
   const kout: KernelTensor[] = new Array(specs.length);
   const scope = frame.tidy;
   let anyElements = false;
-  for (let i = 0; i < specs.length; i++) {
-    const spec = specs[i]!;
-    const size = sizeOf(spec.shape);
-    let buf: unknown;
+  let ok = true;
+  try {
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i]!;
+      const size = sizeOf(spec.shape);
+      let buf: unknown;
+      try {
+        buf = allocOn(backend, spec.dtype, size, def.name);
+      } catch (e) {
+        for (let j = 0; j < i; j++) outputs[j]!.dispose();
+        throw e;
+      }
+      const t = new Tensor(new Storage(backend, buf, spec.dtype, size), spec.shape, spec.dtype, placed, scope);
+      outputs[i] = t;
+      kout[i] = t._kernelView();
+      if (t.size > 0) anyElements = true;
+    }
     try {
-      buf = allocOn(backend, spec.dtype, size, def.name);
+      if (anyElements) {
+        const op: ResolvedOp<A> = { def, inputs: kin, outputs: kout, attrs, device: backend.name, plan };
+        if (custom) ok = custom(backend, op as ResolvedOp<unknown>);
+        else {
+          const kernel = backend.kernels[def.name as OpName] as unknown as (i: readonly KernelTensor[], o: readonly KernelTensor[], a: A, op: ResolvedOp<A>) => void;
+          kernel(kin, kout, attrs, op);
+        }
+      }
     } catch (e) {
-      for (let j = 0; j < i; j++) outputs[j]!.dispose();
+      for (const t of outputs) t.dispose();
       throw e;
     }
-    const t = new Tensor(new Storage(backend, buf, spec.dtype, size), spec.shape, spec.dtype, placed, scope);
-    outputs[i] = t;
-    kout[i] = t._kernelView();
-    if (t.size > 0) anyElements = true;
-  }
-  try {
-    if (anyElements) {
-      const op: ResolvedOp<A> = { def, inputs: kin, outputs: kout, attrs, device: backend.name, plan };
-      const kernel = backend.kernels[def.name as OpName] as unknown as (i: readonly KernelTensor[], o: readonly KernelTensor[], a: A, op: ResolvedOp<A>) => void;
-      kernel(kin, kout, attrs, op);
-    }
-  } catch (e) {
-    for (const t of outputs) t.dispose();
-    throw e;
   } finally {
     if (moved) for (const s of moved) s.release();
   }
-  noteOp(def.name, backend.name);
+  if (!ok) {
+    for (const t of outputs) t.dispose();
+    return null;
+  }
+  noteOp(label, backend.name);
   return outputs;
 }
 

@@ -1,15 +1,22 @@
 /**
  * Random elementwise graphs for property tests of fusion: a few inputs whose shapes broadcast
  * to one output shape, with mixed dtypes (float32, int32, bool), and a chain/tree of unary,
- * binary, comparison and select ops over them. `build` turns a description into a function.
+ * binary, comparison and select ops over them; often a head op (matmul, sum or max over float32
+ * inputs of its own) whose value the ops read, so its tail may fuse into it. `build` turns a
+ * description into a function.
  */
 import fc from "fast-check";
 import * as tf from "@eager/core";
 
-/** One generated graph: input shapes and dtypes, and the ops (each reads earlier values by index). */
+/**
+ * One generated graph: input shapes and dtypes, an optional head op, and the ops (each reads
+ * earlier values by index: the inputs, then the head's value, then the ops' values). The head's
+ * own inputs (float32) come after `inputs` among the function's arguments.
+ */
 export interface RandomGraph {
   readonly out: number[];
   readonly inputs: { shape: number[]; dtype: "float32" | "int32" | "bool" }[];
+  readonly head: { op: "matmul" | "sum" | "max"; inputs: number[][] } | null;
   readonly ops: { op: string; args: number[] }[];
 }
 
@@ -22,34 +29,54 @@ const broadcastShape = (out: number[]) =>
     out.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)),
   );
 
-/** An arbitrary random elementwise graph. */
+/** A head op making a float32 value of shape `out` from inputs of its own, or null. */
+const headFor = (out: number[]): fc.Arbitrary<RandomGraph["head"]> =>
+  fc.tuple(fc.constantFrom("none" as const, "matmul" as const, "sum" as const, "max" as const), fc.integer({ min: 1, max: 6 }), fc.boolean()).map(([op, k, batchA]) => {
+    if (op === "none" || (op === "matmul" && out.length < 2)) return null;
+    if (op !== "matmul") return { op, inputs: [[...out, k]] };
+    const [m, n] = out.slice(-2) as [number, number];
+    // Batch dimensions on a (broadcast against a plain b) or on b (against a plain a).
+    const batch = out.slice(0, -2);
+    return { op, inputs: batchA ? [[...batch, m, k], [k, n]] : [[m, k], [...batch, k, n]] };
+  });
+
+/** An arbitrary random elementwise graph, often with a head op. */
 export const randomGraph: fc.Arbitrary<RandomGraph> = fc
   .array(fc.integer({ min: 1, max: 5 }), { minLength: 0, maxLength: 3 })
   .chain((out) =>
     fc
       .tuple(
         fc.array(fc.record({ shape: broadcastShape(out), dtype: fc.constantFrom("float32" as const, "float32" as const, "int32" as const, "bool" as const) }), { minLength: 1, maxLength: 3 }),
+        headFor(out),
         fc.array(fc.tuple(fc.integer({ min: 0, max: 100 }), fc.nat(), fc.nat(), fc.nat()), { minLength: 1, maxLength: 8 }),
       )
-      .map(([inputs, raw]) => {
+      .map(([inputs, head, raw]) => {
         const ops: { op: string; args: number[] }[] = [];
+        const values = inputs.length + (head ? 1 : 0);
         raw.forEach(([kind, a, b, c], i) => {
-          const n = inputs.length + i;
-          const pick = (x: number) => x % n;
-          if (kind < 40) ops.push({ op: UNARY[kind % UNARY.length]!, args: [pick(a)] });
-          else if (kind < 85) ops.push({ op: BINARY[kind % BINARY.length]!, args: [pick(a), pick(b)] });
-          else if (kind < 93) ops.push({ op: "greater", args: [pick(a), pick(b)] });
-          else ops.push({ op: "where", args: [pick(a), pick(b), pick(c)] });
+          const n = values + i;
+          // The first op reads the head's value (as its first argument), so a tail starts there.
+          const pick = (x: number, first = false) => (head && i === 0 && first ? inputs.length : x % n);
+          if (kind < 40) ops.push({ op: UNARY[kind % UNARY.length]!, args: [pick(a, true)] });
+          else if (kind < 85) ops.push({ op: BINARY[kind % BINARY.length]!, args: [pick(a, true), pick(b)] });
+          else if (kind < 93) ops.push({ op: "greater", args: [pick(a, true), pick(b)] });
+          else ops.push({ op: "where", args: [pick(a), pick(b, true), pick(c)] });
         });
         // Make the output use the shape of every input: add everything at the end.
-        return { out, inputs: inputs.map((x) => ({ shape: x.shape, dtype: x.dtype })), ops };
+        return { out, inputs: inputs.map((x) => ({ shape: x.shape, dtype: x.dtype })), head, ops };
       }),
   );
 
 /** The graph as a function of its inputs: the last value, plus the sum of every input (so all shapes meet). */
-export function build(g: RandomGraph): (...xs: tf.Tensor[]) => tf.Tensor {
-  return (...xs) => {
+export function build(g: RandomGraph): (...args: tf.Tensor[]) => tf.Tensor {
+  return (...args) => {
+    const xs = args.slice(0, g.inputs.length);
     const vals: tf.Tensor[] = [...xs];
+    if (g.head) {
+      const [a, b] = args.slice(g.inputs.length);
+      const last = g.head.inputs[0]!.length - 1;
+      vals.push(g.head.op === "matmul" ? tf.matMul(a!, b!) : g.head.op === "sum" ? tf.sum(a!, last) : tf.max(a!, last));
+    }
     for (const { op, args } of g.ops) {
       const v = args.map((i) => vals[i]!);
       let y: tf.Tensor;
@@ -67,9 +94,10 @@ export function build(g: RandomGraph): (...xs: tf.Tensor[]) => tf.Tensor {
   };
 }
 
-/** Input values for a graph (small integers and fractions; bools). */
+/** Input values for a graph, the head's inputs last (small integers and fractions; bools). */
 export function inputsFor(g: RandomGraph, seed: number): tf.Tensor[] {
-  return g.inputs.map((x, i) => {
+  const all = [...g.inputs, ...(g.head?.inputs ?? []).map((shape) => ({ shape, dtype: "float32" as const }))];
+  return all.map((x, i) => {
     const n = x.shape.reduce((a, b) => a * b, 1);
     const vals = Array.from({ length: n }, (_, k) => {
       const h = Math.sin((seed + 1) * 12.9898 + (i + 1) * 78.233 + k * 37.719) * 43758.5453;
