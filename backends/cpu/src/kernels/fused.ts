@@ -25,9 +25,9 @@ export class FusedKernels {
   compiled = 0;
   constructor(private readonly ctx: CpuContext) {}
 
-  private build(expr: Expr, inputs: readonly T[]): { fn: Fn; binary: Uint8Array } | null {
+  private build(expr: Expr, inputs: readonly T[], advancing: readonly boolean[]): { fn: Fn; binary: Uint8Array } | null {
     const dtypes = inputs.map((t) => t.dtype as ir.IrDType);
-    const k: ElementwiseExport = { name: "fused", op: "fused", dtypes, statics: {}, expr: ir.expandFloat32(expr, NATIVE), attrs: [] };
+    const k: ElementwiseExport = { name: "fused", op: "fused", dtypes, statics: {}, expr: ir.expandFloat32(expr, NATIVE), attrs: [], advancing };
     const text = elementwiseFunc(k);
     if (text === null) return null;
     const shared = this.ctx.memory.buffer instanceof SharedArrayBuffer;
@@ -48,14 +48,17 @@ export class FusedKernels {
 
   /** Run `expr` over `inputs` into `y`; false when it has no wasm form. */
   run(expr: Expr, inputs: readonly T[], y: T): boolean {
-    const key = `${inputs.map((t) => t.dtype).join(",")}|${ir.printExpr(expr)}`;
-    let c = this.cache.get(key);
-    if (c === undefined) this.cache.set(key, (c = this.build(expr, inputs)));
-    if (c === null) return false;
     const n = y.size;
+    const flat = inputs.every((t) => t.size === n || t.size === 1);
+    const plan = flat ? null : broadcastPlan(inputs.map((t) => t.shape), y.shape);
+    // Each kernel is built for one pattern of inputs that advance along the inner dimension.
+    const advancing = plan ? plan.inner.map((s) => s !== 0) : inputs.map((t) => t.size === n);
+    const key = `${inputs.map((t) => t.dtype).join(",")}|${advancing.map(Number).join("")}|${ir.printExpr(expr)}`;
+    let c = this.cache.get(key);
+    if (c === undefined) this.cache.set(key, (c = this.build(expr, inputs, advancing)));
+    if (c === null) return false;
     const ptrs = inputs.map((t) => t.data.offset);
     const { per, chunks, parallel } = this.ctx.chunking(n, this.ctx.thresholds.elementwise);
-    const flat = inputs.every((t) => t.size === n || t.size === 1);
     const run = (args: number[]): void => {
       if (parallel && chunks > 1 && this.ctx.runExtra(key, c!.binary, c!.fn, args, chunks)) return;
       const a = [...args, 0];
@@ -64,14 +67,10 @@ export class FusedKernels {
         c!.fn(...a);
       }
     };
-    if (flat) {
+    if (!plan) {
       run([...ptrs, y.data.offset, 0, 0, n, ...inputs.map((t) => (t.size === n ? 1 : 0)), n, per]);
       return true;
     }
-    const plan = broadcastPlan(
-      inputs.map((t) => t.shape),
-      y.shape,
-    );
     const tab = this.ctx.writeInts(plan.outer);
     try {
       run([...ptrs, y.data.offset, tab.offset, plan.outer.length / (inputs.length + 1), plan.len, ...plan.inner, n, per]);

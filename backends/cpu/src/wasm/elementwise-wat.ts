@@ -25,6 +25,12 @@ export interface ElementwiseExport {
   readonly statics: Readonly<Record<string, unknown>>;
   readonly expr: Expr;
   readonly attrs: readonly string[];
+  /**
+   * Which inputs advance along the innermost dimension (the others are broadcast there). When
+   * given, the kernel is built for this one pattern; otherwise it branches at run time over all
+   * 2^inputs patterns, which is only affordable for a few inputs.
+   */
+  readonly advancing?: readonly boolean[];
 }
 
 /** The export name for `op` on inputs of `dtypes` (and cast's target). */
@@ -146,6 +152,7 @@ export function elementwiseFunc(k: ElementwiseExport): string | null {
   const variants = (i: number, vec: boolean[]): string => {
     if (i === N) return inner(vec);
     if (N === 1) return variants(1, [true]);
+    if (k.advancing) return inner(k.advancing);
     return `(if (local.get $s${i}) (then ${variants(i + 1, [...vec, true])}) (else ${variants(i + 1, [...vec, false])}))`;
   };
   const body = variants(0, []);
