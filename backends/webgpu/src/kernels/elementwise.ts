@@ -105,7 +105,8 @@ export function irKernel(rt: () => Runtime, op: ElementwiseOpName): Kernel<any, 
 /**
  * A compiled program's fused expression (numeric attrs already constants), lowered to one WGSL
  * pipeline per expression, dtypes and indexing modes. False when the expression has no WGSL form
- * (float64, or an operation the lowering lacks): core then runs the ops one by one.
+ * (float64, or an operation the lowering lacks), or more inputs than a shader stage may bind
+ * storage buffers: core then runs the ops one by one.
  */
 export function fusedKernel(rt: () => Runtime): (expr: Expr, inputs: readonly T[], y: T) => boolean {
   const keys = new WeakMap<Expr, string | null>();
@@ -121,7 +122,10 @@ export function fusedKernel(rt: () => Runtime): (expr: Expr, inputs: readonly T[
       keys.set(expr, key);
     }
     if (key === null || inputs.some((t) => t.dtype === "float64")) return false;
-    dispatchExpr(rt(), key, () => expr, [], [], inputs, y);
+    const runtime = rt();
+    // Each input, the output and the parameter words are storage buffers of one shader stage.
+    if (inputs.length + 2 > runtime.device.limits.maxStorageBuffersPerShaderStage) return false;
+    dispatchExpr(runtime, key, () => expr, [], [], inputs, y);
     return true;
   };
 }
