@@ -18,6 +18,9 @@ type Fn = (...a: number[]) => unknown;
 
 const NATIVE = (op: string): boolean => !ir.EXPANDABLE.includes(op as ir.IrOp);
 
+/** Each expression's text, printed once (a compiled program runs the same expression objects on every call). */
+const printed = new WeakMap<Expr, string>();
+
 /** Fused kernels of one backend, compiled on first use per expression and input dtypes. */
 export class FusedKernels {
   private readonly cache = new Map<string, { fn: Fn; binary: Uint8Array } | null>();
@@ -53,7 +56,9 @@ export class FusedKernels {
     const plan = flat ? null : broadcastPlan(inputs.map((t) => t.shape), y.shape);
     // Each kernel is built for one pattern of inputs that advance along the inner dimension.
     const advancing = plan ? plan.inner.map((s) => s !== 0) : inputs.map((t) => t.size === n);
-    const key = `${inputs.map((t) => t.dtype).join(",")}|${advancing.map(Number).join("")}|${ir.printExpr(expr)}`;
+    let text = printed.get(expr);
+    if (text === undefined) printed.set(expr, (text = ir.printExpr(expr)));
+    const key = `${inputs.map((t) => t.dtype).join(",")}|${advancing.map(Number).join("")}|${text}`;
     let c = this.cache.get(key);
     if (c === undefined) this.cache.set(key, (c = this.build(expr, inputs, advancing)));
     if (c === null) return false;
