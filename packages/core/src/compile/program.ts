@@ -16,6 +16,7 @@ import type { HostStep, TraceBuilder } from "./builder.js";
 import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./passes.js";
 import { fuseElementwise, type Unit } from "./fusion.js";
 import { runFused, runUnfused } from "./run-fused.js";
+import { runAsView } from "./views.js";
 import { printExpr } from "../ir/print.js";
 
 /** One kernel of a program: the ops it runs (several when fused), its device, and whether it ran as one fused kernel. */
@@ -159,7 +160,10 @@ export class Program {
         for (let j = 0; j < ins.length; j++) ins[j] = env[st.inputs[j]!]!;
         const u = st.unit;
         let outs: Tensor[];
-        if (u.kind === "op") outs = u.node.run ? u.node.run(ins) : runOp(u.node.op, ins, u.node.attrs as never);
+        if (u.kind === "op") {
+          const view = runAsView(u.node, ins);
+          outs = view ? [view] : u.node.run ? u.node.run(ins) : runOp(u.node.op, ins, u.node.attrs as never);
+        }
         else {
           // The output is the inputs' broadcast shape at run time (a null dimension may differ from the trace's).
           const now = ins.length > 0 ? broadcastShapes("compiled kernel", ...ins.map((t) => t.shape)) : u.shape;
