@@ -33,6 +33,8 @@ export interface CompileRow {
   jaxJit?: Timing;
   /** Compiled median / eager median (below 1: compiled is faster). */
   compiledOverEager?: number;
+  /** Fastest compiled call / fastest eager call (less sensitive to load from other processes). */
+  compiledOverEagerBest?: number;
   /** The same ratio per round: [min, median, max]. */
   compiledOverEagerSpread?: [number, number, number];
   /** jax-js jit median / compiled median (above 1: compiled is faster). */
@@ -49,6 +51,11 @@ export interface CompileRow {
   opsInFusedKernels?: number;
   /** Kernels that would fuse but ran op by op on this device (no fused kernel support). */
   unfusedOnDevice?: number;
+  /** The workload's extra variants (a*b+c on cpu: without the readback), timed in the same rounds. */
+  extra?: Record<string, Timing>;
+  /** compiledNoReadback / eagerNoReadback, when both ran. */
+  compiledOverEagerNoReadback?: number;
+  compiledOverEagerNoReadbackSpread?: [number, number, number];
 }
 
 /** Options of one suite run. */
@@ -158,6 +165,7 @@ export async function runCompileSuite(o: CompileSuiteOptions): Promise<CompileRo
           { id: "eager", run: built.eager },
           { id: "compiled", run: built.compiled },
         ];
+        for (const x of built.extra ?? []) variants.push(x);
         if (o.jax && w.peer && backend.device === "cpu") {
           const b = backend;
           peer = await jaxVariant(o.jax, w.peer, b.sizes, () => eagerValues(w.peer!, b.device, b.sizes));
@@ -167,16 +175,22 @@ export async function runCompileSuite(o: CompileSuiteOptions): Promise<CompileRo
         const t = performance.now();
         await built.compiled();
         const each = performance.now() - t;
-        const perRound = Math.max(1, Math.min(25, Math.round((o.quick ? 20 : 60) / Math.max(each, 0.01))));
+        const perRound = Math.max(1, Math.min(25, Math.round((o.quick ? 20 : 30) / Math.max(each, 0.01))));
         const { timings, rounds } = await interleaved(variants, {
-          rounds: o.quick ? 3 : backend.software ? 4 : 12,
+          rounds: o.quick ? 3 : backend.software ? 6 : 40,
           perRound,
-          budgetMs: o.quick ? 2_000 : backend.software ? 20_000 : 15_000,
+          budgetMs: o.quick ? 2_000 : backend.software ? 20_000 : 12_000,
         });
         row.eager = timings["eager"];
         row.compiled = timings["compiled"];
         row.compiledOverEager = row.compiled!.medianMs / row.eager!.medianMs;
         row.compiledOverEagerSpread = ratioSpread(rounds, "compiled", "eager");
+        row.compiledOverEagerBest = row.compiled!.minMs / row.eager!.minMs;
+        if (built.extra?.length) row.extra = Object.fromEntries(built.extra.map((x) => [x.id, timings[x.id]!]));
+        if (timings["eagerNoReadback"] && timings["compiledNoReadback"]) {
+          row.compiledOverEagerNoReadback = timings["compiledNoReadback"].medianMs / timings["eagerNoReadback"].medianMs;
+          row.compiledOverEagerNoReadbackSpread = ratioSpread(rounds, "compiledNoReadback", "eagerNoReadback");
+        }
         if (timings["jaxJit"]) {
           row.jaxJit = timings["jaxJit"];
           row.jaxJitOverCompiled = row.jaxJit.medianMs / row.compiled!.medianMs;
@@ -192,6 +206,7 @@ export async function runCompileSuite(o: CompileSuiteOptions): Promise<CompileRo
       o.log(
         row.status === "ok"
           ? `${backend.name} | ${w.id}: eager ${fixed(row.eager?.medianMs)} ms, compiled ${fixed(row.compiled?.medianMs)} ms (x${fixed(row.compiledOverEager)} of eager)` +
+              (row.compiledOverEagerNoReadback ? ` [without readback: x${fixed(row.compiledOverEagerNoReadback)}]` : "") +
               (row.jaxJit ? `, jax-js jit ${fixed(row.jaxJit.medianMs)} ms (${fixed(row.jaxJitOverCompiled)}x compiled)` : "") +
               `; trace+passes ${fixed(row.traceAndPassesMs)} ms, first call ${fixed(row.firstCompiledCallMs)} ms; ${row.ops} ops in ${row.kernels} kernels, ${row.fusedKernels} fused`
           : `${backend.name} | ${w.id}: FAILED: ${row.reason}`,

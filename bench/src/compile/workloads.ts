@@ -33,6 +33,8 @@ export interface Built {
   readonly dispose: () => void;
   /** Shapes and settings, for the report. */
   readonly size: string;
+  /** More variants timed in the same rounds (ids become row.extra keys). */
+  readonly extra?: readonly { readonly id: string; readonly run: () => Promise<void> }[];
 }
 
 /** One workload: an id, which jax-js peer applies to it, and its builder. */
@@ -105,8 +107,18 @@ const mulAdd: CompileWorkload = {
       await t.data();
       t.dispose();
     };
+    // The cpu backend's kernels finish before the call returns, so there a call without the
+    // readback times the kernels alone (the readback allocates and copies 4n bytes for both).
+    const dispose = async (t: Tensor) => t.dispose();
+    const synchronous = device === "cpu";
     return {
       size: `${n} float32 elements`,
+      extra: synchronous
+        ? [
+            { id: "eagerNoReadback", run: () => dispose(eager()) },
+            { id: "compiledNoReadback", run: () => dispose(compiled()) },
+          ]
+        : undefined,
       eager: () => read(eager()),
       compiled: () => read(compiled()),
       program: () => tf.withDevice(device, () => f.concrete(a!, b!, c!)),

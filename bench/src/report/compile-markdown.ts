@@ -48,15 +48,15 @@ function runTable(r: CompileResults): string[] {
   for (const b of r.backends) lines.push(`- Backend ${b.name}: ${b.available ? b.label : `not run: ${b.reason}`}`);
   lines.push(`- Peer: ${r.jax.available ? `jax-js ${Object.entries(r.jax.info ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(", ")}` : `jax-js not run: ${r.jax.reason}`}`);
   lines.push("");
-  lines.push("| backend | workload | size | eager ms | compiled ms | compiled / eager (rounds) | jax-js jit ms | jax-js / compiled (rounds) | trace + passes ms | first compiled call ms | ops | kernels | fused kernels (ops in them) |");
-  lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  lines.push("| backend | workload | size | eager ms | compiled ms | compiled / eager (rounds) | fastest compiled / fastest eager | jax-js jit ms | jax-js / compiled (rounds) | trace + passes ms | first compiled call ms | ops | kernels | fused kernels (ops in them) |");
+  lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const x of r.rows) {
     if (x.status !== "ok") {
-      lines.push(`| ${x.backend} | ${x.workload} | ${x.size ?? ""} | failed: ${x.reason} |  |  |  |  |  |  |  |  |  |`);
+      lines.push(`| ${x.backend} | ${x.workload} | ${x.size ?? ""} | failed: ${x.reason} |  |  |  |  |  |  |  |  |  |  |`);
       continue;
     }
     lines.push(
-      `| ${x.backend} | ${x.workload} | ${x.size ?? ""} | ${num(x.eager?.medianMs)} | ${num(x.compiled?.medianMs)} | ${ratio(x.compiledOverEager)}${spread(x.compiledOverEagerSpread)} | ${num(x.jaxJit?.medianMs)} | ${x.jaxJit ? `${ratio(x.jaxJitOverCompiled)}${spread(x.jaxJitOverCompiledSpread)}` : ""} | ${num(x.traceAndPassesMs)} | ${num(x.firstCompiledCallMs)} | ${x.ops ?? ""} | ${x.kernels ?? ""} | ${x.fusedKernels ?? ""} (${x.opsInFusedKernels ?? 0})${x.unfusedOnDevice ? `, ${x.unfusedOnDevice} run op by op on this device` : ""} |`,
+      `| ${x.backend} | ${x.workload} | ${x.size ?? ""} | ${num(x.eager?.medianMs)} | ${num(x.compiled?.medianMs)} | ${ratio(x.compiledOverEager)}${spread(x.compiledOverEagerSpread)} | ${ratio(x.compiledOverEagerBest)} | ${num(x.jaxJit?.medianMs)} | ${x.jaxJit ? `${ratio(x.jaxJitOverCompiled)}${spread(x.jaxJitOverCompiledSpread)}` : ""} | ${num(x.traceAndPassesMs)} | ${num(x.firstCompiledCallMs)} | ${x.ops ?? ""} | ${x.kernels ?? ""} | ${x.fusedKernels ?? ""} (${x.opsInFusedKernels ?? 0})${x.unfusedOnDevice ? `, ${x.unfusedOnDevice} run op by op on this device` : ""} |`,
     );
   }
   return lines;
@@ -77,7 +77,7 @@ function targets(r: CompileResults): string[] {
     "| target | measured | met |",
     "| --- | --- | --- |",
     `| char-RNN GRU step: compiled >= 2x faster than eager | ${rnn ? `${(1 / rnn.compiledOverEager!).toFixed(2)}x` : ""} | ${yes(rnn && 1 / rnn.compiledOverEager! >= 2)} |`,
-    `| a*b+c on 16M float32: compiled <= 0.6x eager's time | ${ma ? `${ma.compiledOverEager!.toFixed(2)}x (${ma.size})` : ""} | ${yes(ma && ma.compiledOverEager! <= 0.6)} |`,
+    `| a*b+c on 16M float32: compiled <= 0.6x eager's time | ${ma ? `${ma.compiledOverEager!.toFixed(2)}x with the readback (${ma.size})${ma.compiledOverEagerNoReadback ? `; kernels alone, without it: ${ma.compiledOverEagerNoReadback.toFixed(2)}x${spread(ma.compiledOverEagerNoReadbackSpread)}` : ""}` : ""} | ${yes(ma && ma.compiledOverEager! <= 0.6)} |`,
     `| MLP 784-128-10 step: compiled >= 2x faster than jax-js jit | ${mlp?.jaxJit ? `${mlp.jaxJitOverCompiled!.toFixed(2)}x` : ""} | ${yes(mlp?.jaxJit ? mlp.jaxJitOverCompiled! >= 2 : undefined)} |`,
     `| MLP 784-128-10 step: compiled faster than eager | ${mlp ? `${(1 / mlp.compiledOverEager!).toFixed(2)}x` : ""} | ${yes(mlp && mlp.compiledOverEager! < 1)} |`,
     `| every example model, every backend: compiled never slower than eager | ${examples.length === 0 ? "" : slower.length + failed.length === 0 ? `${examples.length} rows, all compiled <= eager` : [...slower.map((x) => `${x.backend} ${x.workload} ${x.compiledOverEager!.toFixed(2)}x`), ...failed.map((x) => `${x.backend} ${x.workload} failed`)].join("; ")} | ${yes(examples.length ? slower.length + failed.length === 0 : undefined)} |`,
