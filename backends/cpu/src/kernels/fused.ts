@@ -24,6 +24,7 @@ const printed = new WeakMap<Expr, string>();
 /** Fused kernels of one backend, compiled on first use per expression and input dtypes. */
 export class FusedKernels {
   private readonly cache = new Map<string, { fn: Fn; binary: Uint8Array } | null>();
+  private readonly byExpr = new WeakMap<Expr, Map<string, { key: string; c: { fn: Fn; binary: Uint8Array } | null }>>();
   /** Kernels compiled so far (for reports and tests). */
   compiled = 0;
   constructor(private readonly ctx: CpuContext) {}
@@ -56,11 +57,20 @@ export class FusedKernels {
     const plan = flat ? null : broadcastPlan(inputs.map((t) => t.shape), y.shape);
     // Each kernel is built for one pattern of inputs that advance along the inner dimension.
     const advancing = plan ? plan.inner.map((s) => s !== 0) : inputs.map((t) => t.size === n);
-    let text = printed.get(expr);
-    if (text === undefined) printed.set(expr, (text = ir.printExpr(expr)));
-    const key = `${inputs.map((t) => t.dtype).join(",")}|${advancing.map(Number).join("")}|${text}`;
-    let c = this.cache.get(key);
-    if (c === undefined) this.cache.set(key, (c = this.build(expr, inputs, advancing)));
+    // Kernels by expression object, then by input dtypes and pattern (a short key per call).
+    let byExpr = this.byExpr.get(expr);
+    if (!byExpr) this.byExpr.set(expr, (byExpr = new Map()));
+    const local = `${inputs.map((t) => t.dtype).join(",")}|${advancing.map(Number).join("")}`;
+    let found = byExpr.get(local);
+    if (found === undefined) {
+      let text = printed.get(expr);
+      if (text === undefined) printed.set(expr, (text = ir.printExpr(expr)));
+      const key = `${local}|${text}`;
+      let built = this.cache.get(key);
+      if (built === undefined) this.cache.set(key, (built = this.build(expr, inputs, advancing)));
+      byExpr.set(local, (found = { key, c: built }));
+    }
+    const { key, c } = found;
     if (c === null) return false;
     const ptrs = inputs.map((t) => t.data.offset);
     const { per, chunks, parallel } = this.ctx.chunking(n, this.ctx.thresholds.elementwise);
