@@ -5,7 +5,7 @@
  * intermediate is freed after its last use, and all of them when a node throws.
  */
 import type { DType } from "../dtype.js";
-import { runOp, tensorFromHost } from "../engine/dispatch.js";
+import { tensorFromHost } from "../engine/dispatch.js";
 import { currentFrame } from "../engine/context.js";
 import { allocArray } from "../dtype.js";
 import { InvalidArgumentError } from "../errors.js";
@@ -17,6 +17,7 @@ import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./pass
 import { fuseElementwise, type Unit } from "./fusion.js";
 import { runFused, runUnfused } from "./run-fused.js";
 import { runAsView } from "./views.js";
+import { runResolved } from "./resolved-ops.js";
 import { printExpr } from "../ir/print.js";
 
 /** One kernel of a program: the ops it runs (several when fused), its device, and whether it ran as one fused kernel. */
@@ -162,7 +163,7 @@ export class Program {
         let outs: Tensor[];
         if (u.kind === "op") {
           const view = runAsView(u.node, ins);
-          outs = view ? [view] : u.node.run ? u.node.run(ins) : runOp(u.node.op, ins, u.node.attrs as never);
+          outs = view ? [view] : u.node.run ? u.node.run(ins) : runResolved(u.node, ins);
         }
         else {
           // The output is the inputs' broadcast shape at run time (a null dimension may differ from the trace's).
