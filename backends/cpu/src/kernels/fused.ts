@@ -18,13 +18,21 @@ type Fn = (...a: number[]) => unknown;
 
 const NATIVE = (op: string): boolean => !ir.EXPANDABLE.includes(op as ir.IrOp);
 
+/** A kernel of one expression for one list of input dtypes and pattern of advancing inputs. */
+interface FusedEntry {
+  readonly dtypes: readonly string[];
+  readonly advancing: readonly boolean[];
+  readonly key: string;
+  readonly c: { fn: Fn; binary: Uint8Array } | null;
+}
+
 /** Each expression's text, printed once (a compiled program runs the same expression objects on every call). */
 const printed = new WeakMap<Expr, string>();
 
 /** Fused kernels of one backend, compiled on first use per expression and input dtypes. */
 export class FusedKernels {
   private readonly cache = new Map<string, { fn: Fn; binary: Uint8Array } | null>();
-  private readonly byExpr = new WeakMap<Expr, Map<string, { key: string; c: { fn: Fn; binary: Uint8Array } | null }>>();
+  private readonly byExpr = new WeakMap<Expr, FusedEntry[]>();
   /** Kernels compiled so far (for reports and tests). */
   compiled = 0;
   constructor(private readonly ctx: CpuContext) {}
@@ -53,44 +61,65 @@ export class FusedKernels {
   /** Run `expr` over `inputs` into `y`; false when it has no wasm form. */
   run(expr: Expr, inputs: readonly T[], y: T): boolean {
     const n = y.size;
-    const flat = inputs.every((t) => t.size === n || t.size === 1);
+    const k = inputs.length;
+    let flat = true;
+    for (let i = 0; i < k && flat; i++) flat = inputs[i]!.size === n || inputs[i]!.size === 1;
     const plan = flat ? null : broadcastPlan(inputs.map((t) => t.shape), y.shape);
-    // Each kernel is built for one pattern of inputs that advance along the inner dimension.
-    const advancing = plan ? plan.inner.map((s) => s !== 0) : inputs.map((t) => t.size === n);
-    // Kernels by expression object, then by input dtypes and pattern (a short key per call).
-    let byExpr = this.byExpr.get(expr);
-    if (!byExpr) this.byExpr.set(expr, (byExpr = new Map()));
-    const local = `${inputs.map((t) => t.dtype).join(",")}|${advancing.map(Number).join("")}`;
-    let found = byExpr.get(local);
-    if (found === undefined) {
+    // Each kernel is built for one pattern of inputs that advance along the inner dimension;
+    // a compiled program calls the same expression object with the same dtypes and pattern
+    // every time, so the entries of the expression are compared without building a key.
+    const advances = (i: number): boolean => (plan ? plan.inner[i] !== 0 : inputs[i]!.size === n);
+    let entries = this.byExpr.get(expr);
+    if (!entries) this.byExpr.set(expr, (entries = []));
+    let found: FusedEntry | undefined;
+    for (const e of entries) {
+      let same = true;
+      for (let i = 0; i < k && same; i++) same = e.dtypes[i] === inputs[i]!.dtype && e.advancing[i] === advances(i);
+      if (same) {
+        found = e;
+        break;
+      }
+    }
+    if (!found) {
+      const advancing = inputs.map((_, i) => advances(i));
       let text = printed.get(expr);
       if (text === undefined) printed.set(expr, (text = ir.printExpr(expr)));
-      const key = `${local}|${text}`;
+      const key = `${inputs.map((t) => t.dtype).join(",")}|${advancing.map(Number).join("")}|${text}`;
       let built = this.cache.get(key);
       if (built === undefined) this.cache.set(key, (built = this.build(expr, inputs, advancing)));
-      byExpr.set(local, (found = { key, c: built }));
+      entries.push((found = { dtypes: inputs.map((t) => t.dtype), advancing, key, c: built }));
     }
-    const { key, c } = found;
+    const c = found.c;
     if (c === null) return false;
-    const ptrs = inputs.map((t) => t.data.offset);
     const { per, chunks, parallel } = this.ctx.chunking(n, this.ctx.thresholds.elementwise);
-    const run = (args: number[]): void => {
-      if (parallel && chunks > 1 && this.ctx.runExtra(key, c!.binary, c!.fn, args, chunks)) return;
-      const a = [...args, 0];
-      for (let ch = 0; ch < chunks; ch++) {
-        a[args.length] = ch;
-        c!.fn(...a);
-      }
-    };
-    if (!plan) {
-      run([...ptrs, y.data.offset, 0, 0, n, ...inputs.map((t) => (t.size === n ? 1 : 0)), n, per]);
-      return true;
+    // Arguments: pointers, y, table, outer count, row length, inner strides, n, per, chunk.
+    const a: number[] = new Array(2 * k + 7);
+    for (let i = 0; i < k; i++) a[i] = inputs[i]!.data.offset;
+    a[k] = y.data.offset;
+    let tab: ReturnType<CpuContext["writeInts"]> | null = null;
+    if (plan) {
+      tab = this.ctx.writeInts(plan.outer);
+      a[k + 1] = tab.offset;
+      a[k + 2] = plan.outer.length / (k + 1);
+      a[k + 3] = plan.len;
+      for (let i = 0; i < k; i++) a[k + 4 + i] = plan.inner[i]!;
+    } else {
+      a[k + 1] = 0;
+      a[k + 2] = 0;
+      a[k + 3] = n;
+      for (let i = 0; i < k; i++) a[k + 4 + i] = inputs[i]!.size === n ? 1 : 0;
     }
-    const tab = this.ctx.writeInts(plan.outer);
+    a[2 * k + 4] = n;
+    a[2 * k + 5] = per;
     try {
-      run([...ptrs, y.data.offset, tab.offset, plan.outer.length / (inputs.length + 1), plan.len, ...plan.inner, n, per]);
+      if (!(parallel && chunks > 1 && this.ctx.runExtra(found.key, c.binary, c.fn, a.slice(0, 2 * k + 6), chunks))) {
+        for (let ch = 0; ch < chunks; ch++) {
+          a[2 * k + 6] = ch;
+          c.fn(...a);
+        }
+      }
     } finally {
-      this.ctx.releaseInts(tab);
+      if (tab) this.ctx.releaseInts(tab);
     }
     return true;
   }
