@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @eager/bench compile [--quick] [--backends cpu,webgpu,webgl] [--filter ids] [--browser]`:
+ * `pnpm --filter @eager/bench compile [--quick] [--backends cpu,cpu-1t,webgpu,webgl] [--filter ids] [--browser]`:
  * compiled against eager on each backend, and against jax-js `jit` (wasm device, its worker
  * pool) on the cpu backend's a*b+c and MLP step, all interleaved in one process run (see
  * src/compile/). Writes results/compile.json (results/compile-browser.json with --browser, run in
@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@eager/core";
 import { getBackend } from "@eager/core/backend";
-import "@eager/backend-cpu";
+import { registerCpuBackend } from "@eager/backend-cpu";
 import { parseArgs } from "./args.js";
 import { machineInfo } from "./machine.js";
 import { runCompileSuite, type CompileBackend } from "./compile/suite.js";
@@ -20,7 +20,7 @@ import type { Engine } from "./types.js";
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const options = parseArgs(process.argv.slice(2), path.join(benchDir, "results"));
-const wanted = options.backends ?? ["cpu", "webgpu", "webgl"];
+const wanted = options.backends ?? ["cpu", "cpu-1t", "webgpu", "webgl"];
 const quick = options.quick;
 
 /** Software GPUs run a*b+c on 1M elements (16M takes seconds per call there) and the MNIST models at batch 16. */
@@ -34,6 +34,13 @@ async function nodeBackends(): Promise<{ backends: CompileBackend[]; unavailable
     await tf.ready("cpu");
     const info = getBackend("cpu").capabilities.info ?? {};
     backends.push({ name: "cpu", device: "cpu", label: `cpu (WebAssembly, threads=${String(info["threads"] ?? os.availableParallelism())}, simd=${String(info["simd"])})`, sizes: { mulAdd: quick ? 1 << 20 : 1 << 24, mnistBatch: null }, software: false });
+  }
+  if (wanted.includes("cpu-1t")) {
+    // One thread: no pool, so a worker descheduled by other load on a shared machine cannot stall a kernel.
+    registerCpuBackend("cpu-1t", { threads: 1 }, -1);
+    await tf.ready("cpu-1t");
+    const info = getBackend("cpu-1t").capabilities.info ?? {};
+    backends.push({ name: "cpu-1t", device: "cpu-1t", label: `cpu on one thread (WebAssembly, simd=${String(info["simd"])})`, sizes: { mulAdd: quick ? 1 << 20 : 1 << 24, mnistBatch: null }, software: false });
   }
   if (wanted.includes("webgpu")) {
     try {

@@ -110,7 +110,7 @@ const mulAdd: CompileWorkload = {
     // The cpu backend's kernels finish before the call returns, so there a call without the
     // readback times the kernels alone (the readback allocates and copies 4n bytes for both).
     const dispose = async (t: Tensor) => t.dispose();
-    const synchronous = device === "cpu";
+    const synchronous = device === "cpu" || device === "cpu-1t";
     return {
       size: `${n} float32 elements`,
       extra: synchronous
