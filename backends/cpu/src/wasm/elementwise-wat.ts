@@ -124,8 +124,9 @@ export function elementwiseFunc(k: ElementwiseExport): string | null {
   const ins = [...Array(N).keys()];
   const size = (d: IrDType) => STORAGE[d].size;
   const nonLeaf = ir.topoOrder([expr]).filter((e) => e.args.length > 0).length;
-  // 4 vectors per iteration for short expressions of one or two inputs (where's 8 variants stay single).
-  const unroll = out !== "bool" && nonLeaf <= 2 && N <= 2 ? 4 : 1;
+  // 4 vectors per iteration for short expressions: of one or two inputs (where's 8 variants stay
+  // single), or of any number when the kernel is built for one pattern (a fused kernel).
+  const unroll = out !== "bool" && (k.advancing ? nonLeaf <= 4 : nonLeaf <= 2 && N <= 2) ? 4 : 1;
   // One inner loop over `cnt` elements; `vec[i]`: input i advances (else it is the splat $zv_i).
   const inner = (vec: readonly boolean[]): string => {
     const advance = (by: (d: IrDType) => number) =>
