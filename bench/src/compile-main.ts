@@ -1,182 +1,100 @@
 /**
- * Compiled against eager, and against jax-js `jit`, in one process run: a*b+c on 16M float32
- * elements and the MLP 784-128-10 training step (batch 128, softmax cross-entropy, SGD), on
- * the cpu backend. Every iteration reads its result to the host. The first compiled call
- * (trace + passes + kernel build + one run) and the trace-and-passes time are reported apart;
- * steady state is the median of the runs. Both results are checked against eager first.
- * Results go to stdout and results/compile.json.
+ * `pnpm --filter @eager/bench compile [--quick] [--backends cpu,cpu-1t,webgpu,webgl] [--filter ids] [--browser]`:
+ * compiled against eager on each backend, and against jax-js `jit` (wasm device, its worker
+ * pool) on the cpu backend's a*b+c and MLP step, all interleaved in one process run (see
+ * src/compile/). Writes results/compile.json (results/compile-browser.json with --browser, run in
+ * headless Chromium) and the compile section of RESULTS.md from both files.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import * as tf from "@eager/core";
-import "@eager/backend-cpu";
-import { init, defaultDevice, jit, nn, numpy as np, valueAndGrad, tree } from "@jax-js/jax";
-import { oneHot, uniform } from "./data.js";
+import { getBackend } from "@eager/core/backend";
+import { registerCpuBackend } from "@eager/backend-cpu";
+import { parseArgs } from "./args.js";
+import { machineInfo } from "./machine.js";
+import { runCompileSuite, type CompileBackend } from "./compile/suite.js";
+import { compileResultsFile, writeCompileSection, type CompileResults } from "./report/compile-markdown.js";
+import type { Engine } from "./types.js";
 
-type Timed = { firstMs: number; medianMs: number };
+const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const options = parseArgs(process.argv.slice(2), path.join(benchDir, "results"));
+const wanted = options.backends ?? ["cpu", "cpu-1t", "webgpu", "webgl"];
+const quick = options.quick;
 
-async function time(run: () => Promise<unknown>, iterations: number): Promise<Timed> {
-  let t = performance.now();
-  await run();
-  const firstMs = performance.now() - t;
-  await run();
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    t = performance.now();
-    await run();
-    samples.push(performance.now() - t);
+/** Software GPUs run a*b+c on 1M elements (16M takes seconds per call there) and the MNIST models at batch 16. */
+const SOFTWARE_SIZES = { mulAdd: quick ? 1 << 18 : 1 << 20, mnistBatch: 16 };
+
+async function nodeBackends(): Promise<{ backends: CompileBackend[]; unavailable: { name: string; reason: string }[] }> {
+  const backends: CompileBackend[] = [];
+  const unavailable: { name: string; reason: string }[] = [];
+  const first = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+  if (wanted.includes("cpu")) {
+    await tf.ready("cpu");
+    const info = getBackend("cpu").capabilities.info ?? {};
+    backends.push({ name: "cpu", device: "cpu", label: `cpu (WebAssembly, threads=${String(info["threads"] ?? os.availableParallelism())}, simd=${String(info["simd"])})`, sizes: { mulAdd: quick ? 1 << 20 : 1 << 24, mnistBatch: null }, software: false });
   }
-  samples.sort((a, b) => a - b);
-  return { firstMs, medianMs: samples[samples.length >> 1]! };
+  if (wanted.includes("cpu-1t")) {
+    // One thread: no pool, so a worker descheduled by other load on a shared machine cannot stall a kernel.
+    registerCpuBackend("cpu-1t", { threads: 1 }, -1);
+    await tf.ready("cpu-1t");
+    const info = getBackend("cpu-1t").capabilities.info ?? {};
+    backends.push({ name: "cpu-1t", device: "cpu-1t", label: `cpu on one thread (WebAssembly, simd=${String(info["simd"])})`, sizes: { mulAdd: quick ? 1 << 20 : 1 << 24, mnistBatch: null }, software: false });
+  }
+  if (wanted.includes("webgpu")) {
+    try {
+      await import(new URL("../../backends/webgpu/src/index.ts", import.meta.url).href);
+      await tf.ready("webgpu");
+      const info = getBackend("webgpu").capabilities.info ?? {};
+      backends.push({ name: "webgpu", device: "webgpu", label: `webgpu (Dawn in Node, adapter ${String(info["adapter"])}: a software GPU)`, sizes: SOFTWARE_SIZES, software: true });
+    } catch (e) {
+      unavailable.push({ name: "webgpu", reason: first(e) });
+    }
+  }
+  if (wanted.includes("webgl")) {
+    try {
+      const specifier = "@eager/backend-webgl";
+      await import(specifier);
+      await tf.ready("webgl");
+      const info = getBackend("webgl").capabilities.info ?? {};
+      const mode = String(info["mode"]);
+      const label = info["webgl"] === true ? `webgl (gpu.js ${mode})` : `webgl backend on gpu.js's "${mode}" fallback (Node has no WebGL context: not WebGL)`;
+      backends.push({ name: "webgl", device: "webgl", label, sizes: SOFTWARE_SIZES, software: true });
+    } catch (e) {
+      unavailable.push({ name: "webgl", reason: first(e) });
+    }
+  }
+  return { backends, unavailable };
 }
 
-const quick = process.argv.includes("--quick");
-const N = quick ? 1 << 20 : 1 << 24;
-const ITER = quick ? 3 : 10;
-
-async function main(): Promise<void> {
-  await tf.ready();
-  const device = tf.getDefaultDevice();
-  const out: Record<string, unknown> = { device, elements: N };
-
-  // --- a*b+c -----------------------------------------------------------------------------
-  const [a, b, c] = [1, 2, 3].map((s) => tf.tensor(uniform([N], s).data, [N]));
-  const eagerMulAdd = async () => {
-    const p = tf.mul(a!, b!);
-    const y = tf.add(p, c!);
-    p.dispose();
-    await y.data();
-    y.dispose();
-  };
-  const mulAdd = tf.compile((x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => tf.add(tf.mul(x, y), z));
-  const compiledMulAdd = async () => {
-    const y = mulAdd(a!, b!, c!);
-    await y.data();
-    y.dispose();
-  };
-  await tf.ready();
-  const e1 = await time(eagerMulAdd, ITER);
-  const c1 = await time(compiledMulAdd, ITER);
-  const kernelsMulAdd = mulAdd.concrete(a!, b!, c!).kernels;
-
-  // --- MLP step -------------------------------------------------------------------------
-  const BATCH = 128;
-  const spec = {
-    w1: uniform([784, 128], 31, -Math.sqrt(6 / 912), Math.sqrt(6 / 912)),
-    w2: uniform([128, 10], 32, -Math.sqrt(6 / 138), Math.sqrt(6 / 138)),
-    x: uniform([BATCH, 784], 33, 0, 1),
-    labels: oneHot(BATCH, 10, 34),
-  };
-  const makeModel = () => {
-    const w1 = tf.variable(tf.tensor(spec.w1.data, spec.w1.shape));
-    const b1 = tf.variable(tf.zeros([128]));
-    const w2 = tf.variable(tf.tensor(spec.w2.data, spec.w2.shape));
-    const b2 = tf.variable(tf.zeros([10]));
-    const x = tf.tensor(spec.x.data, spec.x.shape);
-    const labels = tf.tensor(spec.labels.data, spec.labels.shape);
-    const opt = new tf.train.GradientDescentOptimizer({ learningRate: 0.1 });
-    const loss = () => {
-      const h = tf.relu(tf.add(tf.matmul(x, w1), b1));
-      const z = tf.add(tf.matmul(h, w2), b2);
-      return tf.div(tf.sum(tf.sub(tf.logSumExp(z, 1), tf.sum(tf.mul(labels, z), 1))), BATCH);
-    };
-    const step = () => {
-      const [l, grads] = tf.implicitValueAndGradients(loss)();
-      opt.applyGradients(grads);
-      for (const [g] of grads) g.dispose();
-      return l;
-    };
-    return step;
-  };
-  const eagerStep = makeModel();
-  const compiledStep = tf.compile(makeModel());
-  const runStep = (f: () => tf.Tensor) => async () => {
-    const l = f();
-    await l.data();
-    l.dispose();
-  };
-  // Check before timing: the first two compiled steps give the eager losses (same initial weights).
-  let mlpFirstCallMs = 0;
-  for (let i = 0; i < 2; i++) {
-    const le = tf.tidy(eagerStep);
-    const started = performance.now();
-    const lc = compiledStep();
-    await lc.data();
-    if (i === 0) mlpFirstCallMs = performance.now() - started;
-    const [ve, vc] = [(await le.data())[0]!, (await lc.data())[0]!];
-    if (!(Math.abs(ve - vc) <= 1e-5 * Math.abs(ve))) throw new Error(`compiled MLP step ${i}: loss ${vc}, eager ${ve}`);
-    le.dispose();
-    lc.dispose();
-  }
-  const want = tf.add(tf.mul(a!, b!), c!);
-  const got = mulAdd(a!, b!, c!);
-  const [wv, gv] = [await want.data(), await got.data()];
-  for (let i = 0; i < wv.length; i += 4099) if (wv[i] !== gv[i]) throw new Error(`compiled a*b+c differs at ${i}: ${gv[i]} vs ${wv[i]}`);
-  want.dispose();
-  got.dispose();
-  const e2 = await time(runStep(() => tf.tidy(eagerStep)), ITER * 3);
-  const c2 = await time(runStep(compiledStep), ITER * 3);
-  const mlpProgram = compiledStep.concrete();
-  const mlpKernels = mlpProgram.kernels;
-
-  // --- jax-js jit -------------------------------------------------------------------------
-  await init("wasm");
-  defaultDevice("wasm");
-  const ja = np.array(uniform([N], 1).data, { shape: [N] });
-  const jb = np.array(uniform([N], 2).data, { shape: [N] });
-  const jc = np.array(uniform([N], 3).data, { shape: [N] });
-  const jMulAdd = jit((p: np.Array, q: np.Array, r: np.Array) => np.add(np.multiply(p, q), r));
-  const j1 = await time(async () => {
-    const y = jMulAdd(ja.ref, jb.ref, jc.ref);
-    await y.data();
-  }, ITER);
-  type Params = { w1: np.Array; b1: np.Array; w2: np.Array; b2: np.Array };
-  let params: Params = {
-    w1: np.array(spec.w1.data, { shape: [784, 128] }),
-    b1: np.zeros([128]),
-    w2: np.array(spec.w2.data, { shape: [128, 10] }),
-    b2: np.zeros([10]),
-  };
-  const jx = np.array(spec.x.data, { shape: [BATCH, 784] });
-  const jl = np.array(spec.labels.data, { shape: [BATCH, 10] });
-  const jStep = jit((p: Params, x: np.Array, labels: np.Array) => {
-    const lossFn = (q: Params): np.Array => {
-      const h = nn.relu(np.add(np.matmul(x.ref, q.w1), q.b1));
-      const z = np.add(np.matmul(h, q.w2), q.b2);
-      return np.sum(np.multiply(labels.ref, nn.logSoftmax(z, -1))).mul(-1 / BATCH);
-    };
-    const [loss, grads] = valueAndGrad(lossFn)(tree.map((w: np.Array) => w.ref, p) as Params);
-    x.dispose();
-    labels.dispose();
-    return [loss, tree.map((w: np.Array, g: np.Array) => w.sub(g.mul(0.1)), p, grads as Params)] as [np.Array, Params];
-  });
-  const j2 = await time(async () => {
-    const [loss, next] = jStep(params, jx.ref, jl.ref) as unknown as [np.Array, Params];
-    params = next;
-    await loss.data();
-  }, ITER * 3);
-
-  const fusedCount = (k: readonly { fused: boolean }[]) => k.filter((x) => x.fused).length;
-  Object.assign(out, {
-    mulAdd16M: { eager: e1, compiled: c1, jaxJit: j1, compiledOverEager: c1.medianMs / e1.medianMs, jaxJitOverCompiled: j1.medianMs / c1.medianMs, kernels: kernelsMulAdd },
-    mlpStep: {
-      eager: e2,
-      compiled: c2,
-      jaxJit: j2,
-      compileSeconds: mlpProgram.compileSeconds,
-      firstCompiledCallMs: mlpFirstCallMs,
-      compiledOverEager: c2.medianMs / e2.medianMs,
-      jaxJitOverCompiled: j2.medianMs / c2.medianMs,
-      ops: mlpProgram.ops.length,
-      kernels: mlpKernels.length,
-      fusedKernels: fusedCount(mlpKernels),
-      opsInFusedKernels: mlpKernels.filter((k) => k.fused).reduce((s, k) => s + k.ops.length, 0),
-    },
-  });
-  console.log(JSON.stringify(out, (k, v) => (k === "kernels" && Array.isArray(v) && v.length > 4 ? `${v.length} kernels` : typeof v === "number" ? Math.round(v * 1000) / 1000 : v), 2));
-  console.log(`\n${mlpProgram.toString()}`);
-  mkdirSync(new URL("../results/", import.meta.url), { recursive: true });
-  writeFileSync(new URL("../results/compile.json", import.meta.url), JSON.stringify(out, null, 2));
-  process.exit(0);
+async function jaxPeer(): Promise<{ engine: Engine | null; reason?: string }> {
+  const { jaxEngines } = await import("./engines/jax.js");
+  const { engines, unavailable } = await jaxEngines();
+  return engines[0] ? { engine: engines[0] } : { engine: null, reason: unavailable[0]?.reason ?? "not available" };
 }
 
-void main();
+let results: CompileResults;
+if (options.browser) {
+  const { runBrowserCompile } = await import("./browser/run.js");
+  results = await runBrowserCompile(options);
+} else {
+  await tf.ready();
+  const { backends, unavailable } = await nodeBackends();
+  const jax = wanted.includes("cpu") ? await jaxPeer() : { engine: null, reason: "the cpu backend was not selected" };
+  const rows = await runCompileSuite({ backends, filter: options.filter, quick, jax: jax.engine, log: console.log });
+  results = compileResultsFile({
+    where: "node",
+    machine: machineInfo(),
+    options: { quick, filter: options.filter, backends: options.backends },
+    backends: [...backends.map((b) => ({ name: b.name, label: b.label, available: true, sizes: b.sizes })), ...unavailable.map((u) => ({ name: u.name, label: u.name, available: false, reason: u.reason }))],
+    jax: jax.engine ? { available: true, info: jax.engine.info } : { available: false, reason: jax.reason },
+    rows,
+  });
+}
+mkdirSync(options.outDir, { recursive: true });
+const out = path.join(options.outDir, options.browser ? "compile-browser.json" : "compile.json");
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`wrote ${path.relative(process.cwd(), out)}`);
+if (options.outDir === path.join(benchDir, "results")) console.log(await writeCompileSection(benchDir));
+process.exit(0);

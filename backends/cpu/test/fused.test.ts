@@ -78,6 +78,17 @@ describe.each(Object.keys(instances))("fused kernels on %s", (device) => {
     expect(f.concrete(a, b).kernels).toEqual([{ ops: ["pow", "add"], device, fused: true }]);
   });
 
+  it("a chain over 24 inputs, some broadcast along the inner dimension, is one kernel and matches eager", () => {
+    const shapes = [[33, 65], [33, 1], [65]];
+    const xs = Array.from({ length: 24 }, (_, i) => tf.randomNormal(shapes[i % 3]!, 0, 1, "float32", 40 + i).to(device));
+    const chain = (...t: tf.Tensor[]) => t.slice(1).reduce((acc, x, i) => (i % 2 === 0 ? tf.mul(acc, x) : tf.add(acc, x)), t[0]!);
+    const f = tf.compile(chain);
+    const got = f(...xs);
+    expect(f.concrete(...xs).kernels).toEqual([{ ops: Array.from({ length: 23 }, (_, i) => (i % 2 === 0 ? "mul" : "add")), device, fused: true }]);
+    const want = tf.withDevice("reference", () => chain(...xs.map((x) => x.to("reference"))));
+    expect(agree(got, want, 2e-6)).toBeNull();
+  });
+
   it("a*b+c runs as one kernel, across the pool above the threshold", async () => {
     const b = await instances[device]!;
     const n = 4096 + 3;

@@ -34,4 +34,16 @@ suite(title, () => {
     expect(fused).toBeGreaterThan(5);
     expect(tails).toBeGreaterThan(3);
   });
+
+  it("a chain over more inputs than a shader stage may bind runs op by op, and correctly", async () => {
+    const chain = (...t: tf.Tensor[]) => t.slice(1).reduce((acc, x, i) => (i % 2 === 0 ? tf.mul(acc, x) : tf.add(acc, x)), t[0]!);
+    const xs = Array.from({ length: 12 }, (_, i) => tf.withDevice("reference", () => tf.randomNormal([7, 5], 0, 1, "float32", 60 + i)));
+    const compiled = tf.compile(chain);
+    const onGpu = xs.map((x) => x.to("webgpu"));
+    const got = compiled(...onGpu);
+    expect(compiled.concrete(...onGpu).kernels).toEqual([{ ops: Array.from({ length: 11 }, (_, i) => (i % 2 === 0 ? "mul" : "add")), device: "webgpu", fused: false }]);
+    const after = tf.add(onGpu[0]!, onGpu[1]!);
+    expect(agree(await got.toAsync("reference"), tf.withDevice("reference", () => chain(...xs)), 1e-5)).toBeNull();
+    expect(Array.from(await after.data())).toEqual(Array.from(tf.withDevice("reference", () => tf.add(xs[0]!, xs[1]!)).dataSync()));
+  });
 });

@@ -17,6 +17,7 @@ import { createEagerEngine } from "../engines/eager.js";
 import { jaxEngine } from "../engines/jax-engine.js";
 import { tfEngine } from "../engines/tfjs-engine.js";
 import { ratios, runCases, selectCases } from "../run-cases.js";
+import "./compile-page.js";
 import type { Case, Engine, EngineUnavailable, ResultRow, ResultsFile } from "../types.js";
 
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!;

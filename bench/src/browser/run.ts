@@ -8,11 +8,12 @@ import { createReadStream, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright";
+import { chromium, type Page } from "playwright";
 import { createServer, type Plugin } from "vite";
 import type { Options } from "../args.js";
 import { machineInfo } from "../machine.js";
 import type { ResultsFile } from "../types.js";
+import { compileResultsFile, type CompileResults } from "../report/compile-markdown.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -40,9 +41,8 @@ function tfjsWasmFiles(): Plugin {
   };
 }
 
-/** Runs the suite in headless Chromium; `log` gets the page's lines. */
-export async function runBrowserSuite(options: Options, log: (line: string) => void = console.log): Promise<ResultsFile> {
-  const filter = options.filter ?? BROWSER_DEFAULT_FILTER;
+/** Serves the page, opens it in headless Chromium and hands the ready page to `use`. */
+async function withBenchPage<T>(log: (line: string) => void, use: (page: Page, browserVersion: string) => Promise<T>): Promise<T> {
   const server = await createServer({
     configFile: false,
     root: here,
@@ -61,6 +61,17 @@ export async function runBrowserSuite(options: Options, log: (line: string) => v
     page.on("pageerror", (e) => log(`[page error] ${e.message}`));
     await page.goto(server.resolvedUrls!.local[0]!);
     await page.waitForFunction(() => typeof (globalThis as { runBrowserBench?: unknown }).runBrowserBench === "function", null, { timeout: 120_000 });
+    return await use(page, browser.version());
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+/** Runs the suite in headless Chromium; `log` gets the page's lines. */
+export async function runBrowserSuite(options: Options, log: (line: string) => void = console.log): Promise<ResultsFile> {
+  const filter = options.filter ?? BROWSER_DEFAULT_FILTER;
+  return withBenchPage(log, async (page, version) => {
     type PageResult = Pick<ResultsFile, "engines" | "rows" | "ratios"> & { userAgent: string; crossOriginIsolated: boolean };
     const backends = options.backends;
     const r = await page.evaluate(
@@ -75,10 +86,27 @@ export async function runBrowserSuite(options: Options, log: (line: string) => v
       engines: r.engines,
       rows: r.rows,
       ratios: r.ratios,
-      browser: { name: "Chromium (headless)", version: browser.version(), userAgent: r.userAgent, crossOriginIsolated: r.crossOriginIsolated },
+      browser: { name: "Chromium (headless)", version, userAgent: r.userAgent, crossOriginIsolated: r.crossOriginIsolated },
     };
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  });
+}
+
+/** Runs the compile benchmark (src/compile/) on the page in headless Chromium. */
+export async function runBrowserCompile(options: Options, log: (line: string) => void = console.log): Promise<CompileResults> {
+  return withBenchPage(log, async (page, version) => {
+    type PageResult = Pick<CompileResults, "backends" | "jax" | "rows"> & { userAgent: string; crossOriginIsolated: boolean };
+    const r = await page.evaluate(
+      ([f, q, b]) => (globalThis as unknown as { runCompileBench: (f: string[] | null, q: boolean, b: string[] | null) => Promise<PageResult> }).runCompileBench(f, q, b),
+      [options.filter, options.quick, options.backends] as [string[] | null, boolean, string[] | null],
+    );
+    return compileResultsFile({
+      where: "browser",
+      machine: machineInfo(),
+      browser: { name: "Chromium (headless)", version, userAgent: r.userAgent, crossOriginIsolated: r.crossOriginIsolated },
+      options: { quick: options.quick, filter: options.filter, backends: options.backends },
+      backends: r.backends,
+      jax: r.jax,
+      rows: r.rows,
+    });
+  });
 }

@@ -2,8 +2,8 @@
  * One training step of the char-RNN language model: Embedding(64, 16) -> GRU(64, Keras'
  * resetAfter layout) -> Dense(64) over batch 16 x 32 characters, mean sparse softmax
  * cross-entropy, plain SGD (lr 0.5), in ms per step. Runs on eager's engines only (peers have
- * no shared GRU adapter). Each variant of the step is one case: "eager" is the step as written;
- * a compiled variant of the same step belongs in VARIANTS beside it.
+ * no shared GRU adapter). Each variant of the step is one case: "eager" is the step as written,
+ * "compiled" the same step through `compile`.
  * Checked on the first two losses against the same step in float64 on the reference backend,
  * whose first loss is itself checked against a plain-JS float64 forward pass.
  */
@@ -52,7 +52,7 @@ const spec = once((): CharRnnSpec => {
 });
 
 /** The model built from core's layers with the spec's weights, on `device` in `dtype`. */
-class CharRnnModel {
+export class CharRnnModel {
   readonly embedding = new core.layers.Embedding({ inputDim: VOCAB, outputDim: EMBED });
   readonly gru = new core.layers.GRU({ units: UNITS, returnSequences: true });
   readonly out = new core.layers.Dense({ units: VOCAB });
@@ -85,28 +85,42 @@ class CharRnnModel {
   get variables(): core.Variable[] {
     return [...this.embedding.variables, ...this.gru.variables, ...this.out.variables];
   }
-  /** The eager step: loss and gradients from the tape, then v -= lr * g. Returns the loss tensor. */
+  /** The step's body: loss and gradients from the tape, then v -= lr * g. Returns the loss tensor. */
+  private stepBody(): Tensor {
+    const [value, pairs] = core.implicitValueAndGradients(() => core.mean(core.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: this.y, logits: this.logits(this.x) })))();
+    for (const [g, v] of pairs) v.assignSub(core.mul(g, LR));
+    return value;
+  }
+  /** The same step compiled (traced on its first call). */
+  readonly compiled = core.compile(() => this.stepBody(), { name: "charRnnStep" });
+  /** The eager step. Returns the loss tensor. */
   stepTensor(): Tensor {
-    return core.withDevice(this.device, () =>
-      core.tidy(() => {
-        const [value, pairs] = core.implicitValueAndGradients(() => core.mean(core.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: this.y, logits: this.logits(this.x) })))();
-        for (const [g, v] of pairs) v.assignSub(core.mul(g, LR));
-        return value;
-      }),
-    );
+    return core.withDevice(this.device, () => core.tidy(() => this.stepBody()));
+  }
+  /** The compiled step. Returns the loss tensor. */
+  compiledStepTensor(): Tensor {
+    return core.withDevice(this.device, () => this.compiled());
   }
   /** One eager step, waiting for its loss on the host. */
   async eagerStep(): Promise<number> {
-    const loss = this.stepTensor();
-    const out = (await loss.data())[0]!;
-    loss.dispose();
-    return out;
+    return hostLoss(this.stepTensor());
+  }
+  /** One compiled step, waiting for its loss on the host. */
+  async compiledStep(): Promise<number> {
+    return hostLoss(this.compiledStepTensor());
   }
   dispose(): void {
+    this.compiled.dispose();
     for (const v of this.variables) v.dispose();
     this.x.dispose();
     this.y.dispose();
   }
+}
+
+async function hostLoss(loss: Tensor): Promise<number> {
+  const out = (await loss.data())[0]!;
+  loss.dispose();
+  return out;
 }
 
 /** Plain-JS float64 forward pass: the mean cross-entropy of the spec's first step. */
@@ -168,11 +182,11 @@ const expected = once(() => {
 /** Engines the step runs on: eager's own devices. */
 const EAGER_ENGINES = ["eager-reference", "eager-cpu-1t", "eager-cpu-2t"];
 
-/**
- * The variants of the step timed side by side. A compiled variant wraps the same step in the
- * compiler and is added here as `{ id: "compiled", step: (m) => ... }`.
- */
-const VARIANTS: { id: string; step: (m: CharRnnModel) => Promise<number> }[] = [{ id: "eager", step: (m) => m.eagerStep() }];
+/** The variants of the step timed side by side: as written, and the same step compiled. */
+const VARIANTS: { id: string; step: (m: CharRnnModel) => Promise<number> }[] = [
+  { id: "eager", step: (m) => m.eagerStep() },
+  { id: "compiled", step: (m) => m.compiledStep() },
+];
 
 function charRnnCase(variant: (typeof VARIANTS)[number]): Case {
   return {

@@ -19,16 +19,28 @@ type Fn = (...a: number[]) => unknown;
 
 const NATIVE = (op: string): boolean => !ir.EXPANDABLE.includes(op as ir.IrOp);
 
+/** A kernel of one expression for one list of input dtypes and pattern of advancing inputs. */
+interface FusedEntry {
+  readonly dtypes: readonly string[];
+  readonly advancing: readonly boolean[];
+  readonly key: string;
+  readonly c: { fn: Fn; binary: Uint8Array } | null;
+}
+
+/** Each expression's text, printed once (a compiled program runs the same expression objects on every call). */
+const printed = new WeakMap<Expr, string>();
+
 /** Fused kernels of one backend, compiled on first use per expression and input dtypes. */
 export class FusedKernels {
   private readonly cache = new Map<string, { fn: Fn; binary: Uint8Array } | null>();
+  private readonly byExpr = new WeakMap<Expr, FusedEntry[]>();
   /** Kernels compiled so far (for reports and tests). */
   compiled = 0;
   constructor(private readonly ctx: CpuContext) {}
 
-  private build(expr: Expr, inputs: readonly T[]): { fn: Fn; binary: Uint8Array } | null {
+  private build(expr: Expr, inputs: readonly T[], advancing: readonly boolean[]): { fn: Fn; binary: Uint8Array } | null {
     const dtypes = inputs.map((t) => t.dtype as ir.IrDType);
-    const k: ElementwiseExport = { name: "fused", op: "fused", dtypes, statics: {}, expr: ir.expandFloat32(expr, NATIVE), attrs: [] };
+    const k: ElementwiseExport = { name: "fused", op: "fused", dtypes, statics: {}, expr: ir.expandFloat32(expr, NATIVE), attrs: [], advancing };
     const text = elementwiseFunc(k);
     if (text === null) return null;
     const shared = this.ctx.memory.buffer instanceof SharedArrayBuffer;
@@ -49,35 +61,66 @@ export class FusedKernels {
 
   /** Run `expr` over `inputs` into `y`; false when it has no wasm form. */
   run(expr: Expr, inputs: readonly T[], y: T): boolean {
-    const key = `${inputs.map((t) => t.dtype).join(",")}|${ir.printExpr(expr)}`;
-    let c = this.cache.get(key);
-    if (c === undefined) this.cache.set(key, (c = this.build(expr, inputs)));
-    if (c === null) return false;
     const n = y.size;
-    const ptrs = inputs.map((t) => t.data.offset);
-    const { per, chunks, parallel } = this.ctx.chunking(n, this.ctx.thresholds.elementwise);
-    const flat = inputs.every((t) => t.size === n || t.size === 1);
-    const run = (args: number[]): void => {
-      if (parallel && chunks > 1 && this.ctx.runExtra(key, c!.binary, c!.fn, args, chunks)) return;
-      const a = [...args, 0];
-      for (let ch = 0; ch < chunks; ch++) {
-        a[args.length] = ch;
-        c!.fn(...a);
+    const k = inputs.length;
+    let flat = true;
+    for (let i = 0; i < k && flat; i++) flat = inputs[i]!.size === n || inputs[i]!.size === 1;
+    const plan = flat ? null : broadcastPlan(inputs.map((t) => t.shape), y.shape);
+    // Each kernel is built for one pattern of inputs that advance along the inner dimension;
+    // a compiled program calls the same expression object with the same dtypes and pattern
+    // every time, so the entries of the expression are compared without building a key.
+    const advances = (i: number): boolean => (plan ? plan.inner[i] !== 0 : inputs[i]!.size === n);
+    let entries = this.byExpr.get(expr);
+    if (!entries) this.byExpr.set(expr, (entries = []));
+    let found: FusedEntry | undefined;
+    for (const e of entries) {
+      let same = true;
+      for (let i = 0; i < k && same; i++) same = e.dtypes[i] === inputs[i]!.dtype && e.advancing[i] === advances(i);
+      if (same) {
+        found = e;
+        break;
       }
-    };
-    if (flat) {
-      run([...ptrs, y.data.offset, 0, 0, n, ...inputs.map((t) => (t.size === n ? 1 : 0)), n, per]);
-      return true;
     }
-    const plan = broadcastPlan(
-      inputs.map((t) => t.shape),
-      y.shape,
-    );
-    const tab = this.ctx.writeInts(plan.outer);
+    if (!found) {
+      const advancing = inputs.map((_, i) => advances(i));
+      let text = printed.get(expr);
+      if (text === undefined) printed.set(expr, (text = ir.printExpr(expr)));
+      const key = `${inputs.map((t) => t.dtype).join(",")}|${advancing.map(Number).join("")}|${text}`;
+      let built = this.cache.get(key);
+      if (built === undefined) this.cache.set(key, (built = this.build(expr, inputs, advancing)));
+      entries.push((found = { dtypes: inputs.map((t) => t.dtype), advancing, key, c: built }));
+    }
+    const c = found.c;
+    if (c === null) return false;
+    const { per, chunks, parallel } = this.ctx.chunking(n, this.ctx.thresholds.elementwise);
+    // Arguments: pointers, y, table, outer count, row length, inner strides, n, per, chunk.
+    const a: number[] = new Array(2 * k + 7);
+    for (let i = 0; i < k; i++) a[i] = inputs[i]!.data.offset;
+    a[k] = y.data.offset;
+    let tab: ReturnType<CpuContext["writeInts"]> | null = null;
+    if (plan) {
+      tab = this.ctx.writeInts(plan.outer);
+      a[k + 1] = tab.offset;
+      a[k + 2] = plan.outer.length / (k + 1);
+      a[k + 3] = plan.len;
+      for (let i = 0; i < k; i++) a[k + 4 + i] = plan.inner[i]!;
+    } else {
+      a[k + 1] = 0;
+      a[k + 2] = 0;
+      a[k + 3] = n;
+      for (let i = 0; i < k; i++) a[k + 4 + i] = inputs[i]!.size === n ? 1 : 0;
+    }
+    a[2 * k + 4] = n;
+    a[2 * k + 5] = per;
     try {
-      run([...ptrs, y.data.offset, tab.offset, plan.outer.length / (inputs.length + 1), plan.len, ...plan.inner, n, per]);
+      if (!(parallel && chunks > 1 && this.ctx.runExtra(found.key, c.binary, c.fn, a.slice(0, 2 * k + 6), chunks))) {
+        for (let ch = 0; ch < chunks; ch++) {
+          a[2 * k + 6] = ch;
+          c.fn(...a);
+        }
+      }
     } finally {
-      this.ctx.releaseInts(tab);
+      if (tab) this.ctx.releaseInts(tab);
     }
     return true;
   }

@@ -7,6 +7,7 @@ import { elementwiseOpNames, kernelsFor, type Attrs, type ElementwiseOpName, typ
 import type { CpuBuffer } from "../arena.js";
 import type { CpuContext } from "./context.js";
 import { castKernel, copyKernel, fillKernel, irKernel } from "./elementwise.js";
+import { concatKernel } from "./concat.js";
 import { jsKernel } from "./fallback.js";
 import { argMaxKernel, gatherKernel, segmentSumKernel, stridedSliceGradKernel } from "./index-ops.js";
 import { conv2dKernel } from "./conv.js";
@@ -45,7 +46,7 @@ export function cpuKernels(ctx: CpuContext): KernelTable<CpuBuffer> {
     stridedSlice: stridedSliceKernel(ctx),
     stridedSliceGrad: stridedSliceGradKernel(ctx),
     pad: js("pad"),
-    concat: js("concat"),
+    concat: concatKernel(ctx),
     matmul,
     gather: gatherKernel(ctx, js("gather")),
     unsortedSegmentSum: segmentSumKernel(ctx, js("unsortedSegmentSum")),

@@ -27,6 +27,12 @@ export interface ElementwiseExport {
   /** When true, `chunk` is the first element to compute and `per` how many (a range the caller picks). */
   readonly range?: boolean;
   readonly attrs: readonly string[];
+  /**
+   * Which inputs advance along the innermost dimension (the others are broadcast there). When
+   * given, the kernel is built for this one pattern; otherwise it branches at run time over all
+   * 2^inputs patterns, which is only affordable for a few inputs.
+   */
+  readonly advancing?: readonly boolean[];
 }
 
 /** The export name for `op` on inputs of `dtypes` (and cast's target). */
@@ -120,8 +126,9 @@ export function elementwiseFunc(k: ElementwiseExport): string | null {
   const ins = [...Array(N).keys()];
   const size = (d: IrDType) => STORAGE[d].size;
   const nonLeaf = ir.topoOrder([expr]).filter((e) => e.args.length > 0).length;
-  // 4 vectors per iteration for short expressions of one or two inputs (where's 8 variants stay single).
-  const unroll = out !== "bool" && nonLeaf <= 2 && N <= 2 ? 4 : 1;
+  // 4 vectors per iteration for short expressions: of one or two inputs (where's 8 variants stay
+  // single), or of any number when the kernel is built for one pattern (a fused kernel).
+  const unroll = out !== "bool" && (k.advancing ? nonLeaf <= 4 : nonLeaf <= 2 && N <= 2) ? 4 : 1;
   // One inner loop over `cnt` elements; `vec[i]`: input i advances (else it is the splat $zv_i).
   const inner = (vec: readonly boolean[]): string => {
     const advance = (by: (d: IrDType) => number) =>
@@ -148,6 +155,7 @@ export function elementwiseFunc(k: ElementwiseExport): string | null {
   const variants = (i: number, vec: boolean[]): string => {
     if (i === N) return inner(vec);
     if (N === 1) return variants(1, [true]);
+    if (k.advancing) return inner(k.advancing);
     return `(if (local.get $s${i}) (then ${variants(i + 1, [...vec, true])}) (else ${variants(i + 1, [...vec, false])}))`;
   };
   const body = variants(0, []);

@@ -5,7 +5,7 @@
  * intermediate is freed after its last use, and all of them when a node throws.
  */
 import type { DType } from "../dtype.js";
-import { runOp, tensorFromHost } from "../engine/dispatch.js";
+import { tensorFromHost } from "../engine/dispatch.js";
 import { currentFrame } from "../engine/context.js";
 import { getDefaultDevice } from "../engine/registry.js";
 import { FOLD_DEVICE } from "./fold.js";
@@ -20,6 +20,8 @@ import { runEpilogueApart, runEpilogueFused } from "./run-epilogue.js";
 import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./passes.js";
 import { fuseElementwise, type Unit } from "./fusion.js";
 import { runFused, runUnfused } from "./run-fused.js";
+import { runAsView } from "./views.js";
+import { runResolved } from "./resolved-ops.js";
 import { printExpr } from "../ir/print.js";
 
 /** One kernel of a program: the ops it runs (several when fused), its device, and whether it ran as one fused kernel. */
@@ -189,7 +191,10 @@ export class Program {
         for (let j = 0; j < ins.length; j++) ins[j] = env[st.inputs[j]!]!;
         const u = st.unit;
         let outs: Tensor[];
-        if (u.kind === "op") outs = u.node.run ? u.node.run(ins) : runOp(u.node.op, ins, u.node.attrs as never);
+        if (u.kind === "op") {
+          const view = runAsView(u.node, ins);
+          outs = view ? [view] : u.node.run ? u.node.run(ins) : runResolved(u.node, ins);
+        }
         else {
           // The output is the inputs' broadcast shape at run time (a null dimension may differ from the trace's).
           // (An epilogue's output is its head's, as the head's shape rule gives it.)
