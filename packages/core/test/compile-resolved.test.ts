@@ -65,7 +65,7 @@ describe("compile: ops resolved once", () => {
     const x = tf.tensor([[1, 0], [0, 1]]);
     g(x).dispose();
     const before = tf.memory();
-    const kernels = getBackend(x.device).kernels as Record<string, unknown>;
+    const kernels = getBackend(x.device).kernels as unknown as Record<string, (...a: unknown[]) => unknown>;
     vi.spyOn(kernels, "matmul").mockImplementation(() => {
       throw new Error("kernel failed");
     });

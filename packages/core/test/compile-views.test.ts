@@ -11,7 +11,7 @@ describe("compile: reshape as a view", () => {
     const f = (t: tf.Tensor) => tf.mul(tf.reshape(tf.add(t, 1), [3, 2]), 2);
     const g = tf.compile(f);
     g(x).dispose(); // trace
-    const kernels = getBackend(x.device).kernels as Record<string, unknown>;
+    const kernels = getBackend(x.device).kernels as unknown as Record<string, (...a: unknown[]) => unknown>;
     const spy = vi.spyOn(kernels, "reshape");
     const before = tf.memory();
     const got = g(x);
