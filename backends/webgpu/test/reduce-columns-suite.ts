@@ -1,7 +1,8 @@
 /**
  * Column reductions on a WebGPU backend (a block of axes with inner axes after it), shared by
  * the Node and browser projects: every tree/column op and dtype against the reference backend,
- * one pass and split in two (long block, few outputs), NaN included; and with a fused tail.
+ * one pass and split in two (long block, few outputs), NaN included, next to reductions that
+ * take the workgroup tree; and with a fused tail.
  */
 import { describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
@@ -25,6 +26,10 @@ const CASES: [number[], number[], number][] = [
   [[2, 700, 3], [1], 2],
   [[40, 13, 2], [0, 1], 2],
   [[0, 4], [0], 1],
+  // No inner axes after the block, or not one block: the workgroup tree (or one thread per output).
+  [[5, 300], [1], 1],
+  [[2, 3, 100], [1, 2], 1],
+  [[70, 2, 3], [0, 2], 1],
 ];
 
 /** Deterministic values: floats near 1 (prod stays finite), ints in {-1, 1} with a rare 2, bools mostly true. */

@@ -55,7 +55,8 @@ function reduceParams(x: T, axes: readonly number[], outCount: number): { params
   return { params, count };
 }
 
-const TREE = 256;
+/** Threads of a tree workgroup: 64 keeps barriers and idle threads few (256 was ~10x slower on SwiftShader). */
+const TREE = 64;
 
 function reduceSource(op: ReduceOp, xt: string, yt: string, tree: boolean, tail: Tail | null): string {
   const f = fold(op, xt);
