@@ -13,7 +13,7 @@ import { columnBlock, columnHead } from "./reduce-columns.js";
 import { finish, fold } from "./reduce-fold.js";
 
 type T = KernelTensor<GpuBuffer>;
-/** The reductions one template covers (the fold per op is below). */
+/** The reductions one template covers (the fold per op is in reduce-fold.ts). */
 export const REDUCE_OPS = ["sum", "mean", "prod", "max", "min", "all", "any"] as const;
 /** A reduction with a tree kernel (and an epilogue form). */
 export type ReduceOp = (typeof REDUCE_OPS)[number];
