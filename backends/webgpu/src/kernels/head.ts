@@ -2,6 +2,7 @@
  * A head kernel (matmul, conv2d, a reduction) as data: its pipeline key, its WGSL given an
  * optional epilogue, buffers, params and grid. The plain kernel dispatches it as is; a fused
  * epilogue adds its bindings, functions and params (after the head's) and wraps each store.
+ * A head may first encode a pass into a scratch buffer that its own dispatch then reads.
  */
 import type { GpuBuffer, Runtime } from "../runtime.js";
 import type { Binding } from "../wgsl.js";
@@ -28,6 +29,16 @@ export interface HeadDispatch {
   readonly buffers: readonly GpuBuffer[];
   readonly params: readonly number[];
   readonly workgroups: readonly [number, number, number];
+  /** A first pass writing a scratch buffer of `bytes` that replaces `buffers[at]`; released once the head is encoded. */
+  readonly scratch?: Scratch;
+}
+
+/** A pass encoded before a head's dispatch, into a pooled buffer the head reads. */
+export interface Scratch {
+  readonly bytes: number;
+  /** Which of the head's buffers the scratch buffer stands for. */
+  readonly at: number;
+  encode(rt: Runtime, scratch: GpuBuffer): void;
 }
 
 /** The stored value of output element `index`: `value`, through the epilogue when there is one. */
@@ -43,7 +54,14 @@ export function withTail(tail: Tail | null, bindings: readonly Binding[], fns = 
 /** Encode `head`, with `tail` applied before its stores when given. */
 export function dispatchHead(rt: Runtime, head: HeadDispatch, tail: Tail | null = null): void {
   const key = tail ? `${head.key}|${tail.key}` : head.key;
-  const buffers = tail ? [...head.buffers, ...tail.buffers] : head.buffers;
+  const own = [...head.buffers];
+  const scratch = head.scratch ? { buffer: rt.storage.acquire(head.scratch.bytes), generation: rt.generation } : null;
+  if (scratch) {
+    head.scratch!.encode(rt, scratch);
+    own[head.scratch!.at] = scratch;
+  }
+  const buffers = tail ? [...own, ...tail.buffers] : own;
   const params = tail ? [...head.params, ...tail.params] : head.params;
   rt.dispatch(key, () => head.source(tail), buffers, params, head.workgroups);
+  if (scratch) rt.release(scratch.buffer);
 }

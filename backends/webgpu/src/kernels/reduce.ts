@@ -1,44 +1,22 @@
 /**
- * The reduction family: sum, mean, prod, max, min, all and any as a workgroup tree reduction
- * in shared memory (one workgroup per output element; short reductions use one thread per
- * output instead), argMax/argMin and cumsum as one thread per line, topk by ranking.
- * Reduced axes that form the trailing block of x are read contiguously. sum..any take an
- * elementwise epilogue (head.ts) on each result before its store.
+ * The reduction family: sum, mean, prod, max, min, all and any; argMax/argMin and cumsum as
+ * one thread per line, topk by ranking. sum..any over one block of axes that leaves inner
+ * axes (e.g. axis 0 of a matrix) run as columns (reduce-columns.ts); other reductions as a
+ * workgroup tree in shared memory (one workgroup per output element; short reductions use one
+ * thread per output instead). sum..any take an elementwise epilogue (head.ts) before each store.
  */
 import { kernelsFor, type KernelTable, type KernelTensor } from "@eager/core/backend";
 import { grid, type GpuBuffer, type Runtime } from "../runtime.js";
 import { header, perElement, sizeOf, strides, WG, wgslType } from "../wgsl.js";
 import { dispatchHead, stored, withTail, type HeadDispatch, type Tail } from "./head.js";
+import { columnBlock, columnHead } from "./reduce-columns.js";
+import { finish, fold } from "./reduce-fold.js";
 
 type T = KernelTensor<GpuBuffer>;
-/** The reductions one template covers (the fold per op is below). */
+/** The reductions one template covers (the fold per op is in reduce-fold.ts). */
 export const REDUCE_OPS = ["sum", "mean", "prod", "max", "min", "all", "any"] as const;
 /** A reduction with a tree kernel (and an epilogue form). */
 export type ReduceOp = (typeof REDUCE_OPS)[number];
-
-/** Init value and fold of each reduction, by storage type. */
-function fold(op: ReduceOp, t: string): { init: string; step: (acc: string, v: string) => string } {
-  const lowest = t === "f32" ? "ninf()" : t === "i32" ? "bitcast<i32>(0x80000000u)" : "0u";
-  const highest = t === "f32" ? "pinf()" : t === "i32" ? "2147483647" : "1u";
-  const zero = t === "f32" ? "0.0" : t === "i32" ? "0" : "0u";
-  const one = t === "f32" ? "1.0" : t === "i32" ? "1" : "1u";
-  const nan = (v: string) => (t === "f32" ? `is_nan(${v}) || ` : "");
-  switch (op) {
-    case "sum":
-    case "mean":
-      return { init: zero, step: (a, v) => `${a} + ${v}` };
-    case "prod":
-      return { init: one, step: (a, v) => `${a} * ${v}` };
-    case "max":
-      return { init: lowest, step: (a, v) => `select(${a}, ${v}, ${nan(v)}${v} > ${a})` };
-    case "min":
-      return { init: highest, step: (a, v) => `select(${a}, ${v}, ${nan(v)}${v} < ${a})` };
-    case "all":
-      return { init: "1u", step: (a, v) => `select(0u, ${a}, ${v} != 0u)` };
-    case "any":
-      return { init: "0u", step: (a, v) => `select(${a}, 1u, ${v} != 0u)` };
-  }
-}
 
 /** WGSL computing `off`, the x offset of reduced element r for output o (see reduceParams). */
 const OFFSET = /* wgsl */ `
@@ -77,13 +55,13 @@ function reduceParams(x: T, axes: readonly number[], outCount: number): { params
   return { params, count };
 }
 
-const TREE = 256;
+/** Threads of a tree workgroup: 64 keeps barriers and idle threads few (256 was ~10x slower on SwiftShader). */
+const TREE = 64;
 
 function reduceSource(op: ReduceOp, xt: string, yt: string, tree: boolean, tail: Tail | null): string {
   const f = fold(op, xt);
-  const finish = (acc: string) => (op === "mean" ? `${acc} / f32(pu(1u))` : acc);
   const { bindings, fns } = withTail(tail, [{ name: "y", type: yt, write: true }, { name: "xs", type: xt }], OFFSET);
-  if (!tree) return perElement(bindings, `var acc: ${xt} = ${f.init};\n  for (var r = 0u; r < pu(1u); r++) { acc = ${f.step("acc", "xs[x_offset(i, r)]")}; }\n  y[i] = ${stored(tail, "i", finish("acc"))};`, fns);
+  if (!tree) return perElement(bindings, `var acc: ${xt} = ${f.init};\n  for (var r = 0u; r < pu(1u); r++) { acc = ${f.step("acc", "xs[x_offset(i, r)]")}; }\n  y[i] = ${stored(tail, "i", finish(op, "acc", 1))};`, fns);
   return `${header(bindings)}
 ${fns}
 var<workgroup> part: array<${xt}, ${TREE}>;
@@ -99,13 +77,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     if (lid < s) { part[lid] = ${f.step("part[lid]", "part[lid + s]")}; }
     workgroupBarrier();
   }
-  if (lid == 0u) { y[o] = ${stored(tail, "o", finish("part[0]"))}; }
+  if (lid == 0u) { y[o] = ${stored(tail, "o", finish(op, "part[0]", 1))}; }
 }
 `;
 }
 
 /** The dispatch of reduction `op` of `x` over `axes` into `y`, with or without an epilogue. */
 export function reduceHead(op: ReduceOp, x: T, y: T, axes: readonly number[]): HeadDispatch {
+  const block = columnBlock(x.shape, axes);
+  if (block) return columnHead(op, x, y, block);
   const { params, count } = reduceParams(x, axes, y.size);
   const tree = count > 64;
   const xt = wgslType(x.dtype);
