@@ -140,7 +140,7 @@ export class TraceBuilder implements CompileHooks {
       entry.first = null;
       return [draw(u)];
     };
-    const attrs = { shape: [...shape], dtype, draw: `#${++drawCount}` };
+    const attrs = { shape: [...shape], dtype, draw: `#${++engine.traceDraws}` };
     const [out] = this.record({ name } as OpDef<any>, [], attrs, [{ shape, dtype }], run);
     entry.node = this.nodes[this.nodes.length - 1]!;
     this.draws.set(out!.id, entry);
@@ -187,8 +187,6 @@ export class TraceBuilder implements CompileHooks {
     this.constants.clear();
   }
 }
-
-let drawCount = 0;
 
 /** The builder of the trace in progress, if any. */
 export function activeBuilder(): TraceBuilder | null {

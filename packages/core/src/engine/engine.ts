@@ -166,6 +166,8 @@ export class Engine {
   nextTensorId = 1;
   nextTapeId = 1;
   variableCount = 0;
+  /** Random draws recorded by traces so far (each draw node's label, so no two are merged). */
+  traceDraws = 0;
   /** Every variable made by `variable()`, weakly held (what `disposeVariables` frees). */
   readonly variables = new Set<WeakRef<Variable>>();
   /** The slow-backend warning: whether it is on, and whether it fired (it fires once). */
