@@ -8,6 +8,7 @@ import type { DType } from "../dtype.js";
 import { tensorFromHost } from "../engine/dispatch.js";
 import { currentFrame } from "../engine/context.js";
 import { getDefaultDevice } from "../engine/registry.js";
+import { engine } from "../engine/engine.js";
 import { FOLD_DEVICE } from "./fold.js";
 import { allocArray } from "../dtype.js";
 import { InvalidArgumentError } from "../errors.js";
@@ -21,6 +22,7 @@ import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./pass
 import { fuseElementwise, type Unit } from "./fusion.js";
 import { runFused, runUnfused } from "./run-fused.js";
 import { runAsView } from "./views.js";
+import { unitDef } from "./unit-ops.js";
 import { runResolved } from "./resolved-ops.js";
 import { printExpr } from "../ir/print.js";
 
@@ -198,10 +200,15 @@ export class Program {
         else {
           // The output is the inputs' broadcast shape at run time (a null dimension may differ from the trace's).
           // (An epilogue's output is its head's, as the head's shape rule gives it.)
-          const now = u.kind === "fused" && ins.length > 0 ? broadcastShapes("compiled kernel", ...ins.map((t) => t.shape)) : u.shape;
-          const fused = u.kind === "fused" ? runFused(u.expr, ins, now.length === u.shape.length ? now : u.shape, u.dtype) : runEpilogueFused(u, ins);
-          this.stepFused[k] = fused !== null;
-          outs = [fused ?? (u.kind === "fused" ? runUnfused(u, ins) : runEpilogueApart(u, ins))];
+          const runUnit = (): Tensor[] => {
+            const now = u.kind === "fused" && ins.length > 0 ? broadcastShapes("compiled kernel", ...ins.map((t) => t.shape)) : u.shape;
+            const fused = u.kind === "fused" ? runFused(u.expr, ins, now.length === u.shape.length ? now : u.shape, u.dtype) : runEpilogueFused(u, ins);
+            this.stepFused[k] = fused !== null;
+            return [fused ?? (u.kind === "fused" ? runUnfused(u, ins) : runEpilogueApart(u, ins))];
+          };
+          // The debugging tools (profiler, numerics check, leak finder) see each fused kernel as one op.
+          const observer = engine.opObserver;
+          outs = observer === null ? runUnit() : observer.observe(unitDef(u), ins, undefined, runUnit);
         }
         for (let j = 0; j < outs.length; j++) {
           env[st.outputs[j]!] = outs[j];

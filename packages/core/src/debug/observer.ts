@@ -65,8 +65,10 @@ const composite: OpObserver = {
     op.outputs = outputs;
     const storage = outputs[0]?._storage ?? inputs[0]?._storage;
     op.device = storage ? storage.backend.name : "none";
-    const path = storage ? kernelPathOf(storage.backend, def.name) : "unknown";
-    op.path = op.nested > 0 ? "decomposition" : fallbackCount() !== fallbacksBefore ? `fallback (${path})` : path;
+    // A compiled program's fused kernel names its own path; run in parts, it shows the ops inside.
+    const own = (def as { kernelPath?: string }).kernelPath;
+    const path = own ?? (storage ? kernelPathOf(storage.backend, def.name) : "unknown");
+    op.path = op.nested > 0 ? (own ? `${own}, in parts` : "decomposition") : fallbackCount() !== fallbacksBefore ? `fallback (${path})` : path;
     try {
       for (const w of [...watchers]) w.after(op);
     } catch (e) {

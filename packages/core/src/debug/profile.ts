@@ -28,7 +28,7 @@ export interface ProfiledOp {
   readonly index: number;
   readonly op: string;
   readonly device: string;
-  /** How the kernel ran: "WebAssembly", "JS reference", "WGSL", "GLSL", "decomposition", "fallback (...)". */
+  /** How the kernel ran: "WebAssembly", "JS reference", "WGSL", "GLSL", "decomposition", "fallback (...)", or "fused program" for a compiled program's fused kernel (its op is named after the ops it fuses, e.g. `epilogue[matmul>add>relu]`). */
   readonly path: string;
   readonly inputShapes: readonly (readonly number[])[];
   readonly outputShapes: readonly (readonly number[])[];
