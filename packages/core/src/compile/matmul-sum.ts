@@ -46,16 +46,19 @@ export function joinMatmulSums(nodes: readonly TraceNode[], keep: ReadonlySet<nu
   const is2dMatmul = (n: TraceNode): boolean => n.op === "matmul" && !n.run && n.inputs.every((id) => spec(id)?.shape.length === 2);
 
   const removed = new Set<number>();
+  /** Adds already inside a walked tree: a subtree has no more matmuls to join than its tree. */
+  const walked = new Set<number>();
   const insertAt = new Map<number, TraceNode[]>();
   let joined = 0;
   for (let r = nodes.length - 1; r >= 0; r--) {
     const root = nodes[r]!;
-    if (removed.has(r) || !plainAdd(root)) continue;
+    if (walked.has(r) || !plainAdd(root)) continue;
     // The add tree under the root: adds read only inside it; its leaves are the summed terms.
     const adds: number[] = [];
     const leaves: number[] = [];
     const walk = (i: number): void => {
       adds.push(i);
+      walked.add(i);
       for (const id of nodes[i]!.inputs) {
         const p = producer.get(id);
         if (p !== undefined && !removed.has(p) && internal(id) && plainAdd(nodes[p]!)) walk(p);
