@@ -94,6 +94,13 @@ describe("joining sums of matmuls", () => {
     expect(count(p.ops, "matmul")).toBe(4);
   });
 
+  it("does not join batched (3-D) matmuls", () => {
+    const xs = [1, 2, 3, 4].flatMap((i) => [rand([2, 3, i], 2 * i), rand([2, i, 4], 2 * i + 1)]);
+    const f = (...x: tf.Tensor[]) => tf.add(tf.add(tf.add(tf.matMul(x[0]!, x[1]!), tf.matMul(x[2]!, x[3]!)), tf.matMul(x[4]!, x[5]!)), tf.matMul(x[6]!, x[7]!));
+    const p = check(f, xs);
+    expect(count(p.ops, "matmul")).toBe(4);
+  });
+
   it("gradients through a compiled sum of matmuls match eager, and the backward's weight gradient is joined", () => {
     const xs = [rand([2, 5], 1), rand([2, 5], 2), rand([2, 5], 3), rand([2, 5], 4)];
     const w = rand([5, 3], 9);
