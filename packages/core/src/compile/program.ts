@@ -23,6 +23,7 @@ import { fuseElementwise, type Unit } from "./fusion.js";
 import { runFused, runUnfused } from "./run-fused.js";
 import { runAsView } from "./views.js";
 import { unitDef } from "./unit-ops.js";
+import { joinMatmulSums, specOfInput } from "./matmul-sum.js";
 import { runResolved } from "./resolved-ops.js";
 import { printExpr } from "../ir/print.js";
 
@@ -89,11 +90,13 @@ export class Program {
     const writeIds = b.written.map((v) => b.varState.get(v)!);
     const traced = b.nodes.length;
     const live = removeDeadCode(b.nodes, [...outputIds, ...writeIds, ...b.effects]);
-    const { nodes, replaced } = mergeCommonSubexpressions(live);
+    const merged = mergeCommonSubexpressions(live);
+    const replaced = merged.replaced;
     const canon = (id: number): number => replaced.get(id) ?? id;
     const outs = outputIds.map(canon);
     const writes = writeIds.map(canon);
-    this.passes = { traced, deadRemoved: traced - live.length, merged: live.length - nodes.length };
+    const { nodes } = joinMatmulSums(merged.nodes, new Set([...outs, ...writes]), (id) => specOfInput(b, id));
+    this.passes = { traced, deadRemoved: traced - live.length, merged: live.length - merged.nodes.length };
     // Slots: one per value id.
     const slotOf = new Map<number, number>();
     const slot = (id: number): number => {
