@@ -1,7 +1,7 @@
 /**
  * `pnpm --filter @eager/bench compile:pair <backend> <workload> [rounds] [profile]`: one compile
  * workload on one backend, eager and compiled alternating (order flipped each round), one call
- * each per round; prints each call's pipeline/dispatch counts (webgpu), the medians, the ratio
+ * each per round; prints what one call adds to the backend's counters (webgpu pipelines and dispatches, webgl compiled kernels), the medians, the ratio
  * per round and, with profile 1, `tf.profile` tables of one eager and one compiled call.
  */
 import * as tf from "@eager/core";
@@ -20,7 +20,10 @@ await b.check();
 const p = b.program();
 const fused = p.kernels.filter((k) => k.fused);
 console.log(`${w.id} on ${backend}: ${p.ops.length} ops in ${p.kernels.length} kernels, ${fused.length} fused (largest: ${fused.map((k) => k.ops.length).sort((x, y) => y - x).slice(0, 6).join(", ")} ops)`);
-const stats = () => JSON.stringify((getBackend(backend) as unknown as { stats?: unknown }).stats ?? null);
+const stats = () => {
+  const be = getBackend(backend) as unknown as { stats?: unknown; runtime?: { compiledKernels?: number } };
+  return JSON.stringify(be.stats ?? { compiledKernels: be.runtime?.compiledKernels ?? null });
+};
 for (const [name, f] of [["eager", b.eager], ["compiled", b.compiled]] as const) {
   const before = stats();
   await f();
