@@ -24,8 +24,10 @@ export interface MeasureOptions {
   /** Rounds (each runs every variant `perRound` times). */
   readonly rounds: number;
   readonly perRound: number;
-  /** Stop starting rounds after this many milliseconds (at least two rounds run). */
+  /** Stop starting rounds after this many milliseconds (once `minRounds` have run). */
   readonly budgetMs: number;
+  /** Rounds that run whatever the budget (default 2). */
+  readonly minRounds?: number;
 }
 
 const median = (xs: readonly number[]): number => {
@@ -48,7 +50,8 @@ export async function interleaved(variants: readonly Variant[], o: MeasureOption
   const samples: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.id, []]));
   const rounds: Record<string, number>[] = [];
   const started = performance.now();
-  for (let r = 0; r < o.rounds && (r < 2 || performance.now() - started < o.budgetMs); r++) {
+  const minRounds = Math.min(o.rounds, o.minRounds ?? 2);
+  for (let r = 0; r < o.rounds && (r < minRounds || performance.now() - started < o.budgetMs); r++) {
     const round: Record<string, number> = {};
     for (let k = 0; k < variants.length; k++) {
       const v = variants[(k + r) % variants.length]!;
@@ -71,7 +74,11 @@ export async function interleaved(variants: readonly Variant[], o: MeasureOption
   return { timings, rounds };
 }
 
-/** `a / b` per round: the spread of a ratio across rounds, as [min, median, max]. */
+/**
+ * `a / b` per round: the spread of a ratio across rounds, as [min, median, max]. The median is
+ * the paired estimate: both variants of a round ran back to back under the same load, so a load
+ * that drifts between rounds cancels in it, unlike a ratio of medians over a few slow samples.
+ */
 export function ratioSpread(rounds: readonly Record<string, number>[], a: string, b: string): [number, number, number] {
   const r = rounds.map((x) => x[a]! / x[b]!).filter(Number.isFinite);
   return [Math.min(...r), median(r), Math.max(...r)];
