@@ -12,6 +12,7 @@ const [backend = "webgl", filter = "example char-RNN", roundsArg = "8", prof = "
 await tf.ready();
 if (backend === "webgpu") await import(new URL("../../backends/webgpu/src/index.ts", import.meta.url).href);
 if (backend === "webgl") await import("@eager/backend-webgl");
+if (backend === "cpu") await import("@eager/backend-cpu");
 await tf.ready(backend);
 const w = COMPILE_WORKLOADS.find((x) => x.id.includes(filter));
 if (!w) throw new Error(`no workload matches "${filter}" (${COMPILE_WORKLOADS.map((x) => x.id).join(", ")})`);
