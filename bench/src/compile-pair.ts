@@ -12,7 +12,10 @@ const [backend = "webgl", filter = "example char-RNN", roundsArg = "8", prof = "
 await tf.ready();
 if (backend === "webgpu") await import(new URL("../../backends/webgpu/src/index.ts", import.meta.url).href);
 if (backend === "webgl") await import("@eager/backend-webgl");
-if (backend === "cpu") await import("@eager/backend-cpu");
+if (backend === "cpu" || backend === "cpu-1t") {
+  const { registerCpuBackend } = await import("@eager/backend-cpu");
+  if (backend === "cpu-1t") registerCpuBackend("cpu-1t", { threads: 1 }, -1);
+}
 await tf.ready(backend);
 const w = COMPILE_WORKLOADS.find((x) => x.id.includes(filter));
 if (!w) throw new Error(`no workload matches "${filter}" (${COMPILE_WORKLOADS.map((x) => x.id).join(", ")})`);
