@@ -31,6 +31,18 @@ export function onReplay(fn: () => void): void {
 }
 
 /**
+ * Run a host side effect now and at every later call of a compiled function: eagerly `fn()`;
+ * while tracing, `fn()` once (as the first call) and recorded to run at each replay; in a probe
+ * trace (made to check how a trace depends on a `null` dimension's size), not run at all.
+ * @example hostEffect(() => this.iterations++);
+ */
+export function hostEffect(fn: () => void): void {
+  const b = activeBuilder();
+  if (!b?.probing) fn();
+  b?.onReplay(fn);
+}
+
+/**
  * @internal A random tensor: eagerly `draw(stream())`; inside `compile` a node of the program
  * that takes the next stream and draws at every run (so each call gets fresh values, in the
  * order the eager function would draw them).
