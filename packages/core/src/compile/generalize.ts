@@ -16,7 +16,7 @@ let differed = false;
 export const PROBE_STEP = 9973;
 
 /** Largest constant read back to compare the two traces' captured tensors. */
-const MAX_COMPARED = 1 << 16;
+const MAX_COMPARED = 1 << 20;
 
 /** A numeric value that differs between the two traces, resolved per size. */
 type Pair = { v1: unknown; v2: unknown };
@@ -127,12 +127,22 @@ export function generalize(b1: TraceBuilder, out1: readonly number[], b2: TraceB
   const c2 = [...b2.constants];
   if (c1.length !== c2.length) return null;
   const literals = new Map<number, Pair>();
+  /** Constants of one value throughout whose shape follows the size (an initial state of [batch, units] zeros). */
+  const filled = new Map<number, { value: number; v1: readonly number[]; v2: readonly number[] }>();
   for (let i = 0; i < c1.length; i++) {
     const [[id1, t1], [id2, t2]] = [c1[i]!, c2[i]!];
-    if (t1.dtype !== t2.dtype || t1.shape.length !== t2.shape.length || t1.shape.some((d, k) => d !== t2.shape[k]) || !link(id2, id1)) return null;
+    if (t1.dtype !== t2.dtype || !link(id2, id1)) return null;
     if (t1._storage === t2._storage) continue;
     const [x, y] = [values(t1), values(t2)];
-    if (x === null || y === null || x.length !== y.length) return null;
+    if (x === null || y === null) return null;
+    if (t1.shape.length !== t2.shape.length || t1.shape.some((d, k) => d !== t2.shape[k])) {
+      const v = x[0];
+      const one = (a: ArrayLike<number>) => Array.prototype.every.call(a, (u: number) => Object.is(u, v));
+      if (x.length === 0 || y.length === 0 || !alike(t1.shape, t2.shape) || !one(x) || !one(y)) return null;
+      filled.set(id1, { value: v!, v1: t1.shape, v2: t2.shape });
+      continue;
+    }
+    if (x.length !== y.length) return null;
     if (Array.prototype.every.call(x, (v: number, k: number) => Object.is(v, y[k]))) continue;
     // Only an integer scalar literal may follow the size.
     if (t1.size !== 1 || !fits(x[0]!, y[0]!)) return null;
@@ -184,6 +194,15 @@ export function generalize(b1: TraceBuilder, out1: readonly number[], b2: TraceB
       const constants = new Map<number, Tensor>();
       for (const [id, t] of held) {
         const lit = literals.get(id);
+        const fill = filled.get(id);
+        if (fill) {
+          const shape = resolve(fill.v1, fill.v2, s, size) as number[];
+          const proto = readStorageSync(t._storage!, "compile: a constant of the size's shape") as unknown as { constructor: new (n: number) => { fill(v: number): unknown } };
+          const data = new proto.constructor(shape.reduce((a, d) => a * d, 1));
+          data.fill(fill.value);
+          constants.set(id, tensorFromHost(data as never, shape, t.dtype, { name: t.device, placed: t._placed })._keep());
+          continue;
+        }
         if (!lit) {
           constants.set(id, handle(t));
           continue;
