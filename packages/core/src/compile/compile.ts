@@ -156,7 +156,7 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
    * Trace `fn` again with every `null` dimension at `size + PROBE_STEP`, without host effects or
    * random draws, and compare with the first trace: how to rebuild it for any size, or null.
    */
-  const probe = (args: readonly unknown[], tensors: readonly Tensor[], size: number, first: TraceBuilder, firstOuts: readonly number[], structure: Structure): Generalized | null => {
+  const probe = (args: readonly unknown[], tensors: readonly Tensor[], size: number, first: TraceBuilder, firstOuts: readonly number[], structure: Structure): Generalized | null | "unreadable" => {
     const shapes = tensors.map((t, i) => t.shape.map((d, k) => (options.inputSignature?.[i]?.shape[k] === null ? size + PROBE_STEP : d)));
     const b = new TraceBuilder();
     b.probing = true;
@@ -179,12 +179,7 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
   const trace = (args: readonly unknown[], tensors: readonly Tensor[], parts: string[], relaxed: boolean): Entry => {
     const started = performance.now();
     const b = new TraceBuilder();
-    const { structure, outputIds } = record(
-      args,
-      tensors,
-      tensors.map((t) => t.shape),
-      b,
-    );
+    const { structure, outputIds } = record(args, tensors, tensors.map((t) => t.shape), b);
     const sizes = new Set<number>();
     let small = false;
     if (relaxed)
@@ -193,18 +188,19 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
         else small = true;
       }
     // A null dimension traced at size 0 or 1 cannot be told apart from the trace's other 0s and
-    // 1s, so that program serves only the sizes it saw.
-    // With one size, a probe trace at another size tells what depends on it (a literal computed
-    // from the size is invisible here); sizes linear in it are recomputed per size.
+    // 1s, so that program serves only the sizes it saw. With one size above 1, a probe trace at
+    // another size tells what depends on it (a literal computed from the size is invisible to
+    // bakesSizes); sizes linear in it are recomputed per size.
     let specialized = small || bakesSizes(b, sizes);
     let gen: Generalized | null = null;
     if (!small && sizes.size === 1) {
       const p = probe(args, tensors, [...sizes][0]!, b, outputIds, structure);
+      // "unreadable" (constants on a device without synchronous reads): bakesSizes decides.
       if (p === null) specialized = true;
-      else if (p.varies) {
+      else if (p !== "unreadable" && p.varies) {
         gen = p;
         specialized = false;
-      } else {
+      } else if (p !== "unreadable") {
         p.dispose();
         specialized = false;
       }

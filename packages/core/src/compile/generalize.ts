@@ -102,10 +102,12 @@ function handle(t: Tensor): Tensor {
 /**
  * Compare the trace `b1` (null dimensions at size `s`) with the probe `b2` (at `s + PROBE_STEP`),
  * with the output ids of each. Returns how to build the trace for another size, or null when the
- * traces differ in anything but integer numbers linear in the size (then each size is traced).
+ * traces differ in anything but integer numbers linear in the size (then each size is traced), or
+ * "unreadable" when a constant made by the trace cannot be read back to compare (a device
+ * without synchronous reads): then nothing is learned.
  * Call before a Program is built from `b1` (it disposes the constants it does not use).
  */
-export function generalize(b1: TraceBuilder, out1: readonly number[], b2: TraceBuilder, out2: readonly number[], s: number): Generalized | null {
+export function generalize(b1: TraceBuilder, out1: readonly number[], b2: TraceBuilder, out2: readonly number[], s: number): Generalized | null | "unreadable" {
   differed = false;
   const map = new Map<number, number>();
   const link = (i2: number, i1: number): boolean => {
@@ -134,7 +136,7 @@ export function generalize(b1: TraceBuilder, out1: readonly number[], b2: TraceB
     if (t1.dtype !== t2.dtype || !link(id2, id1)) return null;
     if (t1._storage === t2._storage) continue;
     const [x, y] = [values(t1), values(t2)];
-    if (x === null || y === null) return null;
+    if (x === null || y === null) return "unreadable";
     if (t1.shape.length !== t2.shape.length || t1.shape.some((d, k) => d !== t2.shape[k])) {
       const v = x[0];
       const one = (a: ArrayLike<number>) => Array.prototype.every.call(a, (u: number) => Object.is(u, v));
