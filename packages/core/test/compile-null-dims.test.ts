@@ -84,9 +84,18 @@ describe("compile with a null batch dimension", () => {
 
   it("a reshape to [batch, ...] and a count literal follow the size", () => {
     const g = tf.compile((x: tf.Tensor) => tf.div(tf.reshape(x, [x.shape[0]!, 2, 2]).sum([1, 2]), x.shape[0]!), { inputSignature: [{ shape: [null, 4] }] });
-    for (const n of [3, 5, 12, 3]) expect(g(tf.ones([n, 4])).arraySync()).toEqual(Array(n).fill(Math.fround(4 / n)));
+    const x = [3, 5, 12].map((n) => tf.ones([n, 4]));
+    const before = tf.memory().numTensors;
+    for (const i of [0, 1, 2, 0]) {
+      const y = g(x[i]!);
+      expect(y.arraySync()).toEqual(Array(x[i]!.shape[0]).fill(Math.fround(4 / x[i]!.shape[0]!)));
+      y.dispose();
+    }
     expect(g.traceCount).toBe(1);
     expect(g.probeCount).toBe(1);
+    expect(g.concrete(x[2]!).argSpecs[0]!.shape).toEqual([12, 4]);
+    g.dispose();
+    expect(tf.memory().numTensors).toBe(before); // the programs of every size and their literals are freed
   });
 
   it("a size used nonlinearly is not generalized: each size is traced", () => {
