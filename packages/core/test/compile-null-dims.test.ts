@@ -2,7 +2,7 @@
  * A `null` dimension served by one trace: sizes linear in it are recomputed per size (after one
  * probe trace), other uses fall back to a trace per size; the probe leaves no host state changed.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import * as tf from "@eager/core";
 import { MLP } from "../../examples/src/mnist/models.js";
 
@@ -96,6 +96,15 @@ describe("compile with a null batch dimension", () => {
     expect(g.concrete(x[2]!).argSpecs[0]!.shape).toEqual([12, 4]);
     g.dispose();
     expect(tf.memory().numTensors).toBe(before); // the programs of every size and their literals are freed
+  });
+
+  it("a probe is not a trace: maxTraces does not warn because of it", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const g = tf.compile((x: tf.Tensor) => tf.mean(tf.reshape(x, [x.shape[0]!, 1])), { inputSignature: [{ shape: [null] }], maxTraces: 1 });
+    for (const n of [4, 6, 9]) expect(g(tf.ones([n])).item()).toBe(1);
+    expect([g.traceCount, g.probeCount]).toEqual([1, 1]);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
   });
 
   it("a size used nonlinearly is not generalized: each size is traced", () => {
