@@ -37,7 +37,7 @@ export * from "./debug/index.js";
 export { setMemoryLimits, getMemoryLimits, MemoryLimitError, type MemoryLimits } from "./engine/memory-limit.js";
 export { trace, Graph, type GraphJSON, type GraphNode, type TraceArg } from "./engine/trace.js";
 export { compile, jit, type CompileOptions, type CompiledFunction } from "./compile/compile.js";
-export { hostValue, onReplay } from "./compile/host.js";
+export { hostEffect, hostValue, onReplay } from "./compile/host.js";
 export { cond, whileLoop, type WhileLoopOptions } from "./compile/control-flow.js";
 export { scan, type ScanOptions } from "./compile/control-flow-scan.js";
 export type { Program, ProgramKernel, PassStats } from "./compile/program.js";

@@ -51,12 +51,17 @@ describe("compile", () => {
     expect(() => g(tf.zeros([2, 4]))).toThrow(/inputSignature says \[null,3\]/);
   });
 
-  it("retraces per size when the trace bakes in a null dimension's size", () => {
+  it("a trace whose sizes are linear in a null dimension serves every size; another use retraces per size", () => {
     const g = tf.compile((x: tf.Tensor) => tf.reshape(x, [x.shape[0]!, 2, 2]).sum([1, 2]), { inputSignature: [{ shape: [null, 4] }] });
     expect(g(tf.ones([3, 4])).arraySync()).toEqual([4, 4, 4]);
     expect(g(tf.ones([5, 4])).arraySync()).toEqual([4, 4, 4, 4, 4]);
     expect(g(tf.ones([3, 4])).arraySync()).toEqual([4, 4, 4]);
-    expect(g.traceCount).toBe(2);
+    expect(g.traceCount).toBe(1);
+    const h = tf.compile((x: tf.Tensor) => tf.reshape(x, [x.shape[0]! * x.shape[0]!, 4 / x.shape[0]!]).sum(1), { inputSignature: [{ shape: [null, 4] }] });
+    expect(h(tf.ones([2, 4])).arraySync()).toEqual([2, 2, 2, 2]);
+    expect(h(tf.ones([4, 4])).shape).toEqual([16]);
+    expect(h(tf.ones([2, 4])).arraySync()).toEqual([2, 2, 2, 2]);
+    expect(h.traceCount).toBe(2);
   });
 
   it("a trace made at a null dimension of size 1 serves only that size; the next general trace serves the rest", () => {

@@ -67,16 +67,21 @@ export function makeTrainStep(
 }
 
 /**
- * "traced once", or, when there were more traces, how they relate to the batch sizes seen: a
- * trace that bakes the batch size into an op's attributes (a reshape or broadcast to [batch, ...])
- * serves only that size, so each size seen gets its own program, traced once.
+ * "traced once" (for how many batch sizes), or, when there were more traces, how they relate to
+ * the batch sizes seen: a trace that uses the batch size other than linearly (or draws a random
+ * tensor of batch shape, or runs control flow) serves only that size, so each size seen gets its
+ * own program, traced once. Sizes linear in the batch (a reshape to [batch, 1], a mean's count)
+ * are recomputed per size from the one trace.
  */
 export function describeTraces(step: TrainStep): string {
   const n = step.traceCount;
-  if (n <= 1) return `traced ${n === 1 ? "once" : "never"}`;
   const sizes = [...step.batchSizes].sort((a, b) => b - a);
+  if (n <= 1) {
+    if (n === 0) return "traced never";
+    return sizes.length > 1 ? `traced once for ${sizes.length} batch sizes (${sizes.join(", ")}): one program serves every size` : "traced once";
+  }
   if (n === sizes.length)
-    return `traced ${n} times, once per batch size (${sizes.join(", ")}): the trace bakes the batch size into op attributes (such as a reshape to [batch, 1]), so each size gets its own program`;
+    return `traced ${n} times, once per batch size (${sizes.join(", ")}): the trace depends on the batch size other than linearly (a size computed from it, a random tensor or a loop of batch shape), so each size gets its own program`;
   return `traced ${n} times for ${sizes.length} batch size${sizes.length === 1 ? "" : "s"} (${sizes.join(", ")})`;
 }
 

@@ -54,6 +54,11 @@ export class TraceBuilder implements CompileHooks {
    * after it draw when they run too (after the body's run-time draws, as eagerly).
    */
   drawsAtTrace = true;
+  /**
+   * A probe trace (made only to compare with the first trace at another size, never run): random
+   * nodes take no stream and host effects (`hostEffect`) are recorded without running.
+   */
+  probing = false;
   /** Random nodes by output id, with the stream of their first run when it was taken while tracing. */
   private readonly draws = new Map<number, { node: TraceNode; first: (() => number) | null; stream: () => () => number; draw: (u: () => number) => Tensor }>();
   /** Small constants by dtype, shape and values: equal literals become one value (so CSE sees them as equal). */
@@ -134,7 +139,7 @@ export class TraceBuilder implements CompileHooks {
    * generator as an eager call does) and `draw(u)` makes the tensor from it.
    */
   random(name: string, shape: readonly number[], dtype: DType, stream: () => () => number, draw: (u: () => number) => Tensor): Tensor {
-    const entry = { node: null as unknown as TraceNode, first: this.drawsAtTrace ? stream() : null, stream, draw };
+    const entry = { node: null as unknown as TraceNode, first: this.drawsAtTrace && !this.probing ? stream() : null, stream, draw };
     const run = (): Tensor[] => {
       const u = entry.first ?? stream();
       entry.first = null;
@@ -146,6 +151,11 @@ export class TraceBuilder implements CompileHooks {
     this.draws.set(out!.id, entry);
     this.effects.push(out!.id);
     return out!;
+  }
+
+  /** Whether `node` is a random draw of this trace. */
+  isDraw(node: TraceNode): boolean {
+    return node.outputs.length === 1 && this.draws.get(node.outputs[0]!.id)?.node === node;
   }
 
   /**

@@ -11,6 +11,8 @@ import { differentiable, runOp } from "../engine/dispatch.js";
 import { Tensor, Variable } from "../tensor.js";
 import { TraceBuilder } from "./builder.js";
 import { Program } from "./program.js";
+import { readStorageSync } from "../engine/transfer.js";
+import { generalize, PROBE_STEP, type Generalized } from "./generalize.js";
 import { explainRetrace, flattenArgs, substituteTensors, type TensorSignature } from "./signature.js";
 
 /** Options of `compile`. */
@@ -28,8 +30,13 @@ export interface CompileOptions {
 
 /** What a compiled function returns: what `fn` returned, with tensors from the program. */
 export type CompiledFunction<F extends (...args: any[]) => any> = F & {
-  /** How many times `fn` has been traced. */
+  /** How many times `fn` has been traced (once per signature; probe traces are not counted). */
   readonly traceCount: number;
+  /**
+   * How many probe traces ran: a trace under `null` dimensions that bakes the traced size is
+   * traced once more at another size, to find whether the sizes it uses are linear in it.
+   */
+  readonly probeCount: number;
   /** The program for these arguments (traced now if needed). */
   concrete(...args: Parameters<F>): Program;
   /** Free every cached program's constants. */
@@ -73,6 +80,8 @@ interface Entry {
   readonly parts: string[];
   /** The program bakes in the size of a `null` dimension: it serves only the traced shapes. */
   readonly specialized: boolean;
+  /** The trace's sizes are linear in its `null` dimensions' one size: a program per size is rebuilt from it. */
+  readonly general?: { readonly gen: Generalized; readonly bySize: Map<number, Entry>; readonly outputIds: readonly number[] };
 }
 
 /** Whether a trace made under `null` dimensions depends on the sizes it saw. */
@@ -84,7 +93,11 @@ function bakesSizes(b: TraceBuilder, sizes: ReadonlySet<number>): boolean {
     return false;
   };
   for (const n of b.nodes) if (walk(n.attrs, 0)) return true;
-  for (const t of b.constants.values()) if (t.shape.some((d) => sizes.has(d))) return true;
+  for (const t of b.constants.values()) {
+    if (t.shape.some((d) => sizes.has(d))) return true;
+    const s = t._storage;
+    if (t.size === 1 && s !== null && s.backend.capabilities.syncRead && sizes.has(readStorageSync(s, "compile: reading a literal")[0] as number)) return true;
+  }
   return false;
 }
 
@@ -105,10 +118,11 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
   let lastParts: string[] | null = null;
   let backward: CompiledFunction<(...a: any[]) => any> | null = null;
 
-  const trace = (args: readonly unknown[], tensors: readonly Tensor[], parts: string[], relaxed: boolean): Entry => {
-    const started = performance.now();
-    const b = new TraceBuilder();
-    const placeholders = tensors.map((t, i) => b.arg(t.shape, t.dtype, `arg${i}`));
+  let probeCount = 0;
+
+  /** Trace `fn` on placeholders of `shapes` (the tensors' shapes, or others for a probe). */
+  const record = (args: readonly unknown[], tensors: readonly Tensor[], shapes: readonly (readonly number[])[], b: TraceBuilder) => {
+    const placeholders = tensors.map((t, i) => b.arg(shapes[i]!, t.dtype, `arg${i}`));
     const prev = engine.compiling;
     engine.compiling = b;
     let result: unknown;
@@ -122,20 +136,75 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
     }
     const outs: Tensor[] = [];
     const structure = flattenResult(result, outs);
-    const outputIds = outs.map((t) => b.idOf(t));
+    return { structure, outputIds: outs.map((t) => b.idOf(t)) };
+  };
+
+  /** The sizes of the `null` dimensions of `tensors` (under the signature). */
+  const nullSizes = (tensors: readonly Tensor[]): number[] => {
+    const sizes: number[] = [];
+    tensors.forEach((t, i) => options.inputSignature?.[i]?.shape.forEach((d, k) => d === null && sizes.push(t.shape[k]!)));
+    return sizes;
+  };
+
+  /** The one size shared by every `null` dimension, when there is one and it is above 1. */
+  const oneSize = (tensors: readonly Tensor[]): number | null => {
+    const sizes = nullSizes(tensors);
+    return sizes.length > 0 && sizes[0]! > 1 && sizes.every((d) => d === sizes[0]) ? sizes[0]! : null;
+  };
+
+  /**
+   * Trace `fn` again with every `null` dimension at `size + PROBE_STEP`, without host effects or
+   * random draws, and compare with the first trace: how to rebuild it for any size, or null.
+   */
+  const probe = (args: readonly unknown[], tensors: readonly Tensor[], size: number, first: TraceBuilder, firstOuts: readonly number[], structure: Structure): Generalized | null | "unreadable" => {
+    const shapes = tensors.map((t, i) => t.shape.map((d, k) => (options.inputSignature?.[i]?.shape[k] === null ? size + PROBE_STEP : d)));
+    const b = new TraceBuilder();
+    b.probing = true;
+    const random = { seed: engine.randomSeed, counter: engine.randomCounter, draws: engine.traceDraws };
+    probeCount++;
+    try {
+      const r = record(args, tensors, shapes, b);
+      if (JSON.stringify(r.structure) !== JSON.stringify(structure)) return null;
+      return generalize(first, firstOuts, b, r.outputIds, size);
+    } catch {
+      return null; // fn does not run at another size: it depends on this one
+    } finally {
+      b.releaseConstants();
+      engine.randomSeed = random.seed;
+      engine.randomCounter = random.counter;
+      engine.traceDraws = random.draws;
+    }
+  };
+
+  const trace = (args: readonly unknown[], tensors: readonly Tensor[], parts: string[], relaxed: boolean): Entry => {
+    const started = performance.now();
+    const b = new TraceBuilder();
+    const { structure, outputIds } = record(args, tensors, tensors.map((t) => t.shape), b);
     const sizes = new Set<number>();
     let small = false;
-    if (relaxed && options.inputSignature)
-      tensors.forEach((t, i) =>
-        options.inputSignature![i]?.shape.forEach((d, k) => {
-          if (d !== null) return;
-          if (t.shape[k]! > 1) sizes.add(t.shape[k]!);
-          else small = true;
-        }),
-      );
+    if (relaxed)
+      for (const d of nullSizes(tensors)) {
+        if (d > 1) sizes.add(d);
+        else small = true;
+      }
     // A null dimension traced at size 0 or 1 cannot be told apart from the trace's other 0s and
-    // 1s, so that program serves only the sizes it saw.
-    const specialized = small || bakesSizes(b, sizes);
+    // 1s, so that program serves only the sizes it saw. With one size above 1, a probe trace at
+    // another size tells what depends on it (a literal computed from the size is invisible to
+    // bakesSizes); sizes linear in it are recomputed per size.
+    let specialized = small || bakesSizes(b, sizes);
+    let gen: Generalized | null = null;
+    if (!small && sizes.size === 1) {
+      const p = probe(args, tensors, [...sizes][0]!, b, outputIds, structure);
+      // "unreadable" (constants on a device without synchronous reads): bakesSizes decides.
+      if (p === null) specialized = true;
+      else if (p !== "unreadable" && p.varies) {
+        gen = p;
+        specialized = false;
+      } else if (p !== "unreadable") {
+        p.dispose();
+        specialized = false;
+      }
+    }
     const program = new Program(b, outputIds, tensors.map((t) => ({ shape: t.shape, dtype: t.dtype })));
     program.compileSeconds = (performance.now() - started) / 1000;
     traceCount++;
@@ -144,14 +213,33 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
       console.warn(explainRetrace(name, lastParts, parts, traceCount, maxTraces));
     }
     lastParts = parts;
-    return { program, structure, parts, specialized };
+    const entry: Entry = { program, structure, parts, specialized, general: gen ? { gen, bySize: new Map(), outputIds } : undefined };
+    entry.general?.bySize.set([...sizes][0]!, entry);
+    return entry;
+  };
+
+  /** The entry of `general` for `size`: its program rebuilt from the trace with the sizes recomputed. */
+  const sized = (general: Entry, size: number): Entry => {
+    const g = general.general!;
+    let e = g.bySize.get(size);
+    if (e) return e;
+    const started = performance.now();
+    const b = g.gen.instantiate(size);
+    const shapes = (b.args as readonly { shape: readonly number[]; dtype: Tensor["dtype"] }[]).map((a) => ({ shape: a.shape, dtype: a.dtype }));
+    const program = new Program(b, g.outputIds, shapes, false);
+    program.compileSeconds = (performance.now() - started) / 1000;
+    e = { program, structure: general.structure, parts: general.parts, specialized: false };
+    g.bySize.set(size, e);
+    return e;
   };
 
   const lookup = (args: readonly unknown[]): { entry: Entry; tensors: Tensor[] } => {
     const { tensors, parts } = flattenArgs(args, options.inputSignature);
     const key = parts.join(" | ");
     let entry = cache.get(key);
-    if (entry?.specialized) {
+    const size = entry?.general ? oneSize(tensors) : null;
+    if (entry?.general && size !== null) return { entry: sized(entry, size), tensors };
+    if (entry?.specialized || entry?.general) {
       const exact = flattenArgs(args);
       const exactKey = `exact: ${exact.parts.join(" | ")}`;
       entry = cache.get(exactKey);
@@ -159,7 +247,7 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
         // Try a general trace again (the first may have seen a size of 1); keep it for every size if it is.
         entry = trace(args, tensors, parts, options.inputSignature !== undefined);
         cache.set(exactKey, entry);
-        if (!entry.specialized) cache.set(key, entry);
+        if (!entry.specialized && !cache.get(key)?.general) cache.set(key, entry);
       }
     } else if (!entry) {
       entry = trace(args, tensors, parts, options.inputSignature !== undefined);
@@ -207,12 +295,17 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
   };
 
   Object.defineProperty(compiled, "traceCount", { get: () => traceCount });
+  Object.defineProperty(compiled, "probeCount", { get: () => probeCount });
   Object.defineProperty(compiled, "name", { value: name });
   Object.defineProperty(compiled, "source", { value: fn });
   Object.defineProperty(compiled, "options", { value: options });
   (compiled as { concrete: unknown }).concrete = (...args: unknown[]) => lookup(args).entry.program;
   (compiled as { dispose: unknown }).dispose = () => {
-    for (const e of new Set(cache.values())) e.program.dispose();
+    for (const e of new Set(cache.values())) {
+      e.program.dispose();
+      for (const s of e.general?.bySize.values() ?? []) s.program.dispose();
+      e.general?.gen.dispose();
+    }
     cache.clear();
     backward?.dispose();
   };

@@ -1,7 +1,8 @@
 /**
  * Host values and host effects that a compiled program repeats on every call. Eagerly they are
  * plain: `hostValue(fn)` is `fn()` and `onReplay` does nothing. While compiling, `hostValue`
- * becomes a scalar input computed by `fn` at each run and `onReplay(fn)` reruns `fn` each run.
+ * becomes a scalar input computed by `fn` at each run and `onReplay(fn)` reruns `fn` each run;
+ * `hostEffect(fn)` runs `fn` now (not in a probe trace) and at each run.
  * Random draws (`drawRandom`) become nodes that draw at every run.
  */
 import type { DType } from "../dtype.js";
@@ -23,11 +24,25 @@ export function hostValue(fn: () => number, dtype: DType = "float32"): number | 
 /**
  * Run a host side effect that must happen at every call of a compiled function (e.g. counting
  * steps). `fn` is not called here: the caller has done the effect once already; inside
- * `compile` it is recorded and repeated at every later run. Eagerly this does nothing.
+ * `compile` it is recorded and repeated at every later run. Eagerly this does nothing. In a
+ * probe trace (see `compile`'s `null` dimensions) the caller's own effect still happens; use
+ * `hostEffect` for an effect that must not.
  * @example this.iterations++; onReplay(() => this.iterations++);
  */
 export function onReplay(fn: () => void): void {
   activeBuilder()?.onReplay(fn);
+}
+
+/**
+ * Run a host side effect now and at every later call of a compiled function: eagerly `fn()`;
+ * while tracing, `fn()` once (as the first call) and recorded to run at each replay; in a probe
+ * trace (made to check how a trace depends on a `null` dimension's size), not run at all.
+ * @example hostEffect(() => this.iterations++);
+ */
+export function hostEffect(fn: () => void): void {
+  const b = activeBuilder();
+  if (!b?.probing) fn();
+  b?.onReplay(fn);
 }
 
 /**

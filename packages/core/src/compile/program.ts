@@ -86,7 +86,12 @@ export class Program {
   /** True until the first run (whose host effects already happened while tracing). */
   private fresh = true;
 
-  constructor(b: TraceBuilder, outputIds: readonly number[], readonly argSpecs: readonly { shape: readonly number[]; dtype: DType }[]) {
+  /**
+   * `fromTrace`: false for a program rebuilt from another trace (no host effect ran for it yet, so
+   * its first run runs them).
+   */
+  constructor(b: TraceBuilder, outputIds: readonly number[], readonly argSpecs: readonly { shape: readonly number[]; dtype: DType }[], fromTrace = true) {
+    this.fresh = fromTrace;
     const writeIds = b.written.map((v) => b.varState.get(v)!);
     const traced = b.nodes.length;
     const live = removeDeadCode(b.nodes, [...outputIds, ...writeIds, ...b.effects]);

@@ -13,7 +13,7 @@ import { shapesEqual, shapeStr } from "../shape.js";
 import { Tensor, type Variable } from "../tensor.js";
 import { clipByGlobalNorm } from "./clip.js";
 import { StepSnapshot } from "./step-snapshot.js";
-import { hostValue, onReplay } from "../compile/host.js";
+import { hostEffect, hostValue } from "../compile/host.js";
 import type { LearningRateSchedule } from "./schedules.js";
 
 /** Options every optimizer accepts. */
@@ -93,8 +93,7 @@ export abstract class Optimizer {
       tidy(() => {
         let grads = live.map(([g]) => g);
         if (this.clipNorm !== undefined) grads = clipByGlobalNorm(grads, this.clipNorm)[0];
-        this.iterations++;
-        onReplay(() => this.iterations++);
+        hostEffect(() => this.iterations++);
         const lr = this.stepLearningRate();
         live.forEach(([, v], i) => this.update(v, grads[i]!, lr));
       });
