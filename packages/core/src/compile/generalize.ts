@@ -9,8 +9,8 @@ import { tensorFromHost } from "../engine/dispatch.js";
 import { readStorageSync } from "../engine/transfer.js";
 import type { HostStep, TraceBuilder, TraceNode } from "./builder.js";
 
-/** Set when the trace being compared has a number that differs between the two sizes. */
-let differed = false;
+/** The comparison in progress: `differed` is set when a number differs between the two sizes. */
+const comparing = { differed: false };
 
 /** How much larger the probe's size is: a large prime, so that S/2-like relations do not fit a line. */
 export const PROBE_STEP = 9973;
@@ -34,7 +34,7 @@ export interface Generalized {
 /** Is `v1` (at `s`) and `v2` (at `s + PROBE_STEP`) a line a*size + b with integer a and b? */
 function fits(v1: number, v2: number): boolean {
   if (Object.is(v1, v2)) return true;
-  differed = true;
+  comparing.differed = true;
   if (!Number.isInteger(v1) || !Number.isInteger(v2)) return false;
   const a = (v2 - v1) / PROBE_STEP;
   // |a| >= PROBE_STEP is what an integer polynomial of higher degree (S*S: a = 2S + step) looks like.
@@ -55,9 +55,9 @@ function plain(x: unknown): x is Record<string, unknown> {
 
 /** `alike` for shapes: a program takes its values' shapes from the run, so these alone need no rebuild. */
 function alikeShape(x: readonly number[], y: readonly number[]): boolean {
-  const before = differed;
+  const before = comparing.differed;
   const ok = alike(x, y);
-  differed = before;
+  comparing.differed = before;
   return ok;
 }
 
@@ -108,7 +108,7 @@ function handle(t: Tensor): Tensor {
  * Call before a Program is built from `b1` (it disposes the constants it does not use).
  */
 export function generalize(b1: TraceBuilder, out1: readonly number[], b2: TraceBuilder, out2: readonly number[], s: number): Generalized | null | "unreadable" {
-  differed = false;
+  comparing.differed = false;
   const map = new Map<number, number>();
   const link = (i2: number, i1: number): boolean => {
     const had = map.get(i2);
@@ -191,7 +191,7 @@ export function generalize(b1: TraceBuilder, out1: readonly number[], b2: TraceB
   const effects = [...b1.effects];
   let disposed = false;
   return {
-    varies: differed,
+    varies: comparing.differed,
     instantiate(size: number): TraceBuilder {
       const constants = new Map<number, Tensor>();
       for (const [id, t] of held) {
