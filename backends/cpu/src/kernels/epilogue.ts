@@ -66,7 +66,8 @@ export class EpilogueKernels {
     }
     if (name === "max" && this.rows(name, extremumRowsCall(this.ctx, "max", x, y, axes), expr, extras, y)) return true;
     const kernel = this.kernels[name];
-    if (!kernel) return false;
+    // Decline before running the head when the tail has no wasm form (core then runs them apart).
+    if (!kernel || !this.fused.has(expr, [y, ...extras], y)) return false;
     kernel(head.inputs, head.outputs, head.attrs, head);
     // In place: element i of the tail reads only element i of the head's value.
     return this.fused.run(expr, [y, ...extras], y);

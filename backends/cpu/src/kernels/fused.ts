@@ -59,8 +59,8 @@ export class FusedKernels {
     return { fn: instance.exports["fused"] as Fn, binary: built.binary };
   }
 
-  /** Run `expr` over `inputs` into `y`; false when it has no wasm form. */
-  run(expr: Expr, inputs: readonly T[], y: T): boolean {
+  /** The kernel entry of `expr` for these inputs' dtypes and broadcast pattern (built on first use). */
+  private entry(expr: Expr, inputs: readonly T[], y: T): { found: FusedEntry; plan: ReturnType<typeof broadcastPlan> | null } {
     const n = y.size;
     const k = inputs.length;
     let flat = true;
@@ -90,6 +90,19 @@ export class FusedKernels {
       if (built === undefined) this.cache.set(key, (built = this.build(expr, inputs, advancing)));
       entries.push((found = { dtypes: inputs.map((t) => t.dtype), advancing, key, c: built }));
     }
+    return { found, plan };
+  }
+
+  /** Whether `run` would take `expr` over these inputs (it has a wasm form); builds the kernel. */
+  has(expr: Expr, inputs: readonly T[], y: T): boolean {
+    return this.entry(expr, inputs, y).found.c !== null;
+  }
+
+  /** Run `expr` over `inputs` into `y`; false when it has no wasm form. */
+  run(expr: Expr, inputs: readonly T[], y: T): boolean {
+    const n = y.size;
+    const k = inputs.length;
+    const { found, plan } = this.entry(expr, inputs, y);
     const c = found.c;
     if (c === null) return false;
     const { per, chunks, parallel } = this.ctx.chunking(n, this.ctx.thresholds.elementwise);
