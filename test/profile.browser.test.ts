@@ -17,7 +17,7 @@ const gpu = await failed("webgpu");
 (gl === null ? describe : describe.skip)(`profile on webgl (browser)${gl ? ` (skipped: ${gl})` : ""}`, () => {
   it("waits for each op on the GPU: the matmul's time is its completion, not its enqueue", async () => {
     expect(getBackend("webgl").capabilities.info!["webgl"]).toBe(true);
-    const p = await heavyChain("webgl", 128);
+    const p = await heavyChain("webgl", 256);
     expectMatmulDominates(p, "completion", "webgl", "GLSL");
     // The host returns from a WebGL matmul long before the GPU has run it.
     const matmul = p.ops.find((o) => o.op === "matmul")!;
