@@ -58,6 +58,13 @@ const timed = async (f: () => Promise<number>): Promise<[number, number]> => {
   return [v, performance.now() - t];
 };
 
+/** One training step of `loss`: its value and gradients, the gradients applied by `opt`; returns the loss. */
+const trainingStep = (loss: () => Tensor, opt: tf.train.Optimizer) => (): Tensor => {
+  const [l, grads] = tf.implicitValueAndGradients(loss)();
+  opt.applyGradients(grads);
+  return l;
+};
+
 /** A training step built twice (same initial weights): `step` returns the loss tensor; both losses are compared for two steps. */
 function stepPair(device: string, size: string, make: () => { step: () => Tensor; dispose: () => void }, tolerance = 1e-4): Built {
   const [e, c] = tf.withDevice(device, () => [make(), make()]);
@@ -167,11 +174,7 @@ const mlpStep: CompileWorkload = {
         return tf.div(tf.sum(tf.sub(tf.logSumExp(z, 1), tf.sum(tf.mul(labels, z), 1))), MLP_BATCH);
       };
       return {
-        step: () => {
-          const [l, grads] = tf.implicitValueAndGradients(loss)();
-          opt.applyGradients(grads);
-          return l;
-        },
+        step: trainingStep(loss, opt),
         dispose: () => [...vars, x, labels].forEach((t) => t.dispose()),
       };
     });
@@ -231,11 +234,7 @@ function mnistExample(id: string, batchOf: number, make: () => tf.layers.Layer, 
             ? tf.losses.sparseSoftmaxCrossEntropyWithLogits({ labels, logits: model.apply(images, { training: true }) })
             : tf.mean(tf.nn.softmaxCrossEntropyWithLogits({ labels, logits: model.apply(images) }));
         return {
-          step: () => {
-            const [l, grads] = tf.implicitValueAndGradients(loss)();
-            opt.applyGradients(grads);
-            return l;
-          },
+          step: trainingStep(loss, opt),
           dispose: () => {
             for (const v of model.variables) v.dispose();
             opt.dispose();
@@ -270,11 +269,7 @@ const charRnnExample: CompileWorkload = {
       const y = tf.tensor(ys, [B, T], "int32");
       const loss = () => tf.mean(tf.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: y, logits: model.forward(x).logits }));
       return {
-        step: () => {
-          const [l, grads] = tf.implicitValueAndGradients(loss)();
-          opt.applyGradients(grads);
-          return l;
-        },
+        step: trainingStep(loss, opt),
         dispose: () => {
           for (const v of model.variables) v.dispose();
           opt.dispose();
