@@ -206,17 +206,9 @@ export class Program {
           outs = view ? [view] : u.node.run ? u.node.run(ins) : runResolved(u.node, ins);
         }
         else {
-          // The output is the inputs' broadcast shape at run time (a null dimension may differ from the trace's).
-          // (An epilogue's output is its head's, as the head's shape rule gives it.)
-          const runUnit = (): Tensor[] => {
-            const now = u.kind === "fused" && ins.length > 0 ? broadcastShapes("compiled kernel", ...ins.map((t) => t.shape)) : u.shape;
-            const fused = u.kind === "fused" ? runFused(u.expr, ins, now.length === u.shape.length ? now : u.shape, u.dtype) : runEpilogueFused(u, ins);
-            this.stepFused[k] = fused !== null;
-            return [fused ?? (u.kind === "fused" ? runUnfused(u, ins) : runEpilogueApart(u, ins))];
-          };
           // The debugging tools (profiler, numerics check, leak finder) see each fused kernel as one op.
           const observer = engine.opObserver;
-          outs = observer === null ? runUnit() : observer.observe(unitDef(u), ins, undefined, runUnit);
+          outs = observer === null ? this.runUnit(k, u, ins) : observer.observe(unitDef(u), ins, undefined, () => this.runUnit(k, u, ins));
         }
         for (let j = 0; j < outs.length; j++) {
           env[st.outputs[j]!] = outs[j];
@@ -247,6 +239,16 @@ export class Program {
   }
 
   /** The constant's copy on `device`, made on first use. */
+  /** Run a fused or epilogue unit: as one kernel where the device takes it, else in parts. */
+  private runUnit(k: number, u: Unit & { kind: "fused" | "epilogue" }, ins: readonly Tensor[]): Tensor[] {
+    // The output is the inputs' broadcast shape at run time (a null dimension may differ from the trace's).
+    // (An epilogue's output is its head's, as the head's shape rule gives it.)
+    const now = u.kind === "fused" && ins.length > 0 ? broadcastShapes("compiled kernel", ...ins.map((t) => t.shape)) : u.shape;
+    const fused = u.kind === "fused" ? runFused(u.expr, ins, now.length === u.shape.length ? now : u.shape, u.dtype) : runEpilogueFused(u, ins);
+    this.stepFused[k] = fused !== null;
+    return [fused ?? (u.kind === "fused" ? runUnfused(u, ins) : runEpilogueApart(u, ins))];
+  }
+
   private constantOn(c: { tensor: Tensor; perDevice: Map<string, Tensor> }, device: string, placed: boolean): Tensor {
     const key = placed ? device : `${device} unplaced`;
     let t = c.perDevice.get(key);
