@@ -121,6 +121,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
       syncRead: true,
       maxElements: 2 ** 31 / 8,
       kernelPath: "WebAssembly",
+      fusedViews: true,
       info: { threads, simd: relaxed ? "relaxed-simd" : "simd128", sharedMemory: shared },
     },
     kernels: table,

@@ -21,6 +21,7 @@ describe.each(Object.keys(instances))("fused kernels on %s", (device) => {
   it("random elementwise graphs (broadcasting, mixed dtypes) match the unfused reference", () => {
     let fused = 0;
     let tails = 0;
+    let views = 0;
     fc.assert(
       fc.property(randomGraph, fc.nat(1000), (g, seed) => {
         const f = build(g);
@@ -32,6 +33,7 @@ describe.each(Object.keys(instances))("fused kernels on %s", (device) => {
         const kernels = compiled.concrete(...xs.map((x) => x.to(device))).kernels;
         fused += kernels.filter((k) => k.fused && k.device === device).length;
         tails += kernels.filter((k) => k.fused && k.device === device && k.head !== undefined).length;
+        views += kernels.filter((k) => k.fused && k.device === device && k.ops.some((op) => op === "stridedSlice" || op === "broadcastTo")).length;
         const why = agree(got, expected, 2e-6);
         if (why) throw new Error(`${why}\n${compiled.concrete(...xs).toString()}`);
       }),
@@ -39,6 +41,7 @@ describe.each(Object.keys(instances))("fused kernels on %s", (device) => {
     );
     expect(fused).toBeGreaterThan(10);
     expect(tails).toBeGreaterThan(5);
+    expect(views).toBeGreaterThan(5);
   });
 
   // Every pattern of inputs that advance along the inner dimension or are broadcast there, for a

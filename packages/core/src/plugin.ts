@@ -46,6 +46,13 @@ export interface BackendCapabilities {
    * "GLSL", ... A kernel that runs differently says so with `withKernelPath`.
    */
   readonly kernelPath?: string;
+  /**
+   * Whether the fused kernels (`fusedElementwise`, `fusedEpilogue`'s extras) take inputs that are
+   * strided views of a buffer (`KernelTensor.strides` and `offset`): a compiled program then reads
+   * slices, reshapes and broadcasts in place instead of copying them first. A backend may still
+   * decline a view it cannot load (return false). Absent: inputs are always contiguous.
+   */
+  readonly fusedViews?: boolean;
   /** Facts for reports, e.g. `{ mode: "webgl2" }` or `{ threads: 2 }`. */
   readonly info?: Readonly<Record<string, string | number | boolean>>;
 }

@@ -115,6 +115,20 @@ export function broadcastStrides(inShape: Shape, outShape: Shape): number[] {
   });
 }
 
+/**
+ * `broadcastStrides` for a kernel input that may be a strided view (`KernelTensor.strides`):
+ * its element strides over `outShape`'s axes, 0 along broadcast axes.
+ */
+export function viewBroadcastStrides(t: { readonly shape: Shape; readonly strides?: readonly number[] }, outShape: Shape): number[] {
+  if (!t.strides) return broadcastStrides(t.shape, outShape);
+  const st = t.strides;
+  const off = outShape.length - t.shape.length;
+  return outShape.map((_, i) => {
+    const j = i - off;
+    return j < 0 || t.shape[j] === 1 ? 0 : st[j]!;
+  });
+}
+
 /** Axes of `outShape` that were broadcast from `inShape` (to sum a gradient back). */
 export function broadcastReductionAxes(inShape: Shape, outShape: Shape): number[] {
   const off = outShape.length - inShape.length;

@@ -10,14 +10,14 @@
  * sums split into row segments, dtypes the wasm heads lack) run the head's kernel into the
  * output, then the tail in place over it.
  */
-import { broadcastStrides, ir, stridesOf, type Attrs, type Expr, type Kernel, type KernelTensor, type ResolvedOp } from "@eager/core/backend";
+import { ir, stridesOf, viewBroadcastStrides, type Attrs, type Expr, type Kernel, type KernelTensor, type ResolvedOp } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import { elementwiseFunc } from "../wasm/elementwise-wat.js";
 import { epilogueModule, rowsDriver, tileDriver } from "../wasm/epilogue-wat.js";
 import { assembleSync, MAX_PAGES } from "../wasm/module.js";
 import type { CpuContext } from "./context.js";
 import { stridePlan } from "./elementwise.js";
-import type { FusedKernels } from "./fused.js";
+import { viewPointer, viewsLoadable, type FusedKernels } from "./fused.js";
 import { conv2dF32 } from "./conv.js";
 import { matmulF32, type TileTarget } from "./matmul.js";
 import { extremumRowsCall, sumRowsCall, type RowsCall } from "./reduce.js";
@@ -29,6 +29,8 @@ type Built = { fn: Fn; binary: Uint8Array; key: string };
 type MatmulAttrs = { transposeA: boolean; transposeB: boolean };
 
 const NATIVE = (op: string): boolean => !ir.EXPANDABLE.includes(op as ir.IrOp);
+/** Each tail expression's text, printed once (a compiled program passes the same expression objects on every call). */
+const printed = new WeakMap<Expr, string>();
 /** Inputs of a tail (the head's value and the extras) that still get a module of their own. */
 const MAX_TAIL_INPUTS = 6;
 
@@ -55,6 +57,7 @@ export class EpilogueKernels {
   /** `Backend.fusedEpilogue`: false (nothing left to undo) when neither form applies. */
   run(head: ResolvedOp<unknown, CpuBuffer>, expr: Expr, extras: readonly T[], y: T): boolean {
     const name = head.def.name;
+    if (!viewsLoadable(extras, y.shape)) return false;
     const x = head.inputs[0] as T;
     const axes = (head.attrs as { axes?: readonly number[] }).axes ?? [];
     if (name === "matmul" && this.matmul(head as ResolvedOp<MatmulAttrs, CpuBuffer>, expr, extras, y)) return true;
@@ -75,7 +78,9 @@ export class EpilogueKernels {
 
   /** The module for `head` (an export of the prebuilt kernels) with `expr` as its tail, or null. */
   private module(head: { name: string; params: number }, driver: (tailArgs: number) => string, expr: Expr, dtypes: readonly ir.IrDType[]): Built | null {
-    const key = `${head.name}|${dtypes.join(",")}|${ir.printExpr(expr)}`;
+    let text = printed.get(expr);
+    if (text === undefined) printed.set(expr, (text = ir.printExpr(expr)));
+    const key = `${head.name}|${dtypes.join(",")}|${text}`;
     let c = this.cache.get(key);
     if (c !== undefined) return c;
     c = null;
@@ -122,7 +127,7 @@ export class EpilogueKernels {
    */
   private conv(head: ResolvedOp<Attrs<"conv2d">, CpuBuffer>, expr: Expr, extras: readonly T[], y: T): boolean {
     const [x, f] = head.inputs as [T, T];
-    if (x.size === 0 || f.size === 0 || !extras.every((t) => t.shape.slice(0, -1).every((d) => d === 1))) return false;
+    if (x.size === 0 || f.size === 0 || !extras.every((t) => !t.strides && t.shape.slice(0, -1).every((d) => d === 1))) return false;
     const c = this.module({ name: "mm_f32", params: 13 }, tileDriver, expr, [y.dtype, ...extras.map((t) => t.dtype)] as ir.IrDType[]);
     if (c === null) return false;
     const channels = extras.map((t) => ({ ...t, shape: t.shape.slice(-1) }));
@@ -159,10 +164,10 @@ export class EpilogueKernels {
    * `cPtr` with element strides `cStrides` over y's shape, the extras broadcast, y) and run every chunk.
    */
   private launch(c: Built, headWords: readonly number[], cPtr: number, cStrides: readonly number[], extras: readonly T[], y: T, chunks: number, parallel: boolean): void {
-    const plan = stridePlan([cStrides, ...extras.map((t) => broadcastStrides(t.shape, y.shape))], y.shape);
+    const plan = stridePlan([cStrides, ...extras.map((t) => viewBroadcastStrides(t, y.shape))], y.shape);
     const n = extras.length + 1;
     const tabWord = headWords.length + n + 1;
-    const words = [...headWords, cPtr, ...extras.map((t) => t.data.offset), y.data.offset, 0, plan.outer.length / (n + 1), plan.len, ...plan.inner, y.size];
+    const words = [...headWords, cPtr, ...extras.map(viewPointer), y.data.offset, 0, plan.outer.length / (n + 1), plan.len, ...plan.inner, y.size];
     const block = this.ctx.arena.allocScratch((words.length + plan.outer.length) * 4);
     try {
       words[tabWord] = block.offset + words.length * 4;

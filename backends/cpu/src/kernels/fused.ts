@@ -4,20 +4,48 @@
  * module that imports the backend's memory and runs across the thread pool (each worker
  * instantiates it once, from its bytes in the shared memory). Expressions without a wasm form,
  * and modules a browser's main thread will not compile synchronously (over 4 KiB), are
- * declined: core then runs the ops one by one.
+ * declined: core then runs the ops one by one. Inputs may be strided views whose inner run steps
+ * by 0 or 1 element (other views are declined).
  */
-import { ir, type Expr, type KernelTensor } from "@eager/core/backend";
+import { bytesPerElement, ir, viewBroadcastStrides, type Expr, type KernelTensor } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import { elementwiseFunc, type ElementwiseExport } from "../wasm/elementwise-wat.js";
 import { fusedModule } from "../wasm/fused-module.js";
 import { assembleSync } from "../wasm/module.js";
 import type { CpuContext } from "./context.js";
-import { broadcastPlan } from "./elementwise.js";
+import { stridePlan } from "./elementwise.js";
 
 type T = KernelTensor<CpuBuffer>;
 type Fn = (...a: number[]) => unknown;
 
 const NATIVE = (op: string): boolean => !ir.EXPANDABLE.includes(op as ir.IrOp);
+
+/** The byte address of a kernel input's first element (a view's offset included). */
+export function viewPointer(t: T): number {
+  return t.data.offset + (t.offset ?? 0) * bytesPerElement(t.dtype);
+}
+
+/**
+ * Whether each input, broadcast over `out`, steps by 0 or 1 element along out's last axis longer
+ * than 1 (the inner run of every plan: the kernels know only those two patterns). Contiguous
+ * inputs always do; a view may not.
+ */
+export function viewsLoadable(inputs: readonly T[], out: readonly number[]): boolean {
+  let last = out.length - 1;
+  while (last >= 0 && out[last] === 1) last--;
+  if (last < 0) return true;
+  for (const t of inputs) {
+    if (!t.strides) continue;
+    const s = viewBroadcastStrides(t, out)[last]!;
+    if (s !== 0 && s !== 1) return false;
+  }
+  return true;
+}
+
+/** Whether every input steps by 0 or 1 element along the plan's inner run (the kernels' only two patterns). */
+function innerUnit(plan: { inner: readonly number[] } | null): boolean {
+  return plan === null || plan.inner.every((s) => s === 0 || s === 1);
+}
 
 /** A kernel of one expression for one list of input dtypes and pattern of advancing inputs. */
 interface FusedEntry {
@@ -60,12 +88,12 @@ export class FusedKernels {
   }
 
   /** The kernel entry of `expr` for these inputs' dtypes and broadcast pattern (built on first use). */
-  private entry(expr: Expr, inputs: readonly T[], y: T): { found: FusedEntry; plan: ReturnType<typeof broadcastPlan> | null } {
+  private entry(expr: Expr, inputs: readonly T[], y: T): { found: FusedEntry; plan: ReturnType<typeof stridePlan> | null } {
     const n = y.size;
     const k = inputs.length;
     let flat = true;
-    for (let i = 0; i < k && flat; i++) flat = inputs[i]!.size === n || inputs[i]!.size === 1;
-    const plan = flat ? null : broadcastPlan(inputs.map((t) => t.shape), y.shape);
+    for (let i = 0; i < k && flat; i++) flat = (inputs[i]!.size === n || inputs[i]!.size === 1) && !inputs[i]!.strides;
+    const plan = flat ? null : stridePlan(inputs.map((t) => viewBroadcastStrides(t, y.shape)), y.shape);
     // Each kernel is built for one pattern of inputs that advance along the inner dimension;
     // a compiled program calls the same expression object with the same dtypes and pattern
     // every time, so the entries of the expression are compared without building a key.
@@ -95,7 +123,8 @@ export class FusedKernels {
 
   /** Whether `run` would take `expr` over these inputs (it has a wasm form); builds the kernel. */
   has(expr: Expr, inputs: readonly T[], y: T): boolean {
-    return this.entry(expr, inputs, y).found.c !== null;
+    const { found, plan } = this.entry(expr, inputs, y);
+    return found.c !== null && innerUnit(plan);
   }
 
   /** Run `expr` over `inputs` into `y`; false when it has no wasm form. */
@@ -104,11 +133,11 @@ export class FusedKernels {
     const k = inputs.length;
     const { found, plan } = this.entry(expr, inputs, y);
     const c = found.c;
-    if (c === null) return false;
+    if (c === null || !innerUnit(plan)) return false;
     const { per, chunks, parallel } = this.ctx.chunking(n, this.ctx.thresholds.elementwise);
     // Arguments: pointers, y, table, outer count, row length, inner strides, n, per, chunk.
     const a: number[] = new Array(2 * k + 7);
-    for (let i = 0; i < k; i++) a[i] = inputs[i]!.data.offset;
+    for (let i = 0; i < k; i++) a[i] = viewPointer(inputs[i]!);
     a[k] = y.data.offset;
     let tab: ReturnType<CpuContext["writeInts"]> | null = null;
     if (plan) {

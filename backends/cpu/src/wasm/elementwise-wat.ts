@@ -151,11 +151,12 @@ export function elementwiseFunc(k: ElementwiseExport): string | null {
       loop("s", 1, `${sc.stmts}\n        ${scalarStore(out, "(local.get $qy)", sc.value)}`, size),
     ].join("");
   };
-  // Inputs of one element per row in every variant need no splat variant: arity 1 is always a vector.
+  // A kernel built for one pattern (a fused kernel, whose one input may be a broadcast view) runs that pattern;
+  // otherwise arity 1 is always a vector (one input has the output's shape), and others branch per input.
   const variants = (i: number, vec: boolean[]): string => {
     if (i === N) return inner(vec);
-    if (N === 1) return variants(1, [true]);
     if (k.advancing) return inner(k.advancing);
+    if (N === 1) return variants(1, [true]);
     return `(if (local.get $s${i}) (then ${variants(i + 1, [...vec, true])}) (else ${variants(i + 1, [...vec, false])}))`;
   };
   const body = variants(0, []);
@@ -198,7 +199,7 @@ export function elementwiseFunc(k: ElementwiseExport): string | null {
       ${ins.map((i) => `(local.set $q${i} (i32.add (local.get $p${i}) (i32.shl (i32.add (local.get $o${i}) (i32.mul (local.get $col) (local.get $s${i}))) (i32.const ${SHIFT[size(dtypes[i]!)]}))))`).join("\n      ")}
       (local.set $qy (i32.add (local.get $y) (i32.shl (local.get $e) (i32.const ${SHIFT[size(out)]}))))
       (local.set $e (i32.add (local.get $e) (local.get $cnt)))
-      ${N === 1 ? "" : ins.map((i) => `(local.set $z${i} ${scalarLoad(dtypes[i]!, `(local.get $q${i})`)}) (local.set $zv${i} ${splatOf(dtypes[i]!, `(local.get $z${i})`)})`).join("\n      ")}
+      ${N === 1 && !k.advancing?.includes(false) ? "" : ins.map((i) => `(local.set $z${i} ${scalarLoad(dtypes[i]!, `(local.get $q${i})`)}) (local.set $zv${i} ${splatOf(dtypes[i]!, `(local.get $z${i})`)})`).join("\n      ")}
       ${body}
       (br $rows))))`;
 }

@@ -20,7 +20,7 @@ export function createReferenceBackend(name = "reference"): Backend<TypedArray> 
   return {
     name,
     // 2^28 elements (1 GiB of float32): beyond it a plain-JS oracle is the wrong tool.
-    capabilities: { kind: "cpu", dtypes: DTYPES, syncRead: true, maxElements: 2 ** 28, kernelPath: "JS reference" },
+    capabilities: { kind: "cpu", dtypes: DTYPES, syncRead: true, maxElements: 2 ** 28, kernelPath: "JS reference", fusedViews: true },
     kernels: referenceKernels(),
     alloc: (dtype: DType, size: number) => allocArray(dtype, size),
     write: (buf, data) => buf.set(data),

@@ -10,6 +10,7 @@ import { constant } from "../ir/builder.js";
 import { node, rewrite, type Expr, type IrDType } from "../ir/expr.js";
 import { instantiate, type ElementwiseExpr } from "../ir/instantiate.js";
 import type { TraceNode } from "./builder.js";
+import type { UnitView } from "./fused-views.js";
 
 /** A unit of a program: one op, or several elementwise ops fused into one expression. */
 export type Unit =
@@ -23,6 +24,10 @@ export type Unit =
       readonly dtype: DType;
       /** The ops in execution order (what runs when a backend cannot fuse). */
       readonly nodes: readonly TraceNode[];
+      /** Per input: the view ops the kernel reads it through, or null (see fused-views.ts). */
+      readonly views?: readonly (UnitView | null)[];
+      /** With `views`: the values the expression's leaves stand for (the views' results). */
+      readonly leaves?: readonly number[];
     }
   | {
       /** A head op (matmul, conv2d, a reduction) with an elementwise tail over its output. */
@@ -37,9 +42,18 @@ export type Unit =
       readonly dtype: DType;
       /** The tail's ops in execution order (the head not included). */
       readonly nodes: readonly TraceNode[];
+      /** Per input: the view ops an extra is read through, or null (see fused-views.ts). */
+      readonly views?: readonly (UnitView | null)[];
+      /** With `views`: the values the head and tail read (the views' results). */
+      readonly leaves?: readonly number[];
     };
 
 const IR_DTYPES: ReadonlySet<string> = new Set(["float32", "float64", "int32", "bool"]);
+
+/** Ops cheap enough to recompute in each elementwise reader rather than store once. */
+const CHEAP: ReadonlySet<string> = new Set(["add", "sub", "mul", "neg"]);
+/** The most readers a cheap op is recomputed for. */
+const MAX_RECOMPUTED = 3;
 
 /** Whether `n` is an elementwise op that fusion may inline (one output of a dtype the IR has). */
 export function fusible(n: TraceNode): boolean {
@@ -74,6 +88,16 @@ export function fuseElementwise(nodes: readonly TraceNode[], pinned: ReadonlySet
   for (const n of nodes) {
     if (!fusible(n)) continue;
     for (const id of new Set(n.inputs)) if (producer.has(id) && readers.get(id) === 1 && !pinned.has(id) && n.inputs.filter((x) => x === id).length === 1) inlined.add(id);
+  }
+  // A cheap op (one add, sub, mul or neg of values that are not inlined themselves) read by a few
+  // elementwise ops and nothing else is recomputed in each of them instead of stored and loaded.
+  const readBy = new Map<number, TraceNode[]>();
+  for (const n of nodes) for (const id of n.inputs) (readBy.get(id) ?? readBy.set(id, []).get(id)!).push(n);
+  for (const [id, p] of producer) {
+    const rs = readBy.get(id);
+    if (!rs || rs.length < 2 || rs.length > MAX_RECOMPUTED || pinned.has(id) || !CHEAP.has(p.op)) continue;
+    if (p.inputs.some((x) => inlined.has(x)) || !rs.every((r) => fusible(r) && r.inputs.filter((x) => x === id).length === 1)) continue;
+    inlined.add(id);
   }
   const units: Unit[] = [];
   for (const n of nodes) {

@@ -7,7 +7,7 @@
 import type { DType } from "../dtype.js";
 import { tensorFromHost } from "../engine/dispatch.js";
 import { currentFrame } from "../engine/context.js";
-import { getDefaultDevice } from "../engine/registry.js";
+import { getBackend, getDefaultDevice } from "../engine/registry.js";
 import { engine } from "../engine/engine.js";
 import { FOLD_DEVICE } from "./fold.js";
 import { allocArray } from "../dtype.js";
@@ -20,7 +20,9 @@ import { fuseEpilogues } from "./epilogue.js";
 import { runEpilogueApart, runEpilogueFused } from "./run-epilogue.js";
 import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./passes.js";
 import { fuseElementwise, type Unit } from "./fusion.js";
-import { runFused, runUnfused } from "./run-fused.js";
+import { fusedBackend, runFused, runUnfused } from "./run-fused.js";
+import { absorbViews, unitViewOps } from "./fused-views.js";
+import { layoutsOf, materializeViews } from "./run-views.js";
 import { runAsView } from "./views.js";
 import { unitDef } from "./unit-ops.js";
 import { joinMatmulSums, specOfInput } from "./matmul-sum.js";
@@ -71,7 +73,10 @@ export class Program {
   readonly writes: readonly Variable[];
   /** Seconds spent tracing and in the passes. */
   compileSeconds = 0;
-  private readonly steps: Step[];
+  /** The steps of the last run: `viewSteps` on a device whose fused kernels take views, else `plainSteps`. */
+  private steps: Step[];
+  private readonly viewSteps: Step[];
+  private readonly plainSteps: Step[];
   private readonly nSlots: number;
   private readonly argSlots: number[];
   private readonly varSlots: number[];
@@ -80,8 +85,8 @@ export class Program {
   /** `folded`: an unplaced constant on the reference backend (made by constant folding), moved to the default device when no device is named. */
   private readonly constSlots: { slot: number; tensor: Tensor; perDevice: Map<string, Tensor>; folded: boolean }[];
   private readonly host: { step: HostStep; slot: number }[];
-  private readonly stepDevices: string[] = [];
-  private readonly stepFused: boolean[] = [];
+  private stepDevices: string[] = [];
+  private stepFused: boolean[] = [];
   private disposed = false;
   /** True until the first run (whose host effects already happened while tracing). */
   private fresh = true;
@@ -129,14 +134,16 @@ export class Program {
     for (const [id, t] of b.constants) specs.set(id, t);
     for (const h of b.host) if (h.kind === "scalar") specs.set(h.id, { shape: [], dtype: h.dtype });
     for (const n of nodes) for (const o of n.outputs) specs.set(o.id, o);
-    const units = fuseEpilogues(fuseElementwise(nodes, new Set([...outs, ...writes]), specs), new Set([...outs, ...writes]), specs);
-    const frees = planLifetimes(units, pinned);
-    this.steps = units.map((u, i) => ({
-      unit: u,
-      inputs: u.inputs.map(slot),
-      outputs: u.outputs.map(slot),
-      frees: frees[i]!.map(slot),
-    }));
+    const keep = new Set([...outs, ...writes]);
+    const plain = fuseEpilogues(fuseElementwise(nodes, keep, specs), keep, specs);
+    const withViews = absorbViews(plain, keep, specs);
+    const stepsOf = (units: readonly Unit[]): Step[] => {
+      const frees = planLifetimes(units, pinned);
+      return units.map((u, i) => ({ unit: u, inputs: u.inputs.map(slot), outputs: u.outputs.map(slot), frees: frees[i]!.map(slot) }));
+    };
+    this.plainSteps = stepsOf(plain);
+    this.viewSteps = withViews === plain ? this.plainSteps : stepsOf(withViews);
+    this.steps = this.viewSteps;
     this.outputSlots = outs.map(slot);
     this.nSlots = slotOf.size;
     this.ops = nodes.map((n) => n.op);
@@ -149,7 +156,7 @@ export class Program {
       const device = this.stepDevices[i] ?? "not run yet";
       if (u.kind === "op") return { ops: [u.node.op], device, fused: false };
       const fused = this.stepFused[i] !== false;
-      const ops = u.nodes.map((n) => n.op);
+      const ops = [...unitViewOps(u), ...u.nodes.map((n) => n.op)] as OpName[];
       return u.kind === "epilogue" ? { ops: [u.head.op, ...ops], device, fused, head: u.head.op } : { ops, device, fused };
     });
   }
@@ -194,6 +201,7 @@ export class Program {
         owned.add(h.slot);
       }
       this.fresh = false;
+      this.chooseSteps(args);
       const steps = this.steps;
       for (let k = 0; k < steps.length; k++) {
         const st = steps[k]!;
@@ -238,17 +246,59 @@ export class Program {
     }
   }
 
-  /** The constant's copy on `device`, made on first use. */
+  /**
+   * Use the steps with views where the device the program runs on (the scope's, else its first
+   * placed argument's or variable's, else the default) takes views in fused kernels; else the plain ones.
+   */
+  private chooseSteps(args: readonly Tensor[]): void {
+    if (this.viewSteps === this.plainSteps) return;
+    let device = currentFrame().device;
+    for (let i = 0; i < args.length && device === null; i++) if (args[i]!._placed) device = args[i]!.device;
+    for (let i = 0; i < this.variables.length && device === null; i++) if (this.variables[i]!._placed) device = this.variables[i]!.device;
+    const steps = getBackend(device ?? getDefaultDevice()).capabilities.fusedViews ? this.viewSteps : this.plainSteps;
+    if (steps === this.steps) return;
+    this.steps = steps;
+    this.stepDevices = [];
+    this.stepFused = [];
+  }
+
   /** Run a fused or epilogue unit: as one kernel where the device takes it, else in parts. */
   private runUnit(k: number, u: Unit & { kind: "fused" | "epilogue" }, ins: readonly Tensor[]): Tensor[] {
+    if (!u.views) return this.runWhole(k, u, ins, undefined);
+    // Views: read in place where the device takes them; otherwise make them first, as ops.
+    const layouts = layoutsOf(u.views, ins);
+    if (layouts !== null && fusedBackend(ins).backend.capabilities.fusedViews) {
+      const shape = u.kind === "fused" ? broadcastShapes("compiled kernel", ...ins.map((t, j) => layouts[j]?.shape ?? t.shape)) : u.shape;
+      const y = u.kind === "fused" ? runFused(u.expr, ins, shape.length === u.shape.length ? shape : u.shape, u.dtype, layouts) : runEpilogueFused(u, ins, layouts);
+      if (y !== null) {
+        this.stepFused[k] = true;
+        return [y];
+      }
+    }
+    const made: Tensor[] = [];
+    try {
+      return this.runWhole(k, u, materializeViews(u.views, ins, made), u.leaves);
+    } finally {
+      for (const t of made) t.dispose();
+    }
+  }
+
+  /** A unit over the values its expression reads (`leaves`: their ids, when they differ from the unit's inputs). */
+  private runWhole(k: number, u: Unit & { kind: "fused" | "epilogue" }, ins: readonly Tensor[], leaves: readonly number[] | undefined): Tensor[] {
     // The output is the inputs' broadcast shape at run time (a null dimension may differ from the trace's).
     // (An epilogue's output is its head's, as the head's shape rule gives it.)
     const now = u.kind === "fused" && ins.length > 0 ? broadcastShapes("compiled kernel", ...ins.map((t) => t.shape)) : u.shape;
+    // A lone op read through views runs as its own kernel where the device does not fuse.
+    if (u.kind === "fused" && u.nodes.length === 1 && leaves) {
+      this.stepFused[k] = false;
+      return runResolved(u.nodes[0]!, ins);
+    }
     const fused = u.kind === "fused" ? runFused(u.expr, ins, now.length === u.shape.length ? now : u.shape, u.dtype) : runEpilogueFused(u, ins);
     this.stepFused[k] = fused !== null;
-    return [fused ?? (u.kind === "fused" ? runUnfused(u, ins) : runEpilogueApart(u, ins))];
+    return [fused ?? (u.kind === "fused" ? runUnfused({ inputs: leaves ?? u.inputs, nodes: u.nodes }, ins) : runEpilogueApart(u, ins))];
   }
 
+  /** The constant's copy on `device`, made on first use. */
   private constantOn(c: { tensor: Tensor; perDevice: Map<string, Tensor> }, device: string, placed: boolean): Tensor {
     const key = placed ? device : `${device} unplaced`;
     let t = c.perDevice.get(key);
@@ -283,13 +333,13 @@ export class Program {
     for (const s of this.steps) {
       const u = s.unit;
       if (u.kind === "fused") {
-        lines.push(`  ${name(s.outputs[0]!)}: ${u.dtype}${shapeStr(u.shape)} = fused[${u.nodes.map((n) => n.op).join(" > ")}](${s.inputs.map(name).join(", ")}): ${printExpr(u.expr)}`);
+        lines.push(`  ${name(s.outputs[0]!)}: ${u.dtype}${shapeStr(u.shape)} = fused[${[...unitViewOps(u), ...u.nodes.map((n) => n.op)].join(" > ")}](${s.inputs.map(name).join(", ")}${viewText(u)}): ${printExpr(u.expr)}`);
         continue;
       }
       if (u.kind === "epilogue") {
         const nh = u.head.inputs.length;
         lines.push(
-          `  ${name(s.outputs[0]!)}: ${u.dtype}${shapeStr(u.shape)} = epilogue[${[u.head.op, ...u.nodes.map((n) => n.op)].join(" > ")}](${s.inputs.slice(0, nh).map(name).join(", ")}${attrText(u.head.attrs)}; ${s.inputs.slice(nh).map(name).join(", ")}): ${printExpr(u.expr)}`,
+          `  ${name(s.outputs[0]!)}: ${u.dtype}${shapeStr(u.shape)} = epilogue[${[u.head.op, ...unitViewOps(u), ...u.nodes.map((n) => n.op)].join(" > ")}](${s.inputs.slice(0, nh).map(name).join(", ")}${attrText(u.head.attrs)}; ${s.inputs.slice(nh).map(name).join(", ")}${viewText(u)}): ${printExpr(u.expr)}`,
         );
         continue;
       }
@@ -306,6 +356,16 @@ export class Program {
     );
     return lines.join("\n");
   }
+}
+
+/** How a unit reads its views: " | x1 = view %5 [16,64] stridedSlice > reshape" per viewed input. */
+function viewText(u: Unit & { kind: "fused" | "epilogue" }): string {
+  if (!u.views) return "";
+  const parts: string[] = [];
+  u.views.forEach((v, k) => {
+    if (v) parts.push(`x${k} = ${v.chain.map((n) => `${n.op}${attrText(n.attrs)}`).join(" > ")}`);
+  });
+  return ` | views: ${parts.join(", ")}`;
 }
 
 /** An op's attrs as printed after it (" {json}"), empty when there are none. */

@@ -9,12 +9,13 @@ import type { KernelTensor } from "../ops/def.js";
 import { broadcastShapes } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import type { Unit } from "./fusion.js";
-import { runFused, runUnfused } from "./run-fused.js";
+import type { ViewLayout } from "./fused-views.js";
+import { kernelInput, runFused, runUnfused } from "./run-fused.js";
 
 type EpilogueUnit = Unit & { kind: "epilogue" };
 
 /** The head and tail as one kernel, or null when the device did not take it (nothing is left allocated). */
-export function runEpilogueFused(u: EpilogueUnit, inputs: readonly Tensor[]): Tensor | null {
+export function runEpilogueFused(u: EpilogueUnit, inputs: readonly Tensor[], layouts?: readonly (ViewLayout | null)[]): Tensor | null {
   const nh = u.head.inputs.length;
   const head = inputs.slice(0, nh);
   const extras = inputs.slice(nh);
@@ -23,16 +24,17 @@ export function runEpilogueFused(u: EpilogueUnit, inputs: readonly Tensor[]): Te
     head,
     u.head.attrs as never,
     (backend, op) => {
-      if (!backend.fusedEpilogue) return false;
+      if (!backend.fusedEpilogue || (layouts && !backend.capabilities.fusedViews)) return false;
       const y = op.outputs[0]!;
       if (y.dtype !== u.dtype || !backend.capabilities.dtypes.includes(y.dtype)) return false;
       const kin: KernelTensor[] = [];
-      for (const t of extras) {
+      for (let i = 0; i < extras.length; i++) {
+        const t = extras[i]!;
         if (t._live("compiled kernel").backend !== backend || !backend.capabilities.dtypes.includes(t.dtype)) return false;
-        kin.push(t._kernelView());
+        kin.push(kernelInput(t, layouts?.[nh + i]));
       }
       // At run time a varying dimension may differ from the trace's: the tail must still keep the head's shape.
-      const all = broadcastShapes("compiled kernel", y.shape, ...extras.map((t) => t.shape));
+      const all = broadcastShapes("compiled kernel", y.shape, ...kin.map((t) => t.shape));
       if (all.length !== y.shape.length || all.some((d, i) => d !== y.shape[i])) return false;
       return backend.fusedEpilogue(op, u.expr, kin, y);
     },
@@ -51,7 +53,7 @@ export function runEpilogueApart(u: EpilogueUnit, inputs: readonly Tensor[]): Te
     const shape = broadcastShapes("compiled kernel", ...ins.map((t) => t.shape));
     const fused = u.nodes.length > 1 ? runFused(u.expr, ins, shape, u.dtype) : null;
     if (fused) return fused;
-    const tailInputs = [u.head.outputs[0]!.id, ...u.inputs.slice(nh)];
+    const tailInputs = [u.head.outputs[0]!.id, ...(u.leaves ?? u.inputs).slice(nh)];
     // The tail's leaves: the head's value first, then the extras (as the unit's expression numbers them).
     return runUnfused({ inputs: tailInputs, nodes: u.nodes }, ins);
   } finally {

@@ -14,10 +14,12 @@ import type { Expr } from "../ir/expr.js";
 import type { KernelTensor } from "../ops/def.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import type { Backend } from "../plugin.js";
 import type { TraceNode } from "./builder.js";
+import type { ViewLayout } from "./fused-views.js";
 
-/** The fused kernel's output, or null when the device cannot fuse (the caller runs the ops). */
-export function runFused(expr: Expr, inputs: readonly Tensor[], shape: readonly number[], dtype: DType): Tensor | null {
+/** The backend a fused kernel over `inputs` runs on: the scope's device, else the first placed input's, else the default. */
+export function fusedBackend(inputs: readonly Tensor[]): { backend: Backend<any>; placed: boolean } {
   const frame = currentFrame();
   let device = frame.device;
   let placed = device !== null;
@@ -28,17 +30,33 @@ export function runFused(expr: Expr, inputs: readonly Tensor[], shape: readonly 
         placed = true;
         break;
       }
-  const backend = getBackend(device ?? getDefaultDevice());
+  return { backend: getBackend(device ?? getDefaultDevice()), placed };
+}
+
+/** `t`'s kernel view, read through `layout` when given (a strided window on t's buffer). */
+export function kernelInput(t: Tensor, layout: ViewLayout | null | undefined): KernelTensor {
+  const k = t._kernelView();
+  return layout ? { data: k.data, dtype: k.dtype, shape: layout.shape, size: sizeOf(layout.shape), strides: layout.strides, offset: layout.offset } : k;
+}
+
+/**
+ * The fused kernel's output, or null when the device cannot fuse (the caller runs the ops).
+ * `layouts[k]`, when set, reads input k as that view (only for backends with `fusedViews`).
+ */
+export function runFused(expr: Expr, inputs: readonly Tensor[], shape: readonly number[], dtype: DType, layouts?: readonly (ViewLayout | null)[]): Tensor | null {
+  const { backend, placed } = fusedBackend(inputs);
   if (!backend.fusedElementwise || !backend.capabilities.dtypes.includes(dtype)) return null;
+  if (layouts && !backend.capabilities.fusedViews) return null;
   const kin: KernelTensor[] = [];
-  for (const t of inputs) {
+  for (let k = 0; k < inputs.length; k++) {
+    const t = inputs[k]!;
     const s = t._live("compiled kernel");
     if (s.backend !== backend || !backend.capabilities.dtypes.includes(t.dtype)) return null;
-    kin.push(t._kernelView());
+    kin.push(kernelInput(t, layouts?.[k]));
   }
   const size = sizeOf(shape);
   const buf = allocOn(backend, dtype, size, "fused");
-  const out = new Tensor(new Storage(backend, buf, dtype, size), shape, dtype, placed, frame.tidy);
+  const out = new Tensor(new Storage(backend, buf, dtype, size), shape, dtype, placed, currentFrame().tidy);
   let ok = false;
   try {
     ok = size === 0 || backend.fusedElementwise(expr, kin, out._kernelView());

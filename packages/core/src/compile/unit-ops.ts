@@ -5,6 +5,7 @@
  */
 import type { OpDef } from "../ops/def.js";
 import type { Unit } from "./fusion.js";
+import { unitViewOps } from "./fused-views.js";
 
 /** The kernel path the tools report for a fused kernel. */
 export const FUSED_PATH = "fused program";
@@ -15,7 +16,8 @@ const defs = new WeakMap<Unit, OpDef<any>>();
 export function unitDef(u: Unit & { kind: "fused" | "epilogue" }): OpDef<any> {
   let d = defs.get(u);
   if (!d) {
-    const ops = u.kind === "epilogue" ? [u.head.op, ...u.nodes.map((n) => n.op)] : u.nodes.map((n) => n.op);
+    const tail = [...unitViewOps(u), ...u.nodes.map((n) => n.op)];
+    const ops = u.kind === "epilogue" ? [u.head.op, ...tail] : tail;
     d = { name: `${u.kind}[${ops.join(">")}]`, kernelPath: FUSED_PATH } as unknown as OpDef<any>;
     defs.set(u, d);
   }

@@ -3,6 +3,7 @@
  * JavaScript (float64 arithmetic, rounded where the fused ops stored float32 results) and mapped over the
  * output with NumPy broadcasting of every input. Compiled forms are cached per expression.
  */
+import { allocArray } from "../dtype.js";
 import type { RefTensor } from "../ops/def.js";
 import { forEachBroadcast } from "../ops/ref-util.js";
 import type { Expr } from "./expr.js";
@@ -10,8 +11,28 @@ import { compileJs, type ScalarFn } from "./js.js";
 
 const compiled = new WeakMap<Expr, ScalarFn>();
 
-/** out[i] = expr(inputs broadcast to out's shape at i). */
-export function evaluateFused(expr: Expr, inputs: readonly RefTensor[], out: RefTensor): void {
+/** A view input (`strides`, `offset`) copied out to a contiguous array; other inputs as they are. */
+function contiguous(t: RefTensor): RefTensor {
+  if (!t.strides) return t;
+  const data = allocArray(t.dtype, t.size);
+  const rank = t.shape.length;
+  const idx = new Array<number>(rank).fill(0);
+  let src = t.offset ?? 0;
+  for (let i = 0; i < t.size; i++) {
+    data[i] = t.data[src]!;
+    for (let d = rank - 1; d >= 0; d--) {
+      src += t.strides[d]!;
+      if (++idx[d]! < t.shape[d]!) break;
+      src -= t.strides[d]! * t.shape[d]!;
+      idx[d] = 0;
+    }
+  }
+  return { data, shape: t.shape, dtype: t.dtype, size: t.size };
+}
+
+/** out[i] = expr(inputs broadcast to out's shape at i); inputs may be strided views. */
+export function evaluateFused(expr: Expr, viewInputs: readonly RefTensor[], out: RefTensor): void {
+  const inputs = viewInputs.map(contiguous);
   let f = compiled.get(expr);
   if (!f) compiled.set(expr, (f = compileJs(expr, inputs.length)));
   const fn = f;

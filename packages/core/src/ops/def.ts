@@ -25,6 +25,14 @@ export interface KernelTensor<B = unknown> {
   readonly shape: readonly number[];
   readonly dtype: DType;
   readonly size: number;
+  /**
+   * Set only on an input of a fused kernel (`Backend.fusedElementwise`, `fusedEpilogue`'s extras)
+   * of a backend whose capabilities declare `fusedViews`: the element strides of `shape`'s axes
+   * in `data` (any integers, 0 allowed). Absent: the row-major strides of `shape`.
+   */
+  readonly strides?: readonly number[];
+  /** With `strides`: the element offset in `data` of the view's first element (absent: 0). */
+  readonly offset?: number;
 }
 
 /** A reference kernel's view: plain typed arrays. */

@@ -2,8 +2,9 @@
  * Random elementwise graphs for property tests of fusion: a few inputs whose shapes broadcast
  * to one output shape, with mixed dtypes (float32, int32, bool), and a chain/tree of unary,
  * binary, comparison and select ops over them; often a head op (matmul, sum or max over float32
- * inputs of its own) whose value the ops read, so its tail may fuse into it. `build` turns a
- * description into a function.
+ * inputs of its own) whose value the ops read, so its tail may fuse into it. Inputs are often cut
+ * from their arguments by a slice, reshape or broadcast (views a compiled kernel may read in
+ * place). `build` turns a description into a function.
  */
 import fc from "fast-check";
 import * as tf from "@eager/core";
@@ -15,9 +16,46 @@ import * as tf from "@eager/core";
  */
 export interface RandomGraph {
   readonly out: number[];
-  readonly inputs: { shape: number[]; dtype: "float32" | "int32" | "bool" }[];
+  /** `view`: how the function gets the input from its argument (a slice of a larger value, a reshape, a broadcast), so compiled kernels may read it in place. */
+  readonly inputs: { shape: number[]; dtype: "float32" | "int32" | "bool"; view?: InputView }[];
   readonly head: { op: "matmul" | "sum" | "max"; inputs: number[][] } | null;
   readonly ops: { op: string; args: number[] }[];
+}
+
+/**
+ * How an input is cut from its argument: "slice" takes `shape` from a larger argument (offset
+ * by `bits`, every second element along some axes), "reshape" drops a leading axis of 1,
+ * "broadcast" broadcasts the argument to the output shape; "none" passes it as it is.
+ */
+export interface InputView {
+  readonly kind: "none" | "slice" | "reshape" | "broadcast";
+  readonly bits: number;
+}
+
+/** The slice of an input: begin, step and the argument's shape, from the view's bits (two bits per axis). */
+function sliceOf(shape: readonly number[], bits: number): { begin: number[]; step: number[]; source: number[] } {
+  const begin = shape.map((_, d) => (bits >> (3 * d)) & 1);
+  const step = shape.map((_, d) => ((bits >> (3 * d + 1)) & 1) + 1);
+  const source = shape.map((n, d) => begin[d]! + (n - 1) * step[d]! + 1 + ((bits >> (3 * d + 2)) & 1));
+  return { begin, step, source };
+}
+
+/** The argument's shape for an input. */
+function argShape(x: RandomGraph["inputs"][number]): number[] {
+  const v = x.view?.kind ?? "none";
+  return v === "slice" ? sliceOf(x.shape, x.view!.bits).source : v === "reshape" ? [1, ...x.shape] : x.shape;
+}
+
+/** The input from its argument, as `build` cuts it. */
+function cut(t: tf.Tensor, x: RandomGraph["inputs"][number], out: readonly number[]): tf.Tensor {
+  const v = x.view?.kind ?? "none";
+  if (v === "slice") {
+    const { begin, step } = sliceOf(x.shape, x.view!.bits);
+    return tf.stridedSlice(t, begin, begin.map((b, d) => b + (x.shape[d]! - 1) * step[d]! + 1), step);
+  }
+  if (v === "reshape") return tf.reshape(t, x.shape);
+  if (v === "broadcast") return tf.broadcastTo(t, out);
+  return t;
 }
 
 const UNARY = ["neg", "abs", "exp", "tanh", "sin", "sigmoid", "relu", "square", "floor"] as const;
@@ -46,7 +84,14 @@ export const randomGraph: fc.Arbitrary<RandomGraph> = fc
   .chain((out) =>
     fc
       .tuple(
-        fc.array(fc.record({ shape: broadcastShape(out), dtype: fc.constantFrom("float32" as const, "float32" as const, "int32" as const, "bool" as const) }), { minLength: 1, maxLength: 3 }),
+        fc.array(
+          fc.record({
+            shape: broadcastShape(out),
+            dtype: fc.constantFrom("float32" as const, "float32" as const, "int32" as const, "bool" as const),
+            view: fc.record({ kind: fc.constantFrom("none" as const, "none" as const, "slice" as const, "slice" as const, "reshape" as const, "broadcast" as const), bits: fc.nat(1 << 12) }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
         headFor(out),
         fc.array(fc.tuple(fc.integer({ min: 0, max: 100 }), fc.nat(), fc.nat(), fc.nat()), { minLength: 1, maxLength: 8 }),
       )
@@ -63,14 +108,14 @@ export const randomGraph: fc.Arbitrary<RandomGraph> = fc
           else ops.push({ op: "where", args: [pick(a), pick(b, true), pick(c)] });
         });
         // Make the output use the shape of every input: add everything at the end.
-        return { out, inputs: inputs.map((x) => ({ shape: x.shape, dtype: x.dtype })), head, ops };
+        return { out, inputs: inputs.map((x) => ({ shape: x.shape, dtype: x.dtype, view: x.view })), head, ops };
       }),
   );
 
-/** The graph as a function of its inputs: the last value, plus the sum of every input (so all shapes meet). */
+/** The graph as a function of its arguments (each input cut from its argument): the last value, plus the sum of every input (so all shapes meet). */
 export function build(g: RandomGraph): (...args: tf.Tensor[]) => tf.Tensor {
   return (...args) => {
-    const xs = args.slice(0, g.inputs.length);
+    const xs = args.slice(0, g.inputs.length).map((t, i) => cut(t, g.inputs[i]!, g.out));
     const vals: tf.Tensor[] = [...xs];
     if (g.head) {
       const [a, b] = args.slice(g.inputs.length);
@@ -96,7 +141,7 @@ export function build(g: RandomGraph): (...args: tf.Tensor[]) => tf.Tensor {
 
 /** Input values for a graph, the head's inputs last (small integers and fractions; bools). */
 export function inputsFor(g: RandomGraph, seed: number): tf.Tensor[] {
-  const all = [...g.inputs, ...(g.head?.inputs ?? []).map((shape) => ({ shape, dtype: "float32" as const }))];
+  const all = [...g.inputs.map((x) => ({ shape: argShape(x), dtype: x.dtype })), ...(g.head?.inputs ?? []).map((shape) => ({ shape, dtype: "float32" as const }))];
   return all.map((x, i) => {
     const n = x.shape.reduce((a, b) => a * b, 1);
     const vals = Array.from({ length: n }, (_, k) => {
