@@ -68,6 +68,17 @@ describe("compile checks each new size of a null dimension", () => {
     expect([g.traceCount, g.checkCount]).toEqual([2, 2]);
   });
 
+  it("sizes 1 and 0 after a first trace at 8 are checked like any other", () => {
+    const f = (x: tf.Tensor) => tf.div(tf.reshape(x, [x.shape[0]!, 2, 2]).sum([1, 2]), Math.max(x.shape[0]!, 1));
+    const g = tf.compile(f, { inputSignature: [{ shape: [null, 4] }] });
+    for (const n of [8, 1, 0, 3]) {
+      const x = tf.range(0, n * 4).reshape([n, 4]);
+      expect(g(x).arraySync(), `size ${n}`).toEqual(f(x).arraySync());
+    }
+    // 1 and 3 follow the line through 8 and 8 + 9973; 0 does not (Math.max(0, 1) is 1): its own trace.
+    expect([g.traceCount, g.checkCount]).toEqual([2, 3]);
+  });
+
   it("the retrace warning past maxTraces names the size and why", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const f = (x: tf.Tensor) => tf.slice(x, [0], [Math.min(x.shape[0]!, 64)]);

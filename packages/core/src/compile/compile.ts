@@ -201,10 +201,10 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
     return dims.length === 1 ? `the size of ${dims[0]}` : `the sizes of ${dims.join(", ")}`;
   };
 
-  /** The one size shared by every `null` dimension, when there is one and it is above 1. */
+  /** The one size shared by every `null` dimension, when there is one. */
   const oneSize = (tensors: readonly Tensor[]): number | null => {
     const sizes = nullSizes(tensors);
-    return sizes.length > 0 && sizes[0]! > 1 && sizes.every((d) => d === sizes[0]) ? sizes[0]! : null;
+    return sizes.length > 0 && sizes.every((d) => d === sizes[0]) ? sizes[0]! : null;
   };
 
   /**
@@ -277,13 +277,13 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
    * Check `root`'s shared trace at the call's sizes: trace `fn` there (no program, no host
    * effects, no random draws) and compare with the shared trace rebuilt for them. The entry
    * that serves these sizes when they agree; "differs" when they do not; "unchecked" for sizes
-   * the shared trace cannot serve without a look (0 and 1, or sizes that differ where the shared
-   * trace follows one size). Either way but the first, these sizes need their own trace.
+   * that differ where the shared trace follows one size. Either way but the first, these sizes
+   * need their own trace.
    */
   const check = (root: Entry, args: readonly unknown[], tensors: readonly Tensor[], key: string): Entry | "differs" | "unchecked" => {
     const sh = root.shared!;
     const size = oneSize(tensors);
-    if (nullSizes(tensors).some((d) => d <= 1) || (sh.gen.oneSize && size === null)) return "unchecked";
+    if (sh.gen.oneSize && size === null) return "unchecked";
     const started = performance.now();
     checkCount++;
     const r = traceAside(args, tensors, tensors.map((t) => t.shape));
@@ -331,7 +331,7 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
     const reason =
       checked === "differs"
         ? `the function depends on ${nullDims()} in a way that is not linear: its trace at ${sizes} differs from the first trace (at ${root.shared!.firstKey.replaceAll(",", ", ")}) rebuilt for ${sizes}`
-        : `${nullDims()} changed to ${sizes}, which the program traced at another size cannot serve (the function uses the size other than linearly, in a random draw or control flow, or the size is 0 or 1)`;
+        : `${nullDims()} changed to ${sizes}, which the program traced at another size cannot serve (the function uses the size other than linearly or in a random draw or control flow, the first trace saw a size of 0 or 1, or the null dimensions' sizes now differ)`;
     // Try a general trace again (the first may have seen a size of 1); keep it for every size if it is.
     entry = trace(args, tensors, parts, relaxed && !root.shared, reason);
     cache.set(exactKey, entry);
