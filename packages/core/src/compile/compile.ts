@@ -51,8 +51,8 @@ export type CompiledFunction<F extends (...args: any[]) => any> = F & {
    */
   readonly checkCount: number;
   /**
-   * The program for these arguments (traced now if needed). A program of a size forgotten
-   * past `MAX_CHECKED_SIZES` checked sizes is disposed.
+   * The program for these arguments (traced now if needed). A shared trace remembers 1024
+   * checked sizes; the program of a size forgotten past them is disposed.
    */
   concrete(...args: Parameters<F>): Program;
   /** Free every cached program's constants. */
