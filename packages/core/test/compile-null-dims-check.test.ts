@@ -114,6 +114,17 @@ describe("compile checks each new size of a null dimension", () => {
     expect([g.traceCount, g.checkCount]).toEqual([2, 2]); // [20, 30] served by the first; [3, 30] traced
   });
 
+  it("a trace shared across one size serves null dimensions of different sizes only through their own trace", () => {
+    const f = (x: tf.Tensor, y: tf.Tensor) => tf.add(tf.slice(x, [0], [Math.min(x.shape[0]!, 6)]).sum(), y.sum());
+    const g = tf.compile(f, { inputSignature: [{ shape: [null] }, { shape: [null] }] });
+    for (const [n, m] of [[8, 8], [5, 7], [9, 9], [5, 7]] as const) {
+      const [x, y] = [tf.range(0, n), tf.range(0, m)];
+      expect(g(x, y).item(), `${n}, ${m}`).toBe(f(x, y).item());
+    }
+    // [5, 7]: no one size to rebuild the trace for, so no check: its own trace; [9, 9]: checked and shared.
+    expect([g.traceCount, g.probeCount, g.checkCount]).toEqual([2, 1, 1]);
+  });
+
   it("the check runs no host effect and takes no random stream", () => {
     let effects = 0;
     const f = (x: tf.Tensor) => {
