@@ -49,6 +49,7 @@ describe("compile with a null batch dimension", () => {
     expect(tf.memory().numTensors).toBe(before); // a size seen before: nothing new held
     expect(step.traceCount).toBe(1);
     expect(step.probeCount).toBe(1);
+    expect(step.checkCount).toBe(2); // sizes 5 and 3, once each
     compiledLosses.forEach((v, i) => expect(Math.abs(v - eagerLosses[i]!)).toBeLessThanOrEqual(1e-5 * Math.abs(eagerLosses[i]!)));
     expect(compiled.opt.iterations).toBe(eager.opt.iterations);
     expect(compiled.opt.iterations).toBe(5);
@@ -77,9 +78,14 @@ describe("compile with a null batch dimension", () => {
     tf.setRandomSeed(17);
     tf.randomUniform([2]).dispose(); // the one draw of the step
     expect(tf.randomUniform([4]).arraySync()).toEqual(after);
-    step(...batch(4, 2)).dispose();
-    expect(step.traceCount).toBe(1);
+    tf.setRandomSeed(23);
+    tf.randomUniform([2]).dispose(); // the one draw of the next step
+    const expected = tf.randomUniform([4]).arraySync();
+    tf.setRandomSeed(23);
+    step(...batch(4, 2)).dispose(); // a new size: checked, without an optimizer step or a draw of its own
+    expect([step.traceCount, step.checkCount]).toEqual([1, 1]);
     expect(t.opt.iterations).toBe(2);
+    expect(tf.randomUniform([4]).arraySync()).toEqual(expected);
   });
 
   it("a reshape to [batch, ...] and a count literal follow the size", () => {

@@ -12,8 +12,11 @@ import { Tensor, Variable } from "../tensor.js";
 import { TraceBuilder } from "./builder.js";
 import { Program } from "./program.js";
 import { readStorageSync } from "../engine/transfer.js";
-import { generalize, PROBE_STEP, type Generalized } from "./generalize.js";
+import { freeze, generalize, PROBE_STEP, release, type Generalized, type Instance } from "./generalize.js";
 import { explainRetrace, flattenArgs, substituteTensors, type TensorSignature } from "./signature.js";
+
+/** Most sizes a shared trace remembers as checked; past it the oldest is forgotten (and checked again if it comes back). */
+export const MAX_CHECKED_SIZES = 1024;
 
 /** Options of `compile`. */
 export interface CompileOptions {
@@ -30,14 +33,27 @@ export interface CompileOptions {
 
 /** What a compiled function returns: what `fn` returned, with tensors from the program. */
 export type CompiledFunction<F extends (...args: any[]) => any> = F & {
-  /** How many times `fn` has been traced (once per signature; probe traces are not counted). */
+  /**
+   * How many times `fn` has been traced into a program: once per signature, and under `null`
+   * dimensions once more per size (or combination of sizes) that the shared trace cannot serve.
+   * Probe and check traces (`probeCount`, `checkCount`) make no program and are not counted.
+   */
   readonly traceCount: number;
   /**
-   * How many probe traces ran: a trace under `null` dimensions that bakes the traced size is
-   * traced once more at another size, to find whether the sizes it uses are linear in it.
+   * How many probe traces ran: a trace under `null` dimensions of one size is traced once more
+   * at another size, to find whether the sizes it uses are linear in it.
    */
   readonly probeCount: number;
-  /** The program for these arguments (traced now if needed). */
+  /**
+   * How many check traces ran: under `null` dimensions, the first call at each new size traces
+   * `fn` at that size (without building a program) to check that the shared trace, rebuilt for
+   * that size, is the same program; a size that fails is traced into its own program.
+   */
+  readonly checkCount: number;
+  /**
+   * The program for these arguments (traced now if needed). A shared trace remembers 1024
+   * checked sizes; the program of a size forgotten past them is disposed.
+   */
   concrete(...args: Parameters<F>): Program;
   /** Free every cached program's constants. */
   dispose(): void;
@@ -74,14 +90,25 @@ function rebuild(s: Structure, outs: readonly Tensor[]): unknown {
   }
 }
 
+/** A trace under `null` dimensions that may serve other sizes: each new size is checked first. */
+interface Shared {
+  /** The first trace, rebuilt per size (its sizes linear in one size) or kept as it is. */
+  readonly gen: Generalized;
+  readonly outputIds: readonly number[];
+  /** The `null` dimensions' sizes (joined by ",") of the first trace. */
+  readonly firstKey: string;
+  /** Sizes checked against a trace at those sizes, with the entry that serves them (the first's own when nothing varies). */
+  readonly checked: Map<string, Entry>;
+}
+
 interface Entry {
   readonly program: Program;
   readonly structure: Structure;
   readonly parts: string[];
   /** The program bakes in the size of a `null` dimension: it serves only the traced shapes. */
   readonly specialized: boolean;
-  /** The trace's sizes are linear in its `null` dimensions' one size: a program per size is rebuilt from it. */
-  readonly general?: { readonly gen: Generalized; readonly bySize: Map<number, Entry>; readonly outputIds: readonly number[] };
+  /** The trace may serve other sizes of its `null` dimensions, each checked by a trace at that size. */
+  readonly shared?: Shared;
 }
 
 /** Whether a trace made under `null` dimensions depends on the sizes it saw. */
@@ -119,6 +146,7 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
   let backward: CompiledFunction<(...a: any[]) => any> | null = null;
 
   let probeCount = 0;
+  let checkCount = 0;
 
   /** Trace `fn` on placeholders of `shapes` (the tensors' shapes, or others for a probe). */
   const record = (args: readonly unknown[], tensors: readonly Tensor[], shapes: readonly (readonly number[])[], b: TraceBuilder) => {
@@ -139,6 +167,26 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
     return { structure, outputIds: outs.map((t) => b.idOf(t)) };
   };
 
+  /**
+   * Trace `fn` on placeholders of `shapes` only to compare (never run): without host effects or
+   * random draws, the generator left as it was. Null when `fn` throws at these shapes; the
+   * caller releases the builder's constants.
+   */
+  const traceAside = (args: readonly unknown[], tensors: readonly Tensor[], shapes: readonly (readonly number[])[]) => {
+    const b = new TraceBuilder();
+    b.probing = true;
+    const random = { seed: engine.randomSeed, counter: engine.randomCounter, draws: engine.traceDraws };
+    try {
+      return { b, ...record(args, tensors, shapes, b) };
+    } catch {
+      return null;
+    } finally {
+      engine.randomSeed = random.seed;
+      engine.randomCounter = random.counter;
+      engine.traceDraws = random.draws;
+    }
+  };
+
   /** The sizes of the `null` dimensions of `tensors` (under the signature). */
   const nullSizes = (tensors: readonly Tensor[]): number[] => {
     const sizes: number[] = [];
@@ -146,10 +194,17 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
     return sizes;
   };
 
-  /** The one size shared by every `null` dimension, when there is one and it is above 1. */
+  /** "argument 0's dimension 0" (and the others) for the `null` dimensions, in messages. */
+  const nullDims = (): string => {
+    const dims: string[] = [];
+    options.inputSignature?.forEach((sig, i) => sig?.shape.forEach((d, k) => d === null && dims.push(`argument ${i}'s dimension ${k}`)));
+    return dims.length === 1 ? `the size of ${dims[0]}` : `the sizes of ${dims.join(", ")}`;
+  };
+
+  /** The one size shared by every `null` dimension, when there is one. */
   const oneSize = (tensors: readonly Tensor[]): number | null => {
     const sizes = nullSizes(tensors);
-    return sizes.length > 0 && sizes[0]! > 1 && sizes.every((d) => d === sizes[0]) ? sizes[0]! : null;
+    return sizes.length > 0 && sizes.every((d) => d === sizes[0]) ? sizes[0]! : null;
   };
 
   /**
@@ -158,104 +213,129 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
    */
   const probe = (args: readonly unknown[], tensors: readonly Tensor[], size: number, first: TraceBuilder, firstOuts: readonly number[], structure: Structure): Generalized | null | "unreadable" => {
     const shapes = tensors.map((t, i) => t.shape.map((d, k) => (options.inputSignature?.[i]?.shape[k] === null ? size + PROBE_STEP : d)));
-    const b = new TraceBuilder();
-    b.probing = true;
-    const random = { seed: engine.randomSeed, counter: engine.randomCounter, draws: engine.traceDraws };
     probeCount++;
+    const r = traceAside(args, tensors, shapes);
+    if (r === null) return null; // fn does not run at another size: it depends on this one
     try {
-      const r = record(args, tensors, shapes, b);
       if (JSON.stringify(r.structure) !== JSON.stringify(structure)) return null;
-      return generalize(first, firstOuts, b, r.outputIds, size);
-    } catch {
-      return null; // fn does not run at another size: it depends on this one
+      return generalize(first, firstOuts, r.b, r.outputIds, size);
     } finally {
-      b.releaseConstants();
-      engine.randomSeed = random.seed;
-      engine.randomCounter = random.counter;
-      engine.traceDraws = random.draws;
+      r.b.releaseConstants();
     }
   };
 
-  const trace = (args: readonly unknown[], tensors: readonly Tensor[], parts: string[], relaxed: boolean): Entry => {
+  /** Trace `fn` into a program; `reason`: why a signature seen before is traced again (for the retrace warning). */
+  const trace = (args: readonly unknown[], tensors: readonly Tensor[], parts: string[], relaxed: boolean, reason?: string): Entry => {
     const started = performance.now();
     const b = new TraceBuilder();
     const { structure, outputIds } = record(args, tensors, tensors.map((t) => t.shape), b);
-    const sizes = new Set<number>();
-    let small = false;
-    if (relaxed)
-      for (const d of nullSizes(tensors)) {
-        if (d > 1) sizes.add(d);
-        else small = true;
-      }
+    const all = relaxed ? nullSizes(tensors) : [];
+    const sizes = new Set(all);
     // A null dimension traced at size 0 or 1 cannot be told apart from the trace's other 0s and
     // 1s, so that program serves only the sizes it saw. With one size above 1, a probe trace at
     // another size tells what depends on it (a literal computed from the size is invisible to
-    // bakesSizes); sizes linear in it are recomputed per size.
+    // bakesSizes); sizes linear in it are recomputed per size. With sizes that differ, a trace
+    // whose attributes name none of them is kept to serve others. Either way each new size is
+    // checked by a trace at that size before the shared program serves it.
+    const small = all.some((d) => d <= 1);
     let specialized = small || bakesSizes(b, sizes);
     let gen: Generalized | null = null;
     if (!small && sizes.size === 1) {
-      const p = probe(args, tensors, [...sizes][0]!, b, outputIds, structure);
-      // "unreadable" (constants on a device without synchronous reads): bakesSizes decides.
-      if (p === null) specialized = true;
-      else if (p !== "unreadable" && p.varies) {
-        gen = p;
-        specialized = false;
-      } else if (p !== "unreadable") {
-        p.dispose();
-        specialized = false;
-      }
-    }
+      const p = probe(args, tensors, all[0]!, b, outputIds, structure);
+      // "unreadable" (constants on a device without synchronous reads): no later size could be checked either.
+      specialized = p === null || p === "unreadable";
+      if (!specialized) gen = p as Generalized;
+    } else if (!specialized && sizes.size > 1) gen = freeze(b, outputIds);
     const program = new Program(b, outputIds, tensors.map((t) => ({ shape: t.shape, dtype: t.dtype })));
     program.compileSeconds = (performance.now() - started) / 1000;
     traceCount++;
     if (traceCount > maxTraces && !warned && lastParts) {
       warned = true;
-      console.warn(explainRetrace(name, lastParts, parts, traceCount, maxTraces));
+      console.warn(explainRetrace(name, lastParts, parts, traceCount, maxTraces, reason));
     }
     lastParts = parts;
-    const entry: Entry = { program, structure, parts, specialized, general: gen ? { gen, bySize: new Map(), outputIds } : undefined };
-    entry.general?.bySize.set([...sizes][0]!, entry);
+    const firstKey = all.join(",");
+    const entry: Entry = { program, structure, parts, specialized, shared: gen ? { gen, outputIds, firstKey, checked: new Map() } : undefined };
+    entry.shared?.checked.set(firstKey, entry);
     return entry;
   };
 
-  /** The entry of `general` for `size`: its program rebuilt from the trace with the sizes recomputed. */
-  const sized = (general: Entry, size: number): Entry => {
-    const g = general.general!;
-    let e = g.bySize.get(size);
-    if (e) return e;
+  /** Remember that `e` serves the sizes `key` of `root`'s shared trace, forgetting the oldest past the bound. */
+  const remember = (root: Entry, key: string, e: Entry): void => {
+    const sh = root.shared!;
+    if (sh.checked.size >= MAX_CHECKED_SIZES)
+      for (const [k, old] of sh.checked) {
+        if (k === sh.firstKey) continue;
+        sh.checked.delete(k);
+        if (old !== root) old.program.dispose();
+        break;
+      }
+    sh.checked.set(key, e);
+  };
+
+  /**
+   * Check `root`'s shared trace at the call's sizes: trace `fn` there (no program, no host
+   * effects, no random draws) and compare with the shared trace rebuilt for them. The entry
+   * that serves these sizes when they agree; "differs" when they do not; "unchecked" for sizes
+   * that differ where the shared trace follows one size. Either way but the first, these sizes
+   * need their own trace.
+   */
+  const check = (root: Entry, args: readonly unknown[], tensors: readonly Tensor[], key: string): Entry | "differs" | "unchecked" => {
+    const sh = root.shared!;
+    const size = oneSize(tensors);
+    if (sh.gen.oneSize && size === null) return "unchecked";
     const started = performance.now();
-    const b = g.gen.instantiate(size);
-    const shapes = (b.args as readonly { shape: readonly number[]; dtype: Tensor["dtype"] }[]).map((a) => ({ shape: a.shape, dtype: a.dtype }));
-    const program = new Program(b, g.outputIds, shapes, false);
-    program.compileSeconds = (performance.now() - started) / 1000;
-    e = { program, structure: general.structure, parts: general.parts, specialized: false };
-    g.bySize.set(size, e);
+    checkCount++;
+    const r = traceAside(args, tensors, tensors.map((t) => t.shape));
+    if (r === null) return "differs";
+    let inst: Instance | null | "unreadable" = null;
+    try {
+      if (JSON.stringify(r.structure) !== JSON.stringify(root.structure)) return "differs";
+      inst = sh.gen.check(r.b, r.outputIds, size);
+    } finally {
+      r.b.releaseConstants();
+    }
+    if (inst === null || inst === "unreadable") return "differs";
+    let e = root;
+    if (sh.gen.varies) {
+      const shapes = inst.args.map((a) => ({ shape: a.shape, dtype: a.dtype }));
+      const program = new Program(inst, sh.outputIds, shapes, false);
+      program.compileSeconds = (performance.now() - started) / 1000;
+      e = { program, structure: root.structure, parts: root.parts, specialized: false };
+    } else release(inst);
+    remember(root, key, e);
     return e;
   };
 
   const lookup = (args: readonly unknown[]): { entry: Entry; tensors: Tensor[] } => {
     const { tensors, parts } = flattenArgs(args, options.inputSignature);
     const key = parts.join(" | ");
-    let entry = cache.get(key);
-    const size = entry?.general ? oneSize(tensors) : null;
-    if (entry?.general && size !== null) return { entry: sized(entry, size), tensors };
-    if (entry?.specialized || entry?.general) {
-      const exact = flattenArgs(args);
-      const exactKey = `exact: ${exact.parts.join(" | ")}`;
-      entry = cache.get(exactKey);
-      if (!entry) {
-        // Try a general trace again (the first may have seen a size of 1); keep it for every size if it is.
-        entry = trace(args, tensors, parts, options.inputSignature !== undefined);
-        cache.set(exactKey, entry);
-        if (!entry.specialized && !cache.get(key)?.general) cache.set(key, entry);
-      }
-    } else if (!entry) {
-      entry = trace(args, tensors, parts, options.inputSignature !== undefined);
-      if (entry.specialized) {
-        cache.set(key, entry);
-        cache.set(`exact: ${flattenArgs(args).parts.join(" | ")}`, entry);
-      } else cache.set(key, entry);
+    const relaxed = options.inputSignature !== undefined;
+    const root = cache.get(key);
+    if (!root) {
+      const entry = trace(args, tensors, parts, relaxed);
+      cache.set(key, entry);
+      if (entry.specialized) cache.set(`exact: ${flattenArgs(args).parts.join(" | ")}`, entry);
+      return { entry, tensors };
     }
+    const sizesKey = root.shared ? nullSizes(tensors).join(",") : "";
+    const served = root.shared?.checked.get(sizesKey);
+    if (served) return { entry: served, tensors };
+    if (!root.specialized && !root.shared) return { entry: root, tensors };
+    const exactKey = `exact: ${flattenArgs(args).parts.join(" | ")}`;
+    let entry = cache.get(exactKey);
+    if (entry) return { entry, tensors };
+    const checked = root.shared ? check(root, args, tensors, sizesKey) : "unchecked";
+    if (typeof checked === "object") return { entry: checked, tensors };
+    const sizes = nullSizes(tensors).join(", ");
+    const reason =
+      checked === "differs"
+        ? `the function depends on ${nullDims()} in a way that is not linear: its trace at ${sizes} differs from the first trace (at ${root.shared!.firstKey.replaceAll(",", ", ")}) rebuilt for ${sizes}`
+        : `${nullDims()} changed to ${sizes}, which the program traced at another size cannot serve (the function uses the size other than linearly or in a random draw or control flow, the first trace saw a size of 0 or 1, or the null dimensions' sizes now differ)`;
+    // Try a general trace again (the first may have seen a size of 1); keep it for every size if it is.
+    entry = trace(args, tensors, parts, relaxed && !root.shared, reason);
+    cache.set(exactKey, entry);
+    if (!entry.specialized && entry.shared && !root.shared) cache.set(key, entry);
     return { entry, tensors };
   };
 
@@ -296,6 +376,7 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
 
   Object.defineProperty(compiled, "traceCount", { get: () => traceCount });
   Object.defineProperty(compiled, "probeCount", { get: () => probeCount });
+  Object.defineProperty(compiled, "checkCount", { get: () => checkCount });
   Object.defineProperty(compiled, "name", { value: name });
   Object.defineProperty(compiled, "source", { value: fn });
   Object.defineProperty(compiled, "options", { value: options });
@@ -303,8 +384,8 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
   (compiled as { dispose: unknown }).dispose = () => {
     for (const e of new Set(cache.values())) {
       e.program.dispose();
-      for (const s of e.general?.bySize.values() ?? []) s.program.dispose();
-      e.general?.gen.dispose();
+      for (const s of e.shared?.checked.values() ?? []) s.program.dispose();
+      e.shared?.gen.dispose();
     }
     cache.clear();
     backward?.dispose();

@@ -65,8 +65,13 @@ export function substituteTensors(args: readonly unknown[], tensors: readonly Te
   return args.map((a) => sub(a, 0));
 }
 
-/** Why `next` needed a new trace after `prev`, and how to avoid it. */
-export function explainRetrace(name: string, prev: readonly string[], next: readonly string[], traces: number, max: number): string {
+/**
+ * Why `next` needed a new trace after `prev`, and how to avoid it. `sizes`: the reason when the
+ * signature is the same and a `null` dimension's new size needed the trace.
+ */
+export function explainRetrace(name: string, prev: readonly string[], next: readonly string[], traces: number, max: number, sizes?: string): string {
+  if (sizes !== undefined)
+    return `compile(${name}): traced ${traces} times, more than maxTraces (${max}); the last retrace happened because ${sizes}. Each such size is traced once; to avoid it, compute what depends on the size with tensor ops (e.g. a mask or tf.where instead of a host branch or Math.min on x.shape), or raise maxTraces.`;
   let i = 0;
   while (i < Math.max(prev.length, next.length) && prev[i] === next[i]) i++;
   const what = i < next.length || i < prev.length ? `argument ${i} changed from ${prev[i] ?? "(absent)"} to ${next[i] ?? "(absent)"}` : "the signature changed";
