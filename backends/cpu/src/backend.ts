@@ -137,8 +137,11 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
     },
     readSync: (buf: CpuBuffer, dtype: DType, size: number) => ctx.readView(buf, dtype, size),
     read: async (buf: CpuBuffer, dtype: DType, size: number) => ctx.readView(buf, dtype, size),
-    free: (buf: CpuBuffer) => arena.free(buf),
-    pooledBytes: () => arena.pooledBytes(),
+    free: (buf: CpuBuffer) => {
+      ctx.packs.forget(buf);
+      arena.free(buf);
+    },
+    pooledBytes: () => arena.pooledBytes() + ctx.packs.bytes(),
     fusedElementwise: (expr, inputs, output) => fused.run(expr, inputs as readonly KernelTensor<CpuBuffer>[], output as KernelTensor<CpuBuffer>),
     fusedEpilogue: (head, expr, extras, output) => epilogues.run(head as ResolvedOp<unknown, CpuBuffer>, expr, extras as readonly KernelTensor<CpuBuffer>[], output as KernelTensor<CpuBuffer>),
     dispose: () => pool?.dispose(),

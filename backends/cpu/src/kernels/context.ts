@@ -8,6 +8,7 @@ import type { WasmMemory } from "../wasm/public-types.js";
 import type { DType, KernelTensor, TypedArray } from "@eager/core/backend";
 import type { Arena, CpuBuffer } from "../arena.js";
 import type { ThreadPool } from "../pool/pool.js";
+import { PackCache } from "./pack-cache.js";
 
 /** Work sizes above which a kernel is split across threads (measured: see the README). */
 export interface Thresholds {
@@ -30,6 +31,8 @@ export class CpuContext {
   private readonly index = new Map<string, number>();
   /** Kernel calls that ran across the pool (for tests and reports). */
   parallelRuns = 0;
+  /** Packed matmul B operands kept while their buffers live. */
+  readonly packs: PackCache;
 
   constructor(
     readonly memory: WasmMemory,
@@ -43,6 +46,7 @@ export class CpuContext {
     readonly paramBytes: number,
   ) {
     exportNames.forEach((n, i) => this.index.set(n, i));
+    this.packs = new PackCache(arena);
   }
 
   /** Threads that run chunks (1 without a pool). */

@@ -1,5 +1,6 @@
 /**
- * The float32 matmul kernel: B packed into 8-column panels (in parallel), then cache tiles
+ * The float32 matmul kernel: B packed into 8-column panels (in parallel; kept for reuse while
+ * B's buffer lives, when small: see pack-cache.ts), then cache tiles
  * of C computed by the register-blocked wasm micro-kernel, split across threads. Batch
  * dimensions broadcast through a per-batch offset table. Other dtypes use the reference.
  */
@@ -74,15 +75,27 @@ export function matmulF32(ctx: CpuContext, a: T, b: T, y: T, attrs: { transposeA
   const NP = Math.ceil(N / NR);
   const padded = N % NR !== 0;
   const panelBytes = Kd * NR * 4;
-  const packed = ctx.arena.allocScratch(bBatches * NP * panelBytes);
-  const cPad = padded ? ctx.arena.allocScratch(batches * M * NP * NR * 4) : null;
   const work = batches * M * N * Kd;
   const parallel = work >= ctx.thresholds.matmul && ctx.threads > 1;
-  try {
+  // B's panels: packed before, while B's buffer lived (a recurrent kernel at every time step), or packed now.
+  const packKey = `${attrs.transposeB ? "t" : "n"}${bBatches}x${Kd}x${N}`;
+  let packed = ctx.packs.get(b.data, packKey);
+  let ownsPack = false;
+  if (packed === null) {
+    packed = ctx.arena.allocScratch(bBatches * NP * panelBytes);
     const [brs, bcs] = attrs.transposeB ? [1, Kd] : [N, 1];
     // Packing is a copy: split it only when it is large enough to pay for a dispatch.
     const packParallel = parallel && bBatches * Kd * N >= ctx.thresholds.elementwise;
-    ctx.run("pack_b", [b.data.offset, packed.offset, Kd, N, brs, bcs, NP, Kd * N * 4, NP * panelBytes], bBatches * NP, packParallel);
+    try {
+      ctx.run("pack_b", [b.data.offset, packed.offset, Kd, N, brs, bcs, NP, Kd * N * 4, NP * panelBytes], bBatches * NP, packParallel);
+    } catch (e) {
+      ctx.arena.free(packed);
+      throw e;
+    }
+    ownsPack = !ctx.packs.put(b.data, packKey, packed);
+  }
+  const cPad = padded ? ctx.arena.allocScratch(batches * M * NP * NR * 4) : null;
+  try {
     const [ars, acs] = attrs.transposeA ? [4, M * 4] : [Kd * 4, 4];
     const ldc = NP * NR * 4;
     const cBase = cPad ? cPad.offset : y.data.offset;
@@ -116,7 +129,7 @@ export function matmulF32(ctx: CpuContext, a: T, b: T, y: T, attrs: { transposeA
       for (let r = 0; r < batches * M; r++) f32.copyWithin(dst + r * N, src + r * w, src + r * w + N);
     }
   } finally {
-    ctx.arena.free(packed);
+    if (ownsPack) ctx.arena.free(packed);
     if (cPad) ctx.arena.free(cPad);
   }
 }
