@@ -1,30 +1,34 @@
 /**
  * concat: each input is a run of contiguous blocks (one per index of the dimensions before the
- * axis), copied to its offset in the output's rows with one memory move per block. Works for
- * every dtype (bytes are bytes); no arithmetic, no threads (memory bound).
+ * axis). One wasm call (`concat_rows`) writes whole output rows from a table of the inputs'
+ * [offset, block bytes]; large outputs split their rows across threads. Works for every
+ * dtype (bytes are bytes).
  */
-import type { Attrs, Kernel } from "@eager/core/backend";
+import { bytesPerElement, type Attrs, type Kernel } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import type { CpuContext } from "./context.js";
-
-const BYTES: Readonly<Record<string, number>> = { bool: 1, int32: 4, float32: 4, float64: 8 };
 
 /** The concat kernel over the backend's memory. */
 export function concatKernel(ctx: CpuContext): Kernel<Attrs<"concat">, CpuBuffer> {
   return (inputs, [y], { axis }) => {
-    const esize = BYTES[y!.dtype]!;
     let outer = 1;
     for (let d = 0; d < axis; d++) outer *= y!.shape[d]!;
-    if (outer === 0) return;
+    if (outer === 0 || y!.size === 0) return;
+    const esize = bytesPerElement(y!.dtype);
     const rowBytes = (y!.size / outer) * esize;
-    const u8 = ctx.heap().u8;
-    let at = y!.data.offset;
+    const table: number[] = [];
     for (const x of inputs) {
       const block = (x.size / outer) * esize;
-      if (block > 0) {
-        for (let o = 0, src = x.data.offset, dst = at; o < outer; o++, src += block, dst += rowBytes) u8.copyWithin(dst, src, src + block);
-      }
-      at += block;
+      if (block > 0) table.push(x.data.offset, block);
+    }
+    const tab = ctx.writeInts(table);
+    try {
+      const k = table.length >> 1;
+      const parallel = outer > 1 && ctx.threads > 1 && y!.size >= ctx.thresholds.elementwise;
+      const per = parallel ? Math.ceil(outer / (ctx.threads * 4)) : outer;
+      ctx.run("concat_rows", [y!.data.offset, tab.offset, k, rowBytes, outer, per], Math.ceil(outer / per), parallel);
+    } finally {
+      ctx.releaseInts(tab);
     }
   };
 }
