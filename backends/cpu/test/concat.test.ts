@@ -2,7 +2,8 @@
  * The wasm concat kernel against the reference: many inputs with short blocks (the SIMD, word
  * and byte tails), long blocks (memory.copy), empty inputs, zero outer rows, axis 0, every
  * dtype width (bool 1, int32/float32 4, float64 8 bytes); on 1 and 2 threads (low thresholds,
- * so small outputs split their rows), with poisoned allocations so an unwritten byte shows.
+ * so small outputs split into byte ranges that start and end inside blocks), with poisoned
+ * allocations so an unwritten byte shows.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@eager/core";
@@ -48,17 +49,23 @@ describe.each(["cpuCat1", "cpuCat2"])("concat on %s", (device) => {
     expectLikeReference(device, cat([[2, 3, 2], [0, 3, 2], [1, 3, 2]], 0, "bool"), 0, 0);
     expectLikeReference(device, cat([[100], [300], [1]], 0, "int32"), 0, 0);
   });
-  it("a large concat along axis 1 and along the last axis", () => {
+  it("a large concat along axis 0, axis 1 and the last axis", () => {
     expectLikeReference(device, cat([[300, 2, 7], [300, 5, 7]], 1), 0, 0);
     expectLikeReference(device, cat([[999, 1], [999, 2], [999, 3]], 1, "float64"), 0, 0);
+    expectLikeReference(device, cat([[200, 3], [200, 5]], 1, "bool"), 0, 0);
+    expectLikeReference(device, cat([[300, 7], [301, 7], [5, 7]], 0, "int32"), 0, 0);
+    expectLikeReference(device, cat([[1, 5000], [1, 3], [1, 2001]], 1), 0, 0);
   });
 });
 
 describe("concat on two threads", () => {
-  it("splits a large output's rows across the pool, and keeps small ones on the caller", async () => {
+  it("splits a large output across the pool (along axis 0 too), and keeps small ones on the caller", async () => {
     const b = await instances.cpuCat2!;
     let runs = b.context.parallelRuns;
     expectLikeReference("cpuCat2", cat([[300, 2, 7], [300, 5, 7]], 1), 0, 0);
+    expect(b.context.parallelRuns).toBeGreaterThan(runs);
+    runs = b.context.parallelRuns;
+    expectLikeReference("cpuCat2", cat([[4000], [3001]], 0), 0, 0);
     expect(b.context.parallelRuns).toBeGreaterThan(runs);
     runs = b.context.parallelRuns;
     tf.withDevice("cpuCat2", () => tf.tidy(() => void tf.concat([t([2, 3], 1), t([2, 4], 2)], 1).dataSync()));

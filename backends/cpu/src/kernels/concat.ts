@@ -1,8 +1,8 @@
 /**
  * concat: each input is a run of contiguous blocks (one per index of the dimensions before the
- * axis). One wasm call (`concat_rows`) writes whole output rows from a table of the inputs'
- * [offset, block bytes]; large outputs split their rows across threads. Works for every
- * dtype (bytes are bytes).
+ * axis). One wasm call (`concat_rows`) writes the output's rows from a table of the inputs'
+ * [offset, block bytes]; a large output is split into equal byte ranges across threads (a
+ * range may start inside a block, so axis 0 splits too). Works for every dtype (bytes are bytes).
  */
 import { bytesPerElement, type Attrs, type Kernel } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
@@ -23,10 +23,10 @@ export function concatKernel(ctx: CpuContext): Kernel<Attrs<"concat">, CpuBuffer
     }
     const tab = ctx.writeInts(table);
     try {
-      const k = table.length >> 1;
-      const parallel = outer > 1 && ctx.threads > 1 && y!.size >= ctx.thresholds.elementwise;
-      const per = parallel ? Math.ceil(outer / (ctx.threads * 4)) : outer;
-      ctx.run("concat_rows", [y!.data.offset, tab.offset, k, rowBytes, outer, per], Math.ceil(outer / per), parallel);
+      const total = outer * rowBytes;
+      // Equal ranges of whole cache lines, several per thread.
+      const { per, chunks, parallel } = ctx.chunking(total, ctx.thresholds.elementwise * esize, 64);
+      ctx.run("concat_rows", [y!.data.offset, tab.offset, table.length >> 1, rowBytes, total, per], chunks, parallel);
     } finally {
       ctx.releaseInts(tab);
     }
