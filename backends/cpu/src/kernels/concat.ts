@@ -10,6 +10,7 @@ import type { CpuContext } from "./context.js";
 
 /** The concat kernel over the backend's memory. */
 export function concatKernel(ctx: CpuContext): Kernel<Attrs<"concat">, CpuBuffer> {
+  const rows = ctx.fn("concat_rows");
   return (inputs, [y], { axis }) => {
     let outer = 1;
     for (let d = 0; d < axis; d++) outer *= y!.shape[d]!;
@@ -26,7 +27,8 @@ export function concatKernel(ctx: CpuContext): Kernel<Attrs<"concat">, CpuBuffer
       const total = outer * rowBytes;
       // Equal ranges of whole cache lines, several per thread.
       const { per, chunks, parallel } = ctx.chunking(total, ctx.thresholds.elementwise * esize, 64);
-      ctx.run("concat_rows", [y!.data.offset, tab.offset, table.length >> 1, rowBytes, total, per], chunks, parallel);
+      if (!parallel) rows(y!.data.offset, tab.offset, table.length >> 1, rowBytes, total, total, 0);
+      else ctx.run("concat_rows", [y!.data.offset, tab.offset, table.length >> 1, rowBytes, total, per], chunks, true);
     } finally {
       ctx.releaseInts(tab);
     }
