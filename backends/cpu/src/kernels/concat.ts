@@ -1,30 +1,36 @@
 /**
  * concat: each input is a run of contiguous blocks (one per index of the dimensions before the
- * axis), copied to its offset in the output's rows with one memory move per block. Works for
- * every dtype (bytes are bytes); no arithmetic, no threads (memory bound).
+ * axis). One wasm call (`concat_rows`) writes the output's rows from a table of the inputs'
+ * [offset, block bytes]; a large output is split into equal byte ranges across threads (a
+ * range may start inside a block, so axis 0 splits too). Works for every dtype (bytes are bytes).
  */
-import type { Attrs, Kernel } from "@eager/core/backend";
+import { bytesPerElement, type Attrs, type Kernel } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import type { CpuContext } from "./context.js";
 
-const BYTES: Readonly<Record<string, number>> = { bool: 1, int32: 4, float32: 4, float64: 8 };
-
 /** The concat kernel over the backend's memory. */
 export function concatKernel(ctx: CpuContext): Kernel<Attrs<"concat">, CpuBuffer> {
+  const rows = ctx.fn("concat_rows");
   return (inputs, [y], { axis }) => {
-    const esize = BYTES[y!.dtype]!;
     let outer = 1;
     for (let d = 0; d < axis; d++) outer *= y!.shape[d]!;
-    if (outer === 0) return;
+    if (outer === 0 || y!.size === 0) return;
+    const esize = bytesPerElement(y!.dtype);
     const rowBytes = (y!.size / outer) * esize;
-    const u8 = ctx.heap().u8;
-    let at = y!.data.offset;
+    const table: number[] = [];
     for (const x of inputs) {
       const block = (x.size / outer) * esize;
-      if (block > 0) {
-        for (let o = 0, src = x.data.offset, dst = at; o < outer; o++, src += block, dst += rowBytes) u8.copyWithin(dst, src, src + block);
-      }
-      at += block;
+      if (block > 0) table.push(x.data.offset, block);
+    }
+    const tab = ctx.writeInts(table);
+    try {
+      const total = outer * rowBytes;
+      // Equal ranges of whole cache lines, several per thread.
+      const { per, chunks, parallel } = ctx.chunking(total, ctx.thresholds.elementwise * esize, 64);
+      if (!parallel) rows(y!.data.offset, tab.offset, table.length >> 1, rowBytes, total, total, 0);
+      else ctx.run("concat_rows", [y!.data.offset, tab.offset, table.length >> 1, rowBytes, total, per], chunks, true);
+    } finally {
+      ctx.releaseInts(tab);
     }
   };
 }
