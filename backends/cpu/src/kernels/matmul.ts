@@ -8,6 +8,7 @@ import { sizeOf, stridesOf, type Kernel, type KernelTensor } from "@eager/core/b
 import type { CpuBuffer } from "../arena.js";
 import { NR } from "../wasm/matmul-wat.js";
 import type { CpuContext } from "./context.js";
+import { stridedCopy } from "./movement.js";
 
 /** Matmul tiling: KC deep, MC rows per tile. */
 export const KC = 256;
@@ -121,13 +122,8 @@ export function matmulF32(ctx: CpuContext, a: T, b: T, y: T, attrs: { transposeA
     } finally {
       ctx.releaseInts(tab);
     }
-    if (cPad && !tiles) {
-      const { f32 } = ctx.heap();
-      const src = cPad.offset >> 2;
-      const dst = y.data.offset >> 2;
-      const w = NP * NR;
-      for (let r = 0; r < batches * M; r++) f32.copyWithin(dst + r * N, src + r * w, src + r * w + N);
-    }
+    // The padded C's rows, N of every NP * NR floats, into y: one strided copy in wasm.
+    if (cPad && !tiles) stridedCopy(ctx, cPad, y.data, 4, [batches * M, N], [NP * NR, 1], 0);
   } finally {
     if (ownsPack) ctx.arena.free(packed);
     if (cPad) ctx.arena.free(cPad);
