@@ -34,6 +34,13 @@ const printed = new WeakMap<Expr, string>();
 /** Inputs of a tail (the head's value and the extras) that still get a module of their own. */
 const MAX_TAIL_INPUTS = 6;
 
+const sameNumbers = (a: readonly number[], b: readonly number[]): boolean => {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
 /** `expr` reading its input 0 divided by `n` (a mean from its sum), rounded where the mean would be stored. */
 function divided(expr: Expr, n: number, dtype: ir.IrDType): Expr {
   return ir.rewrite(expr, (e) => {
@@ -46,6 +53,8 @@ function divided(expr: Expr, n: number, dtype: ir.IrDType): Expr {
 /** Epilogue kernels of one backend; modules compiled on first use per head kernel, tail and dtypes. */
 export class EpilogueKernels {
   private readonly cache = new Map<string, Built | null>();
+  /** Each module's last stride plan and the layout it was made for. */
+  private readonly plans = new WeakMap<Built, { cStrides: readonly number[]; yShape: readonly number[]; extras: { shape: readonly number[]; strides?: readonly number[] }[]; plan: ReturnType<typeof stridePlan> }>();
   /** Calls that ran with the tail applied per chunk of the head, by head op (for tests and reports). */
   readonly fusedRuns: Record<string, number> = { matmul: 0, conv2d: 0, sum: 0, mean: 0, max: 0 };
   constructor(
@@ -159,12 +168,29 @@ export class EpilogueKernels {
     return true;
   }
 
+  /** The stride plan of a tail over y (the head's value, then the extras): the module's last one when the layout repeats. */
+  private planFor(c: Built, cStrides: readonly number[], extras: readonly T[], y: T): ReturnType<typeof stridePlan> {
+    const last = this.plans.get(c);
+    if (last && sameNumbers(last.cStrides, cStrides) && sameNumbers(last.yShape, y.shape) && last.extras.length === extras.length) {
+      let same = true;
+      for (let i = 0; same && i < extras.length; i++) {
+        const t = extras[i]!;
+        const e = last.extras[i]!;
+        same = sameNumbers(e.shape, t.shape) && (e.strides === t.strides || (e.strides !== undefined && t.strides !== undefined && sameNumbers(e.strides, t.strides)));
+      }
+      if (same) return last.plan;
+    }
+    const plan = stridePlan([cStrides, ...extras.map((t) => viewBroadcastStrides(t, y.shape))], y.shape);
+    this.plans.set(c, { cStrides, yShape: y.shape, extras: extras.map((t) => ({ shape: t.shape, strides: t.strides })), plan });
+    return plan;
+  }
+
   /**
    * Write the driver's block (the head's words, then the tail's arguments: the head's value at
    * `cPtr` with element strides `cStrides` over y's shape, the extras broadcast, y) and run every chunk.
    */
   private launch(c: Built, headWords: readonly number[], cPtr: number, cStrides: readonly number[], extras: readonly T[], y: T, chunks: number, parallel: boolean): void {
-    const plan = stridePlan([cStrides, ...extras.map((t) => viewBroadcastStrides(t, y.shape))], y.shape);
+    const plan = this.planFor(c, cStrides, extras, y);
     const n = extras.length + 1;
     const tabWord = headWords.length + n + 1;
     const words = [...headWords, cPtr, ...extras.map(viewPointer), y.data.offset, 0, plan.outer.length / (n + 1), plan.len, ...plan.inner, y.size];

@@ -127,36 +127,60 @@ export class FusedKernels {
     return found.c !== null && innerUnit(plan);
   }
 
-  /** Run `expr` over `inputs` into `y`; false when it has no wasm form. */
-  run(expr: Expr, inputs: readonly T[], y: T): boolean {
+  /** The last call's layout per expression: a compiled program calls each expression with the same shapes every time. */
+  private readonly prepared = new WeakMap<Expr, Prepared>();
+
+  /** The call's kernel, plan and argument template: the last one of `expr` when the inputs are laid out as then. */
+  private prepare(expr: Expr, inputs: readonly T[], y: T): Prepared | null {
+    const last = this.prepared.get(expr);
+    if (last && sameLayout(last, inputs, y)) return last;
     const n = y.size;
     const k = inputs.length;
     const { found, plan } = this.entry(expr, inputs, y);
-    const c = found.c;
-    if (c === null || !innerUnit(plan)) return false;
+    if (found.c === null || !innerUnit(plan)) return null;
     const { per, chunks, parallel } = this.ctx.chunking(n, this.ctx.thresholds.elementwise);
     // Arguments: pointers, y, table, outer count, row length, inner strides, n, per, chunk.
-    const a: number[] = new Array(2 * k + 7);
+    const args: number[] = new Array(2 * k + 7).fill(0);
+    if (plan) {
+      args[k + 2] = plan.outer.length / (k + 1);
+      args[k + 3] = plan.len;
+      for (let i = 0; i < k; i++) args[k + 4 + i] = plan.inner[i]!;
+    } else {
+      args[k + 3] = n;
+      for (let i = 0; i < k; i++) args[k + 4 + i] = inputs[i]!.size === n ? 1 : 0;
+    }
+    args[2 * k + 4] = n;
+    args[2 * k + 5] = per;
+    const p: Prepared = {
+      shapes: inputs.map((t) => t.shape),
+      strides: inputs.map((t) => t.strides),
+      dtypes: inputs.map((t) => t.dtype),
+      yShape: y.shape,
+      c: found.c,
+      key: found.key,
+      outer: plan ? plan.outer : null,
+      chunks,
+      parallel,
+      args,
+    };
+    this.prepared.set(expr, p);
+    return p;
+  }
+
+  /** Run `expr` over `inputs` into `y`; false when it has no wasm form. */
+  run(expr: Expr, inputs: readonly T[], y: T): boolean {
+    const p = this.prepare(expr, inputs, y);
+    if (p === null) return false;
+    const k = inputs.length;
+    const a = p.args;
     for (let i = 0; i < k; i++) a[i] = viewPointer(inputs[i]!);
     a[k] = y.data.offset;
-    let tab: ReturnType<CpuContext["writeInts"]> | null = null;
-    if (plan) {
-      tab = this.ctx.writeInts(plan.outer);
-      a[k + 1] = tab.offset;
-      a[k + 2] = plan.outer.length / (k + 1);
-      a[k + 3] = plan.len;
-      for (let i = 0; i < k; i++) a[k + 4 + i] = plan.inner[i]!;
-    } else {
-      a[k + 1] = 0;
-      a[k + 2] = 0;
-      a[k + 3] = n;
-      for (let i = 0; i < k; i++) a[k + 4 + i] = inputs[i]!.size === n ? 1 : 0;
-    }
-    a[2 * k + 4] = n;
-    a[2 * k + 5] = per;
+    const tab = p.outer ? this.ctx.writeInts(p.outer) : null;
+    a[k + 1] = tab ? tab.offset : 0;
+    const c = p.c;
     try {
-      if (!(parallel && chunks > 1 && this.ctx.runExtra(found.key, c.binary, c.fn, a.slice(0, 2 * k + 6), chunks))) {
-        for (let ch = 0; ch < chunks; ch++) {
+      if (!(p.parallel && p.chunks > 1 && this.ctx.runExtra(p.key, c.binary, c.fn, a.slice(0, 2 * k + 6), p.chunks))) {
+        for (let ch = 0; ch < p.chunks; ch++) {
           a[2 * k + 6] = ch;
           c.fn(...a);
         }
@@ -166,4 +190,35 @@ export class FusedKernels {
     }
     return true;
   }
+}
+
+/** A prepared call: the layout it was made for, its kernel, its stride table and its argument template (pointers filled per call). */
+interface Prepared {
+  readonly shapes: readonly (readonly number[])[];
+  readonly strides: readonly (readonly number[] | undefined)[];
+  readonly dtypes: readonly string[];
+  readonly yShape: readonly number[];
+  readonly c: { fn: Fn; binary: Uint8Array };
+  readonly key: string;
+  readonly outer: readonly number[] | null;
+  readonly chunks: number;
+  readonly parallel: boolean;
+  readonly args: number[];
+}
+
+const sameList = (a: readonly number[] | undefined, b: readonly number[] | undefined): boolean => {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+/** Whether `inputs` and `y` have the shapes, strides and dtypes `p` was prepared for (offsets may differ). */
+function sameLayout(p: Prepared, inputs: readonly T[], y: T): boolean {
+  if (p.shapes.length !== inputs.length || !sameList(p.yShape, y.shape)) return false;
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i]!;
+    if (t.dtype !== p.dtypes[i] || !sameList(p.shapes[i], t.shape) || !sameList(p.strides[i], t.strides)) return false;
+  }
+  return true;
 }

@@ -21,7 +21,7 @@ import { runEpilogueApart, runEpilogueFused } from "./run-epilogue.js";
 import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./passes.js";
 import { fuseElementwise, type Unit } from "./fusion.js";
 import { fusedBackend, runFused, runUnfused } from "./run-fused.js";
-import { absorbViews, unitViewOps } from "./fused-views.js";
+import { absorbViews, unitViewOps, type ViewLayout } from "./fused-views.js";
 import { layoutsOf, materializeViews } from "./run-views.js";
 import { runAsView } from "./views.js";
 import { unitDef } from "./unit-ops.js";
@@ -268,8 +268,7 @@ export class Program {
     // Views: read in place where the device takes them; otherwise make them first, as ops.
     const layouts = layoutsOf(u.views, ins);
     if (layouts !== null && fusedBackend(ins).backend.capabilities.fusedViews) {
-      const shape = u.kind === "fused" ? broadcastShapes("compiled kernel", ...ins.map((t, j) => layouts[j]?.shape ?? t.shape)) : u.shape;
-      const y = u.kind === "fused" ? runFused(u.expr, ins, shape.length === u.shape.length ? shape : u.shape, u.dtype, layouts) : runEpilogueFused(u, ins, layouts);
+      const y = u.kind === "fused" ? runFused(u.expr, ins, fusedShape(u, ins, layouts), u.dtype, layouts) : runEpilogueFused(u, ins, layouts);
       if (y !== null) {
         this.stepFused[k] = true;
         return [y];
@@ -285,15 +284,13 @@ export class Program {
 
   /** A unit over the values its expression reads (`leaves`: their ids, when they differ from the unit's inputs). */
   private runWhole(k: number, u: Unit & { kind: "fused" | "epilogue" }, ins: readonly Tensor[], leaves: readonly number[] | undefined): Tensor[] {
-    // The output is the inputs' broadcast shape at run time (a null dimension may differ from the trace's).
-    // (An epilogue's output is its head's, as the head's shape rule gives it.)
-    const now = u.kind === "fused" && ins.length > 0 ? broadcastShapes("compiled kernel", ...ins.map((t) => t.shape)) : u.shape;
+
     // A lone op read through views runs as its own kernel where the device does not fuse.
     if (u.kind === "fused" && u.nodes.length === 1 && leaves) {
       this.stepFused[k] = false;
       return runResolved(u.nodes[0]!, ins);
     }
-    const fused = u.kind === "fused" ? runFused(u.expr, ins, now.length === u.shape.length ? now : u.shape, u.dtype) : runEpilogueFused(u, ins);
+    const fused = u.kind === "fused" ? runFused(u.expr, ins, fusedShape(u, ins, null), u.dtype) : runEpilogueFused(u, ins);
     this.stepFused[k] = fused !== null;
     return [fused ?? (u.kind === "fused" ? runUnfused({ inputs: leaves ?? u.inputs, nodes: u.nodes }, ins) : runEpilogueApart(u, ins))];
   }
@@ -356,6 +353,30 @@ export class Program {
     );
     return lines.join("\n");
   }
+}
+
+/** The last input shapes of each fused unit and the output shape they gave (a program runs with the same shapes call after call). */
+const lastShapes = new WeakMap<Unit, { ins: (readonly number[])[]; out: readonly number[] }>();
+
+/**
+ * A fused unit's output shape at run time: its inputs' (or views') broadcast shape, since a null
+ * dimension may differ from the trace's; the traced shape where that broadcast has another rank.
+ */
+function fusedShape(u: Unit & { kind: "fused" }, ins: readonly Tensor[], layouts: readonly (ViewLayout | null)[] | null): readonly number[] {
+  if (ins.length === 0) return u.shape;
+  const last = lastShapes.get(u);
+  let same = last !== undefined && last.ins.length === ins.length;
+  for (let j = 0; same && j < ins.length; j++) {
+    const a = layouts?.[j]?.shape ?? ins[j]!.shape;
+    const b = last!.ins[j]!;
+    same = a === b || (a.length === b.length && a.every((d, i) => d === b[i]));
+  }
+  if (same) return last!.out;
+  const shapes = ins.map((t, j) => layouts?.[j]?.shape ?? t.shape);
+  const now = broadcastShapes("compiled kernel", ...shapes);
+  const out = now.length === u.shape.length ? now : u.shape;
+  lastShapes.set(u, { ins: shapes, out });
+  return out;
 }
 
 /** How a unit reads its views: " | x1 = view %5 [16,64] stridedSlice > reshape" per viewed input. */
