@@ -53,6 +53,8 @@ function divided(expr: Expr, n: number, dtype: ir.IrDType): Expr {
 /** Epilogue kernels of one backend; modules compiled on first use per head kernel, tail and dtypes. */
 export class EpilogueKernels {
   private readonly cache = new Map<string, Built | null>();
+  /** Modules by expression object, then head and dtypes. */
+  private readonly byExpr = new WeakMap<Expr, Map<string, Built | null>>();
   /** Each module's last stride plan and the layout it was made for. */
   private readonly plans = new WeakMap<Built, { cStrides: readonly number[]; yShape: readonly number[]; extras: { shape: readonly number[]; strides?: readonly number[] }[]; plan: ReturnType<typeof stridePlan> }>();
   /** Calls that ran with the tail applied per chunk of the head, by head op (for tests and reports). */
@@ -87,9 +89,22 @@ export class EpilogueKernels {
 
   /** The module for `head` (an export of the prebuilt kernels) with `expr` as its tail, or null. */
   private module(head: { name: string; params: number }, driver: (tailArgs: number) => string, expr: Expr, dtypes: readonly ir.IrDType[]): Built | null {
+    // A compiled program passes the same expression objects on every call: look them up by object first.
+    const short = `${head.name}|${dtypes.join(",")}`;
+    let mine = this.byExpr.get(expr);
+    const hit = mine?.get(short);
+    if (hit !== undefined) return hit;
+    if (!mine) this.byExpr.set(expr, (mine = new Map()));
+    const c = this.build(head, driver, expr, dtypes, short);
+    mine.set(short, c);
+    return c;
+  }
+
+  /** The module for a head and tail not seen as this expression object (shared by equal expressions through their text). */
+  private build(head: { name: string; params: number }, driver: (tailArgs: number) => string, expr: Expr, dtypes: readonly ir.IrDType[], short: string): Built | null {
     let text = printed.get(expr);
     if (text === undefined) printed.set(expr, (text = ir.printExpr(expr)));
-    const key = `${head.name}|${dtypes.join(",")}|${text}`;
+    const key = `${short}|${text}`;
     let c = this.cache.get(key);
     if (c !== undefined) return c;
     c = null;
