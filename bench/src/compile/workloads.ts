@@ -118,12 +118,27 @@ const mulAdd: CompileWorkload = {
     // readback times the kernels alone (the readback allocates and copies 4n bytes for both).
     const dispose = async (t: Tensor) => t.dispose();
     const synchronous = device === "cpu" || device === "cpu-1t";
+    // An accumulator acc = a * b + acc: eager makes a new acc and frees the old one; the compiled
+    // function takes acc donated and writes the new one over it (JAX's donate_argnums).
+    const donated = tf.compile((x: Tensor, y: Tensor, z: Tensor) => tf.add(tf.mul(x, y), z), { name: "mulAdd donated", donate: [2] });
+    let accEager: Tensor | null = synchronous ? tf.withDevice(device, () => tf.add(c!, 0)) : null;
+    let accCompiled: Tensor | null = synchronous ? tf.withDevice(device, () => tf.add(c!, 0)) : null;
+    const eagerAccumulate = async () => {
+      const next = tf.withDevice(device, () => tf.tidy(() => tf.add(tf.mul(a!, b!), accEager!)));
+      accEager!.dispose();
+      accEager = next;
+    };
+    const compiledDonated = async () => {
+      accCompiled = tf.withDevice(device, () => donated(a!, b!, accCompiled!));
+    };
     return {
       size: `${n} float32 elements`,
       extra: synchronous
         ? [
             { id: "eagerNoReadback", run: () => dispose(eager()) },
             { id: "compiledNoReadback", run: () => dispose(compiled()) },
+            { id: "eagerAccumulate", run: eagerAccumulate },
+            { id: "compiledDonated", run: compiledDonated },
           ]
         : undefined,
       eager: () => read(eager()),
@@ -143,7 +158,12 @@ const mulAdd: CompileWorkload = {
         got.dispose();
         return { firstCompiledMs, firstEagerMs };
       },
-      dispose: () => [a, b, c].forEach((t) => t!.dispose()),
+      dispose: () => {
+        [a, b, c].forEach((t) => t!.dispose());
+        accEager?.dispose();
+        accCompiled?.dispose();
+        donated.dispose();
+      },
     };
   },
 };

@@ -52,6 +52,8 @@ interface Step {
   readonly outputs: readonly number[];
   /** Slots freed after this step. */
   readonly frees: readonly number[];
+  /** A fused unit's inputs that are arguments read for the last time here, with the output's shape and dtype: where a donated argument's buffer may take the output. */
+  readonly donate?: readonly { readonly input: number; readonly arg: number }[];
 }
 
 /** A handle on `t`'s storage that follows the other inputs' placement (`t` is released). */
@@ -88,6 +90,8 @@ export class Program {
   private stepDevices: string[] = [];
   private stepFused: boolean[] = [];
   private disposed = false;
+  /** During `runDonating`: the argument positions the caller gave up. */
+  private donating: ReadonlySet<number> | null = null;
   /** True until the first run (whose host effects already happened while tracing). */
   private fresh = true;
 
@@ -137,9 +141,24 @@ export class Program {
     const keep = new Set([...outs, ...writes]);
     const plain = fuseEpilogues(fuseElementwise(nodes, keep, specs), keep, specs);
     const withViews = absorbViews(plain, keep, specs);
+    const kept = new Set([...outs, ...writes]);
     const stepsOf = (units: readonly Unit[]): Step[] => {
       const frees = planLifetimes(units, pinned);
-      return units.map((u, i) => ({ unit: u, inputs: u.inputs.map(slot), outputs: u.outputs.map(slot), frees: frees[i]!.map(slot) }));
+      const lastRead = new Map<number, number>();
+      units.forEach((u, i) => u.inputs.forEach((id) => lastRead.set(id, i)));
+      return units.map((u, i) => ({ unit: u, inputs: u.inputs.map(slot), outputs: u.outputs.map(slot), frees: frees[i]!.map(slot), donate: donation(u, i) }));
+      function donation(u: Unit, i: number): Step["donate"] {
+        if (u.kind !== "fused") return undefined;
+        const found: { input: number; arg: number }[] = [];
+        for (let j = 0; j < u.inputs.length; j++) {
+          const id = u.inputs[j]!;
+          const arg = b.args.findIndex((t) => t.id === id);
+          if (arg < 0 || u.views?.[j] || lastRead.get(id) !== i || kept.has(id)) continue;
+          const a = b.args[arg]!;
+          if (a.dtype === u.dtype && a.shape.length === u.shape.length && a.shape.every((d, m) => d === u.shape[m])) found.push({ input: j, arg });
+        }
+        return found.length > 0 ? found : undefined;
+      }
     };
     this.plainSteps = stepsOf(plain);
     this.viewSteps = withViews === plain ? this.plainSteps : stepsOf(withViews);
@@ -262,13 +281,40 @@ export class Program {
     this.stepFused = [];
   }
 
+  /**
+   * Run with the tensors at `donated` (positions in `args`) given up by the caller: a fused kernel
+   * that reads one for the last time may write its output over it. The caller disposes them after.
+   */
+  runDonating(args: readonly Tensor[], donated: ReadonlySet<number>): Tensor[] {
+    this.donating = donated;
+    try {
+      return this.run(args);
+    } finally {
+      this.donating = null;
+    }
+  }
+
+  /** The donated argument step `k` may overwrite: one nothing else holds, that no other input of the step shares. */
+  private donated(k: number, ins: readonly Tensor[]): Tensor | undefined {
+    const ds = this.donating === null ? undefined : this.steps[k]!.donate;
+    if (ds === undefined) return undefined;
+    for (const d of ds) {
+      if (!this.donating!.has(d.arg)) continue;
+      const t = ins[d.input]!;
+      const s = t._storage;
+      if (!s || s.refs !== 1 || ins.some((x, j) => j !== d.input && x._storage === s)) continue;
+      return t;
+    }
+    return undefined;
+  }
+
   /** Run a fused or epilogue unit: as one kernel where the device takes it, else in parts. */
   private runUnit(k: number, u: Unit & { kind: "fused" | "epilogue" }, ins: readonly Tensor[]): Tensor[] {
     if (!u.views) return this.runWhole(k, u, ins, undefined);
     // Views: read in place where the device takes them; otherwise make them first, as ops.
     const layouts = layoutsOf(u.views, ins);
     if (layouts !== null && fusedBackend(ins).backend.capabilities.fusedViews) {
-      const y = u.kind === "fused" ? runFused(u.expr, ins, fusedShape(u, ins, layouts), u.dtype, layouts) : runEpilogueFused(u, ins, layouts);
+      const y = u.kind === "fused" ? runFused(u.expr, ins, fusedShape(u, ins, layouts), u.dtype, layouts, this.donated(k, ins)) : runEpilogueFused(u, ins, layouts);
       if (y !== null) {
         this.stepFused[k] = true;
         return [y];
@@ -290,7 +336,7 @@ export class Program {
       this.stepFused[k] = false;
       return runResolved(u.nodes[0]!, ins);
     }
-    const fused = u.kind === "fused" ? runFused(u.expr, ins, fusedShape(u, ins, null), u.dtype) : runEpilogueFused(u, ins);
+    const fused = u.kind === "fused" ? runFused(u.expr, ins, fusedShape(u, ins, null), u.dtype, null, this.donated(k, ins)) : runEpilogueFused(u, ins);
     this.stepFused[k] = fused !== null;
     return [fused ?? (u.kind === "fused" ? runUnfused({ inputs: leaves ?? u.inputs, nodes: u.nodes }, ins) : runEpilogueApart(u, ins))];
   }

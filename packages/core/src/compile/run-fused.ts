@@ -41,9 +41,10 @@ export function kernelInput(t: Tensor, layout: ViewLayout | null | undefined): K
 
 /**
  * The fused kernel's output, or null when the device cannot fuse (the caller runs the ops).
- * `layouts[k]`, when set, reads input k as that view (only for backends with `fusedViews`).
+ * `layouts[k]`, when set, reads input k as that view (only for backends with `fusedViews`);
+ * `into`, a donated input the caller gives up, takes the output in its buffer.
  */
-export function runFused(expr: Expr, inputs: readonly Tensor[], shape: readonly number[], dtype: DType, layouts?: readonly (ViewLayout | null)[]): Tensor | null {
+export function runFused(expr: Expr, inputs: readonly Tensor[], shape: readonly number[], dtype: DType, layouts?: readonly (ViewLayout | null)[] | null, into?: Tensor): Tensor | null {
   const { backend, placed } = fusedBackend(inputs);
   if (!backend.fusedElementwise || !backend.capabilities.dtypes.includes(dtype)) return null;
   if (layouts && !backend.capabilities.fusedViews) return null;
@@ -55,8 +56,13 @@ export function runFused(expr: Expr, inputs: readonly Tensor[], shape: readonly 
     kin.push(kernelInput(t, layouts?.[k]));
   }
   const size = sizeOf(shape);
-  const buf = allocOn(backend, dtype, size, "fused");
-  const out = new Tensor(new Storage(backend, buf, dtype, size), shape, dtype, placed, currentFrame().tidy);
+  // A donated input of the output's shape and dtype is overwritten in place (each element read before it is written).
+  let storage: Storage;
+  if (into !== undefined && into.dtype === dtype && into.size === size && into._live("compiled kernel").backend === backend) {
+    storage = into._live("compiled kernel");
+    storage.retain();
+  } else storage = new Storage(backend, allocOn(backend, dtype, size, "fused"), dtype, size);
+  const out = new Tensor(storage, shape, dtype, placed, currentFrame().tidy);
   let ok = false;
   try {
     ok = size === 0 || backend.fusedElementwise(expr, kin, out._kernelView());
