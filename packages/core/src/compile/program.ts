@@ -22,6 +22,7 @@ import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./pass
 import { fuseElementwise, type Unit } from "./fusion.js";
 import { runFused, runUnfused } from "./run-fused.js";
 import { runAsView } from "./views.js";
+import { STEP_HOST, STEP_UNIT, STEP_VIEW, stepTable, type StepTable } from "./step-table.js";
 import { unitDef } from "./unit-ops.js";
 import { joinMatmulSums, specOfInput } from "./matmul-sum.js";
 import { runResolved } from "./resolved-ops.js";
@@ -83,6 +84,8 @@ export class Program {
   private readonly stepDevices: string[] = [];
   private readonly stepFused: boolean[] = [];
   private disposed = false;
+  /** The steps laid out for the run loop, made on the first run. */
+  private table: StepTable | null = null;
   /** True until the first run (whose host effects already happened while tracing). */
   private fresh = true;
 
@@ -250,30 +253,35 @@ export class Program {
         owned[h.slot] = 1;
       }
     }
-    const steps = this.steps;
-    for (let k = 0; k < steps.length; k++) {
-      const st = steps[k]!;
-      const inSlots = st.inputs;
-      const ins = new Array<Tensor>(inSlots.length);
-      for (let j = 0; j < inSlots.length; j++) ins[j] = env[inSlots[j]!]!;
-      const u = st.unit;
+    const table = (this.table ??= stepTable(this.steps));
+    const { kind, node, unit, inputAt, inputs, outputAt, outputs, freeAt, frees } = table;
+    const frame = currentFrame();
+    const n = kind.length;
+    for (let k = 0; k < n; k++) {
+      const i0 = inputAt[k]!;
+      const ni = inputAt[k + 1]! - i0;
+      const ins = new Array<Tensor>(ni);
+      for (let j = 0; j < ni; j++) ins[j] = env[inputs[i0 + j]!]!;
       let outs: Tensor[];
-      if (u.kind === "op") {
-        const view = runAsView(u.node, ins);
-        outs = view ? [view] : u.node.run ? u.node.run(ins) : runResolved(u.node, ins);
-      } else {
+      const how = kind[k]!;
+      if (how === STEP_UNIT) {
+        const u = unit[k]!;
         // The debugging tools (profiler, numerics check, leak finder) see each fused kernel as one op.
         const observer = engine.opObserver;
         outs = observer === null ? this.runUnit(k, u, ins) : observer.observe(unitDef(u), ins, undefined, () => this.runUnit(k, u, ins));
+      } else if (how === STEP_HOST) outs = node[k]!.run!(ins);
+      else {
+        const view = how === STEP_VIEW ? runAsView(node[k]!, ins, frame, table.views, k) : null;
+        outs = view !== null ? [view] : runResolved(node[k]!, ins, frame, table.resolved, k);
       }
-      const outSlots = st.outputs;
+      const o0 = outputAt[k]!;
       for (let j = 0; j < outs.length; j++) {
-        env[outSlots[j]!] = outs[j];
-        owned[outSlots[j]!] = 1;
+        const slot = outputs[o0 + j]!;
+        env[slot] = outs[j];
+        owned[slot] = 1;
       }
       this.stepDevices[k] = outs.length > 0 ? outs[0]!.device : "";
-      const frees = st.frees;
-      for (let j = 0; j < frees.length; j++) {
+      for (let j = freeAt[k]!, end = freeAt[k + 1]!; j < end; j++) {
         const f = frees[j]!;
         env[f]!.dispose();
         env[f] = undefined;
