@@ -22,8 +22,7 @@ import type { TraceNode } from "./builder.js";
 interface Resolved {
   readonly device: string;
   readonly backend: Backend<any>;
-  /** The input shapes seen (each replaced by a later equal shape, so the next call usually matches by identity). */
-  readonly inShapes: (readonly number[])[];
+  readonly inShapes: readonly (readonly number[])[];
   readonly inDTypes: readonly DType[];
   readonly outs: readonly { readonly shape: readonly number[]; readonly dtype: DType; readonly size: number }[];
 }
@@ -88,7 +87,7 @@ export function runResolved(node: TraceNode, ins: readonly Tensor[], frame: Fram
     const t = ins[i]!;
     const shape = t.shape;
     const seen = r!.inShapes[i]!;
-    match = t._storage?.backend === r!.backend && t.dtype === r!.inDTypes[i] && (shape === seen || (sameShape(shape, seen) && ((r!.inShapes[i] = shape), true)));
+    match = t._storage?.backend === r!.backend && t.dtype === r!.inDTypes[i] && (shape === seen || sameShape(shape, seen));
   }
   // The kernel is read from the backend's table each call (a table entry may be replaced).
   const kernel = match ? ((r!.backend.kernels as Record<string, unknown>)[node.op] as Kernel | undefined) : undefined;

@@ -12,8 +12,8 @@ import type { TraceNode } from "./builder.js";
 
 /** The last shapes a view step saw: its input's, and the output shape the shape rule gave for it. */
 interface ViewShapes {
-  input: readonly number[];
-  output: readonly number[];
+  readonly input: readonly number[];
+  readonly output: readonly number[];
 }
 
 /** What a program keeps per step for its views (indexed by step; one per program). */
@@ -43,7 +43,7 @@ export function runAsView(node: TraceNode, inputs: readonly Tensor[], frame: Fra
   if (seen === undefined || !sameShape(seen.input, x.shape)) {
     const [spec] = opTable.reshape.infer([x], node.attrs as never);
     memo[at] = seen = { input: x.shape, output: spec!.shape };
-  } else seen.input = x.shape; // the next call's input likely has this very shape array
+  }
 
   const s = x._live("reshape");
   s.retain();
