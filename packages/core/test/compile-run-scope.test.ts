@@ -65,7 +65,7 @@ describe("compile: the tensors of a run", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it("a kept tensor made in a tidy nested in a run still reaches the finalizer", async () => {
+  it("programs run inside a run (whileLoop bodies) free their tensors; the outer results are registered as usual", () => {
     // whileLoop bodies run as programs inside the outer program's run.
     const f = tf.compile((n: tf.Tensor, x: tf.Tensor) => tf.whileLoop((i) => i.less(n), (i, acc) => [i.add(1), acc.mul(2)], [tf.scalar(0), x])[1]!);
     const n = tf.scalar(3);
