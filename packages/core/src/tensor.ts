@@ -9,7 +9,7 @@ import { DisposedTensorError, SymbolicTensorError, InvalidArgumentError, ShapeEr
 import { formatTensor } from "./format.js";
 import { finalizer, Storage, trackInScope } from "./engine/memory.js";
 import { engine } from "./engine/engine.js";
-import type { TidyScope } from "./engine/context.js";
+import { UNTRACKED_SCOPE, type TidyScope } from "./engine/context.js";
 import { copyStorage, copyStorageSync, readStorageSync } from "./engine/transfer.js";
 import { getBackend, resolveDevice } from "./engine/registry.js";
 import { shapeStr, sizeOf } from "./shape.js";
@@ -72,7 +72,8 @@ export class Tensor {
     this._placed = placed;
     if (storage) storage.stats.tensors++;
     // Inside tidy the scope frees the tensor; the finalizer is registered only if it escapes.
-    const tracked = scope === undefined ? trackInScope(this) : scope !== null && (scope.tracked.add(this), true);
+    // In the untracked scope (a compiled program's kernels) the program frees it.
+    const tracked = scope === undefined ? trackInScope(this) : scope !== null && (scope === UNTRACKED_SCOPE || (scope.tracked.add(this), true));
     if (!tracked && storage) this._escape();
     if (engine.tensorObserver !== null) engine.tensorObserver(this);
   }

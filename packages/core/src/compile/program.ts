@@ -4,9 +4,9 @@
  * written after it; constants are held once (and cached per device they are used on); every
  * intermediate is freed after its last use, and all of them when a node throws.
  */
-import type { DType } from "../dtype.js";
+import type { DType, TypedArray } from "../dtype.js";
 import { tensorFromHost } from "../engine/dispatch.js";
-import { currentFrame } from "../engine/context.js";
+import { currentFrame, UNTRACKED_SCOPE, withFrame } from "../engine/context.js";
 import { getBackend, getDefaultDevice } from "../engine/registry.js";
 import { engine } from "../engine/engine.js";
 import { FOLD_DEVICE } from "./fold.js";
@@ -22,8 +22,9 @@ import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./pass
 import { fuseElementwise, type Unit } from "./fusion.js";
 import { fusedBackend, runFused, runUnfused } from "./run-fused.js";
 import { absorbViews, unitViewOps, type ViewLayout } from "./fused-views.js";
-import { layoutsOf, materializeViews } from "./run-views.js";
+import { layoutsOf, materializeViews, runNodeAlone } from "./run-views.js";
 import { runAsView } from "./views.js";
+import { STEP_HOST, STEP_UNIT, STEP_VIEW, stepTable, type StepTable } from "./step-table.js";
 import { unitDef } from "./unit-ops.js";
 import { joinMatmulSums, specOfInput } from "./matmul-sum.js";
 import { runResolved } from "./resolved-ops.js";
@@ -92,6 +93,8 @@ export class Program {
   private disposed = false;
   /** During `runDonating`: the argument positions the caller gave up. */
   private donating: ReadonlySet<number> | null = null;
+  /** Each step list laid out for the run loop, made on its first run. */
+  private readonly tables = new Map<readonly Step[], StepTable>();
   /** True until the first run (whose host effects already happened while tracing). */
   private fresh = true;
 
@@ -186,11 +189,16 @@ export class Program {
    */
   run(args: readonly Tensor[]): Tensor[] {
     if (this.disposed) throw new InvalidArgumentError("compile: this program was disposed");
-    const env: (Tensor | undefined)[] = new Array(this.nSlots);
-    const owned = new Set<number>();
+    const nSlots = this.nSlots;
+    const env: (Tensor | undefined)[] = new Array(nSlots);
+    // 1 for a slot holding a tensor this run made (freed here unless returned).
+    const owned = new Uint8Array(nSlots);
+    let ok = false;
     try {
-      this.argSlots.forEach((s, i) => (env[s] = args[i]));
-      this.varSlots.forEach((s, i) => (env[s] = this.variables[i]));
+      const argSlots = this.argSlots;
+      for (let i = 0; i < argSlots.length; i++) env[argSlots[i]!] = args[i];
+      const varSlots = this.varSlots;
+      for (let i = 0; i < varSlots.length; i++) env[varSlots[i]!] = this.variables[i];
       if (this.constSlots.length > 0) {
         // Constants move to the device the program runs on once, and stay there.
         let target = currentFrame().device;
@@ -209,59 +217,104 @@ export class Program {
           env[c.slot] = device === c.tensor.device ? c.tensor : this.constantOn(c, device, target !== null);
         }
       }
-      for (const h of this.host) {
-        if (h.step.kind === "effect") {
-          if (!this.fresh) h.step.fn();
-          continue;
+      // Host values are read (and host effects run) in the caller's scope, before any kernel.
+      let hostValues: TypedArray[] | null = null;
+      if (this.host.length > 0) {
+        hostValues = [];
+        for (const h of this.host) {
+          if (h.step.kind === "effect") {
+            if (!this.fresh) h.step.fn();
+            continue;
+          }
+          const values = allocArray(h.step.dtype, 1);
+          values[0] = h.step.fn();
+          hostValues.push(values);
         }
-        const values = allocArray(h.step.dtype, 1);
-        values[0] = h.step.fn();
-        env[h.slot] = tensorFromHost(values, [], h.step.dtype);
-        owned.add(h.slot);
       }
       this.fresh = false;
       this.chooseSteps(args);
-      const steps = this.steps;
-      for (let k = 0; k < steps.length; k++) {
-        const st = steps[k]!;
-        const ins = new Array<Tensor>(st.inputs.length);
-        for (let j = 0; j < ins.length; j++) ins[j] = env[st.inputs[j]!]!;
-        const u = st.unit;
-        let outs: Tensor[];
-        if (u.kind === "op") {
-          const view = runAsView(u.node, ins);
-          outs = view ? [view] : u.node.run ? u.node.run(ins) : runResolved(u.node, ins);
-        }
-        else {
-          // The debugging tools (profiler, numerics check, leak finder) see each fused kernel as one op.
-          const observer = engine.opObserver;
-          outs = observer === null ? this.runUnit(k, u, ins) : observer.observe(unitDef(u), ins, undefined, () => this.runUnit(k, u, ins));
-        }
-        for (let j = 0; j < outs.length; j++) {
-          env[st.outputs[j]!] = outs[j];
-          owned.add(st.outputs[j]!);
-        }
-        this.stepDevices[k] = outs[0]?.device ?? "";
-        for (const f of st.frees) {
-          env[f]!.dispose();
-          env[f] = undefined;
-          owned.delete(f);
-        }
+      const scope = currentFrame().tidy;
+      // With no debugging tool watching ops, the kernels' tensors skip tidy scopes and the finalizer:
+      // this run frees each at its last use, and registers the returned ones below as a kernel would have.
+      const untracked = engine.opObserver === null;
+      if (untracked) withFrame({ tidy: UNTRACKED_SCOPE }, () => this.runSteps(env, owned, hostValues));
+      else this.runSteps(env, owned, hostValues);
+      const writeSlots = this.writeSlots;
+      for (let i = 0; i < writeSlots.length; i++) {
+        const v = this.writes[i]!;
+        v._assignStorage(env[writeSlots[i]!]!, `compiled assign to "${v.name}"`);
       }
-      this.writes.forEach((v, i) => v._assignStorage(env[this.writeSlots[i]!]!, `compiled assign to "${v.name}"`));
-      const results = this.outputSlots.map((s) => {
+      const outputSlots = this.outputSlots;
+      const results: Tensor[] = new Array(outputSlots.length);
+      for (let i = 0; i < outputSlots.length; i++) {
+        const s = outputSlots[i]!;
         const t = env[s]!;
-        if (owned.has(s)) return t;
+        if (owned[s] === 1) {
+          results[i] = t;
+          // (Under another program's run, that program frees it.)
+          if (untracked && scope !== UNTRACKED_SCOPE) {
+            if (scope !== null) scope.tracked.add(t);
+            else t._escape();
+          }
+          continue;
+        }
         const storage = t._live("compile: returning an input");
         storage.retain();
-        return new Tensor(storage, t.shape, t.dtype, t._placed);
-      });
-      const returned = new Set(results);
-      for (const s of owned) if (!returned.has(env[s]!)) env[s]!.dispose();
-      owned.clear();
+        results[i] = new Tensor(storage, t.shape, t.dtype, t._placed);
+      }
+      for (let s = 0; s < nSlots; s++) if (owned[s] === 1 && !results.includes(env[s]!)) env[s]!.dispose();
+      ok = true;
       return results;
     } finally {
-      for (const s of owned) env[s]?.dispose();
+      if (!ok) for (let s = 0; s < nSlots; s++) if (owned[s] === 1) env[s]?.dispose();
+    }
+  }
+
+  /** Run every step on `env` (slots marked in `owned` hold tensors this run made; each is freed after its last use). */
+  private runSteps(env: (Tensor | undefined)[], owned: Uint8Array, hostValues: TypedArray[] | null): void {
+    if (hostValues !== null) {
+      let j = 0;
+      for (const h of this.host) {
+        if (h.step.kind === "effect") continue;
+        env[h.slot] = tensorFromHost(hostValues[j++]!, [], h.step.dtype);
+        owned[h.slot] = 1;
+      }
+    }
+    let table = this.tables.get(this.steps);
+    if (table === undefined) this.tables.set(this.steps, (table = stepTable(this.steps)));
+    const { kind, node, unit, inputAt, inputs, outputAt, outputs, freeAt, frees } = table;
+    const frame = currentFrame();
+    const n = kind.length;
+    for (let k = 0; k < n; k++) {
+      const i0 = inputAt[k]!;
+      const ni = inputAt[k + 1]! - i0;
+      const ins = new Array<Tensor>(ni);
+      for (let j = 0; j < ni; j++) ins[j] = env[inputs[i0 + j]!]!;
+      let outs: Tensor[];
+      const how = kind[k]!;
+      if (how === STEP_UNIT) {
+        const u = unit[k]!;
+        // The debugging tools (profiler, numerics check, leak finder) see each fused kernel as one op.
+        const observer = engine.opObserver;
+        outs = observer === null ? this.runUnit(k, u, ins) : observer.observe(unitDef(u), ins, undefined, () => this.runUnit(k, u, ins));
+      } else if (how === STEP_HOST) outs = node[k]!.run!(ins);
+      else {
+        const view = how === STEP_VIEW ? runAsView(node[k]!, ins, frame, table.views, k) : null;
+        outs = view !== null ? [view] : runResolved(node[k]!, ins, frame, table.resolved, k);
+      }
+      const o0 = outputAt[k]!;
+      for (let j = 0; j < outs.length; j++) {
+        const slot = outputs[o0 + j]!;
+        env[slot] = outs[j];
+        owned[slot] = 1;
+      }
+      this.stepDevices[k] = outs.length > 0 ? outs[0]!.device : "";
+      for (let j = freeAt[k]!, end = freeAt[k + 1]!; j < end; j++) {
+        const f = frees[j]!;
+        env[f]!.dispose();
+        env[f] = undefined;
+        owned[f] = 0;
+      }
     }
   }
 
@@ -334,7 +387,7 @@ export class Program {
     // A lone op read through views runs as its own kernel where the device does not fuse.
     if (u.kind === "fused" && u.nodes.length === 1 && leaves) {
       this.stepFused[k] = false;
-      return runResolved(u.nodes[0]!, ins);
+      return runNodeAlone(u.nodes[0]!, ins);
     }
     const fused = u.kind === "fused" ? runFused(u.expr, ins, fusedShape(u, ins, null), u.dtype, null, this.donated(k, ins)) : runEpilogueFused(u, ins);
     this.stepFused[k] = fused !== null;

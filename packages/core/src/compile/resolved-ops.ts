@@ -7,7 +7,7 @@
  * op while a profiler observes ops or a tape records.
  */
 import { isFloat, type DType } from "../dtype.js";
-import { currentFrame } from "../engine/context.js";
+import type { Frame } from "../engine/context.js";
 import { shouldDecompose } from "../engine/decompose.js";
 import { allocOn, runOp } from "../engine/dispatch.js";
 import { engine } from "../engine/engine.js";
@@ -29,15 +29,11 @@ interface Resolved {
 
 type Kernel = (i: readonly KernelTensor[], o: readonly KernelTensor[], a: unknown, op: ResolvedOp<unknown>) => void;
 
-/** Per node: its resolution, or null once it must always take the dispatcher. */
-const resolved = new WeakMap<TraceNode, Resolved | null>();
-
-/** The device the dispatcher would choose: the scope's, else the first placed input's, else the default. */
-function deviceOf(ins: readonly Tensor[], scoped: string | null): { device: string; placed: boolean } {
-  if (scoped) return { device: scoped, placed: true };
-  for (const t of ins) if (t._placed) return { device: t.device, placed: true };
-  return { device: getDefaultDevice(), placed: false };
-}
+/**
+ * What a program keeps per step: the step's resolution (undefined before its first run, null
+ * once it must always take the dispatcher). Indexed by step; one per program.
+ */
+export type ResolvedMemo = (Resolved | null | undefined)[];
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => {
   if (a.length !== b.length) return false;
@@ -66,21 +62,32 @@ function resolve(node: TraceNode, ins: readonly Tensor[], outs: readonly Tensor[
   };
 }
 
-/** Run `node` on `ins` (live tensors): directly through its resolved kernel when the call matches, else through the dispatcher. */
-export function runResolved(node: TraceNode, ins: readonly Tensor[]): Tensor[] {
-  const frame = currentFrame();
+/**
+ * Run `node` on `ins` (live tensors): directly through its resolved kernel when the call matches, else through the dispatcher.
+ * `frame` is the frame in force; `memo[at]` holds what the step's earlier runs resolved.
+ */
+export function runResolved(node: TraceNode, ins: readonly Tensor[], frame: Frame, memo: ResolvedMemo, at: number): Tensor[] {
   if (engine.opObserver !== null || engine.compiling !== null || (frame.tapes.length > 0 && !frame.pauseRecording)) return runOp(node.op, ins, node.attrs as never);
-  const r = resolved.get(node);
-  const { device, placed } = deviceOf(ins, frame.device);
+  // The device the dispatcher would choose: the scope's, else the first placed input's, else the default.
+  let device = frame.device;
+  let placed = true;
+  for (let i = 0; device === null && i < ins.length; i++) if (ins[i]!._placed) device = ins[i]!.device;
+  if (device === null) {
+    device = getDefaultDevice();
+    placed = false;
+  }
+  const r = memo[at];
   if (r === undefined) {
     const outs = runOp(node.op, ins, node.attrs as never);
-    resolved.set(node, resolve(node, ins, outs, device));
+    memo[at] = resolve(node, ins, outs, device);
     return outs;
   }
   let match = r !== null && r.device === device;
   for (let i = 0; match && i < ins.length; i++) {
     const t = ins[i]!;
-    match = t._storage?.backend === r!.backend && t.dtype === r!.inDTypes[i] && sameShape(t.shape, r!.inShapes[i]!);
+    const shape = t.shape;
+    const seen = r!.inShapes[i]!;
+    match = t._storage?.backend === r!.backend && t.dtype === r!.inDTypes[i] && (shape === seen || sameShape(shape, seen));
   }
   // The kernel is read from the backend's table each call (a table entry may be replaced).
   const kernel = match ? ((r!.backend.kernels as Record<string, unknown>)[node.op] as Kernel | undefined) : undefined;
@@ -90,12 +97,13 @@ export function runResolved(node: TraceNode, ins: readonly Tensor[]): Tensor[] {
   for (let i = 0; i < ins.length; i++) kin[i] = ins[i]!._kernelView();
   const outs: Tensor[] = new Array(specs.length);
   const kout: KernelTensor[] = new Array(specs.length);
+  const scope = frame.tidy;
   let anyElements = false;
   try {
     for (let i = 0; i < specs.length; i++) {
       const s = specs[i]!;
       const buf = allocOn(backend, s.dtype, s.size, node.op);
-      const t = new Tensor(new Storage(backend, buf, s.dtype, s.size), s.shape, s.dtype, placed, frame.tidy);
+      const t = new Tensor(new Storage(backend, buf, s.dtype, s.size), s.shape, s.dtype, placed, scope);
       outs[i] = t;
       kout[i] = t._kernelView();
       if (s.size > 0) anyElements = true;

@@ -6,8 +6,10 @@
  */
 import type { Tensor } from "../tensor.js";
 import { viewLayout, type UnitView, type ViewLayout } from "./fused-views.js";
-import { runResolved } from "./resolved-ops.js";
-import { runAsView } from "./views.js";
+import { currentFrame } from "../engine/context.js";
+import type { TraceNode } from "./builder.js";
+import { runResolved, type ResolvedMemo } from "./resolved-ops.js";
+import { isViewNode, runAsView, type ViewMemo } from "./views.js";
 
 const cache = new WeakMap<UnitView, { shape: readonly number[]; layout: ViewLayout | null }>();
 
@@ -50,7 +52,7 @@ export function materializeViews(views: readonly (UnitView | null)[], inputs: re
     for (const n of v.chain) {
       let y = done.get(n);
       if (!y) {
-        y = runAsView(n, [x]) ?? runResolved(n, [x])[0]!;
+        y = runNodeAlone(n, [x])[0]!;
         done.set(n, y);
         made.push(y);
       }
@@ -58,4 +60,19 @@ export function materializeViews(views: readonly (UnitView | null)[], inputs: re
     }
     return x;
   });
+}
+
+/** Each node's own memo of what its fast paths resolved (a node run outside the program's step table). */
+const memos = new WeakMap<TraceNode, { resolved: ResolvedMemo; views: ViewMemo }>();
+
+/** Run one node as a compiled program runs its ops: a reshape as a view, the others through the resolved fast path. */
+export function runNodeAlone(node: TraceNode, ins: readonly Tensor[]): Tensor[] {
+  let m = memos.get(node);
+  if (!m) memos.set(node, (m = { resolved: [undefined], views: [undefined] }));
+  const frame = currentFrame();
+  if (isViewNode(node)) {
+    const v = runAsView(node, ins, frame, m.views, 0);
+    if (v !== null) return [v];
+  }
+  return runResolved(node, ins, frame, m.resolved, 0);
 }

@@ -29,6 +29,20 @@ export interface TidyScope {
   readonly parent: TidyScope | null;
 }
 
+/** A set that keeps nothing (what the untracked scope's `tracked` is, so nothing can pile up in it). */
+class DiscardingSet extends Set<object> {
+  override add(): this {
+    return this;
+  }
+}
+
+/**
+ * The scope a compiled program runs its kernels under: tensors made there are neither tracked
+ * by a tidy scope nor registered with the finalizer, because the program itself frees each one
+ * at its last use (and all of them when a kernel throws), and registers the ones it returns.
+ */
+export const UNTRACKED_SCOPE: TidyScope = Object.freeze({ tracked: new DiscardingSet(), parent: null });
+
 // The async-context storage comes from the platform (Node's AsyncLocalStorage; none in browsers).
 engine.asyncLocal ??= platform.asyncStorage<Frame>();
 

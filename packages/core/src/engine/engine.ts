@@ -71,8 +71,11 @@ export interface CompileHooks {
 /** The placement log: where ops ran, what fell back, what moved. */
 export class PlacementLog {
   policy: FallbackPolicy = "warn";
-  /** Ops run per device, then per op name. */
-  ops = new Map<string, Map<string, number>>();
+  /** Ops run per device, then per op name (a counter object each, so counting is one lookup). */
+  ops = new Map<string, Map<string, { n: number }>>();
+  /** The device `noteOp` counted last, and its map in `ops`. */
+  lastDevice: string | null = null;
+  lastDeviceOps: Map<string, { n: number }> | undefined = undefined;
   fallbacks = new Map<string, FallbackRecord>();
   /** Optional ops run as their decomposition, per device then op name. */
   decomposed = new Map<string, Map<string, number>>();

@@ -5,7 +5,7 @@
  */
 import { bytesPerElement, type DType } from "../dtype.js";
 import type { Backend } from "../plugin.js";
-import { currentFrame, isPromise, withFrame, type TidyScope } from "./context.js";
+import { currentFrame, isPromise, UNTRACKED_SCOPE, withFrame, type TidyScope } from "./context.js";
 import { engine, type DeviceStats } from "./engine.js";
 
 export type { DeviceStats };
@@ -82,11 +82,11 @@ export interface Disposable {
   readonly kept: boolean;
 }
 
-/** Record a new tensor in the innermost tidy scope; false when there is none. */
+/** Record a new tensor in the innermost tidy scope; false when there is none (true, recording nothing, in the untracked scope). */
 export function trackInScope(t: Disposable): boolean {
   const scope = currentFrame().tidy;
   if (!scope) return false;
-  scope.tracked.add(t);
+  if (scope !== UNTRACKED_SCOPE) scope.tracked.add(t);
   return true;
 }
 
@@ -109,7 +109,8 @@ function endScope(scope: TidyScope, result: unknown): void {
     const d = t as Disposable;
     if (keep.has(d) || d.kept) {
       if (d.isDisposed) continue;
-      if (scope.parent) scope.parent.tracked.add(d);
+      // Out of a scope nested in a compiled program's run, a kept tensor is on its own: the finalizer takes it.
+      if (scope.parent && scope.parent !== UNTRACKED_SCOPE) scope.parent.tracked.add(d);
       else d._escape();
     } else if (!d.isDisposed) d.dispose();
   }

@@ -53,9 +53,13 @@ const RECENT = 256;
 /** Count one op run on `device`. */
 export function noteOp(op: string, device: string): void {
   const log = engine.placement;
-  let m = log.ops.get(device);
+  let m = log.lastDevice === device ? log.lastDeviceOps : log.ops.get(device);
   if (!m) log.ops.set(device, (m = new Map()));
-  m.set(op, (m.get(op) ?? 0) + 1);
+  log.lastDevice = device;
+  log.lastDeviceOps = m;
+  const count = m.get(op);
+  if (count === undefined) m.set(op, { n: 1 });
+  else count.n++;
   if (log.recentOp.length < RECENT) {
     log.recentOp.push(op);
     log.recentDevice.push(device);
@@ -106,7 +110,7 @@ export function unavailableReason(error: unknown): string {
 export function placementReport(): PlacementReport {
   const log = engine.placement;
   const o: Record<string, Record<string, number>> = {};
-  for (const [d, m] of log.ops) o[d] = Object.fromEntries(m);
+  for (const [d, m] of log.ops) o[d] = Object.fromEntries([...m].map(([op, c]) => [op, c.n]));
   const mv = Object.fromEntries([...log.moves].map(([k, v]) => [k, { ...v }]));
   const devices: Record<string, DeviceReport> = {};
   for (const r of engine.backends.values()) {
