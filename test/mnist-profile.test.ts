@@ -21,7 +21,8 @@ describe("MNIST example --profile", () => {
       const m = /seed: profile of (\d+) ops .*; trace (\S+)/.exec(stdout)!;
       expect(m, stdout).not.toBeNull();
       expect(stdout).toMatch(/\nop\s+device\s+kernel\s+time\s+calls\s+total ms\s+%\s+mean ms\s+bytes\s+first input shapes\n/);
-      const ms = [...stdout.matchAll(/^\w+\s+\w+\s+(?:WebAssembly|JS reference)\s+host\s+\d+\s+([\d.]+)/gm)].map((r) => Number(r[1]));
+      // Rows of ops and of the compiled step's fused kernels ("fused[sub>exp]  cpu  fused program ...").
+      const ms = [...stdout.matchAll(/^\S+\s+\w+\s+(?:WebAssembly|JS reference|fused program)\s+host\s+\d+\s+([\d.]+)/gm)].map((r) => Number(r[1]));
       expect(ms.length).toBeGreaterThan(3);
       expect([...ms].sort((a, b) => b - a)).toEqual(ms);
       const trace = JSON.parse(readFileSync(m[2]!, "utf8")) as { traceEvents: { ph: string; name: string; dur: number; args: { index: number } }[] };
