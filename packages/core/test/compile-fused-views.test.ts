@@ -84,6 +84,19 @@ describe.each(["reference", "noviews"])("compiled views on %s", (device) => {
   });
 });
 
+describe("views that are not windows", () => {
+  it("a slice regrouped by a reshape stays an op; the slice before it is not dropped", () => {
+    const f = (x: tf.Tensor) => tf.exp(tf.reshape(tf.slice(x, [0, 1], [5, 2]), [10]));
+    const x = tf.tensor(Array.from({ length: 20 }, (_, i) => i / 10), [5, 4]);
+    const g = tf.compile(f);
+    const got = g(x);
+    const want = f(x);
+    expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
+    expect(g.concrete(x).kernels.map((k) => k.ops.join(">"))).toEqual(["stridedSlice", "reshape>exp"]);
+    tf.dispose([x, got, want]);
+  });
+});
+
 describe("recomputed cheap values", () => {
   it("a difference read by two elementwise kernels is computed in each, not stored", () => {
     const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {

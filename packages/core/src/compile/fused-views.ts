@@ -95,18 +95,6 @@ export function absorbViews(units: readonly Unit[], pinned: ReadonlySet<number>,
   const readers = new Map<number, { unit: number; pos: number }[]>();
   units.forEach((u, i) => u.inputs.forEach((id, pos) => (readers.get(id) ?? readers.set(id, []).get(id)!).push({ unit: i, pos })));
   const isAbsorbedView = (i: number): boolean => units[i]!.kind === "op" && absorbed.has(units[i]!.outputs[0]!);
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const id of absorbed) {
-      const rs = readers.get(id) ?? [];
-      const ok = rs.length > 0 && rs.every((r) => (isAbsorbedView(r.unit) ? true : takes(units[r.unit]!, r.pos)));
-      if (!ok) {
-        absorbed.delete(id);
-        changed = true;
-      }
-    }
-  }
   // The chain of a view value: up through absorbed view values to the first value that is not one.
   const chainOf = (id: number): TraceNode[] => {
     const chain: TraceNode[] = [];
@@ -118,11 +106,29 @@ export function absorbViews(units: readonly Unit[], pinned: ReadonlySet<number>,
     }
     return chain;
   };
-  // A chain that is not a strided window of its source at the traced shapes stays as ops.
-  for (const id of [...absorbed]) {
-    const chain = chainOf(id);
-    const src = specs.get(chain[0]!.inputs[0]!)!;
-    if (viewLayout(chain, src.shape, src.dtype) === null) absorbed.delete(id);
+  // Drop what breaks either rule until nothing does: a reader that takes no view, or a chain that
+  // is not a strided window of its source at the traced shapes (its first op then stays an op).
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const id of absorbed) {
+      const rs = readers.get(id) ?? [];
+      const ok = rs.length > 0 && rs.every((r) => (isAbsorbedView(r.unit) ? true : takes(units[r.unit]!, r.pos)));
+      if (!ok) {
+        absorbed.delete(id);
+        changed = true;
+      }
+    }
+    if (changed) continue;
+    for (const id of [...absorbed]) {
+      const chain = chainOf(id);
+      const src = specs.get(chain[0]!.inputs[0]!)!;
+      if (viewLayout(chain, src.shape, src.dtype) === null) {
+        // Make the chain's first value as an op: the rest may be a window of it.
+        absorbed.delete(chain[0]!.outputs[0]!.id);
+        changed = true;
+      }
+    }
   }
   if (absorbed.size === 0) return units;
   // Drop the absorbed view ops that no kept unit reads any more; rewrite the readers.

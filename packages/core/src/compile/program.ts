@@ -383,7 +383,6 @@ export class Program {
 
   /** A unit over the values its expression reads (`leaves`: their ids, when they differ from the unit's inputs). */
   private runWhole(k: number, u: Unit & { kind: "fused" | "epilogue" }, ins: readonly Tensor[], leaves: readonly number[] | undefined): Tensor[] {
-
     // A lone op read through views runs as its own kernel where the device does not fuse.
     if (u.kind === "fused" && u.nodes.length === 1 && leaves) {
       this.stepFused[k] = false;
