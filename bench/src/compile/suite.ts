@@ -63,9 +63,11 @@ export interface CompileRow {
   /** compiledNoReadback / eagerNoReadback, when both ran. */
   compiledOverEagerNoReadback?: number;
   compiledOverEagerNoReadbackSpread?: [number, number, number];
-  /** compiledDonated / eagerAccumulate (an accumulator updated in place by a donating compiled function), when both ran. */
+  /** compiledDonated / eagerAccumulate (an accumulator updated in place by a donating compiled function, allocated before eager's), when both ran. */
   donatedOverEager?: number;
   donatedOverEagerSpread?: [number, number, number];
+  /** The same with the donated accumulator allocated after eager's. */
+  donatedAfterOverEager?: number;
 }
 
 /** Options of one suite run. */
@@ -208,6 +210,7 @@ export async function runCompileSuite(o: CompileSuiteOptions): Promise<CompileRo
         if (timings["eagerAccumulate"] && timings["compiledDonated"]) {
           row.donatedOverEager = timings["compiledDonated"].medianMs / timings["eagerAccumulate"].medianMs;
           row.donatedOverEagerSpread = ratioSpread(rounds, "compiledDonated", "eagerAccumulate");
+          if (timings["compiledDonatedAfter"]) row.donatedAfterOverEager = timings["compiledDonatedAfter"].medianMs / timings["eagerAccumulate"].medianMs;
         }
         if (timings["jaxJit"]) {
           row.jaxJit = timings["jaxJit"];
@@ -225,7 +228,7 @@ export async function runCompileSuite(o: CompileSuiteOptions): Promise<CompileRo
         row.status === "ok"
           ? `${backend.name} | ${w.id}: eager ${fixed(row.eager?.medianMs)} ms, compiled ${fixed(row.compiled?.medianMs)} ms (x${fixed(row.compiledOverEager)} of eager; per-round median x${fixed(row.compiledOverEagerPaired)} over ${row.rounds} rounds)` +
               (row.compiledOverEagerNoReadback ? ` [without readback: x${fixed(row.compiledOverEagerNoReadback)}]` : "") +
-              (row.donatedOverEager ? ` [accumulator, donated: x${fixed(row.donatedOverEager)}]` : "") +
+              (row.donatedOverEager ? ` [accumulator, donated: x${fixed(row.donatedOverEager)}, allocated after eager's: x${fixed(row.donatedAfterOverEager)}]` : "") +
               (row.jaxJit ? `, jax-js jit ${fixed(row.jaxJit.medianMs)} ms (${fixed(row.jaxJitOverCompiled)}x compiled)` : "") +
               `; trace+passes ${fixed(row.traceAndPassesMs)} ms, first call ${fixed(row.firstCompiledCallMs)} ms; ${row.ops} ops in ${row.kernels} kernels, ${row.fusedKernels} fused`
           : `${backend.name} | ${w.id}: FAILED: ${row.reason}`,

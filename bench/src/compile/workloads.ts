@@ -121,15 +121,22 @@ const mulAdd: CompileWorkload = {
     // An accumulator acc = a * b + acc: eager makes a new acc and frees the old one; the compiled
     // function takes acc donated and writes the new one over it (JAX's donate_argnums).
     const donated = tf.compile((x: Tensor, y: Tensor, z: Tensor) => tf.add(tf.mul(x, y), z), { name: "mulAdd donated", donate: [2] });
-    let accEager: Tensor | null = synchronous ? tf.withDevice(device, () => tf.add(c!, 0)) : null;
-    let accCompiled: Tensor | null = synchronous ? tf.withDevice(device, () => tf.add(c!, 0)) : null;
+    // On this kind of machine a 64 MiB buffer's speed depends on where it lands in memory: the
+    // donated accumulator (which never moves) is timed twice, allocated before eager's and after it.
+    const acc = () => (synchronous ? tf.withDevice(device, () => tf.add(c!, 0)) : null);
+    let accBefore: Tensor | null = acc();
+    let accEager: Tensor | null = acc();
+    let accAfter: Tensor | null = acc();
     const eagerAccumulate = async () => {
       const next = tf.withDevice(device, () => tf.tidy(() => tf.add(tf.mul(a!, b!), accEager!)));
       accEager!.dispose();
       accEager = next;
     };
     const compiledDonated = async () => {
-      accCompiled = tf.withDevice(device, () => donated(a!, b!, accCompiled!));
+      accBefore = tf.withDevice(device, () => donated(a!, b!, accBefore!));
+    };
+    const compiledDonatedAfter = async () => {
+      accAfter = tf.withDevice(device, () => donated(a!, b!, accAfter!));
     };
     return {
       size: `${n} float32 elements`,
@@ -139,6 +146,7 @@ const mulAdd: CompileWorkload = {
             { id: "compiledNoReadback", run: () => dispose(compiled()) },
             { id: "eagerAccumulate", run: eagerAccumulate },
             { id: "compiledDonated", run: compiledDonated },
+            { id: "compiledDonatedAfter", run: compiledDonatedAfter },
           ]
         : undefined,
       eager: () => read(eager()),
@@ -160,8 +168,7 @@ const mulAdd: CompileWorkload = {
       },
       dispose: () => {
         [a, b, c].forEach((t) => t!.dispose());
-        accEager?.dispose();
-        accCompiled?.dispose();
+        [accBefore, accEager, accAfter].forEach((t) => t?.dispose());
         donated.dispose();
       },
     };
