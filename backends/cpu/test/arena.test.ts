@@ -51,4 +51,19 @@ describe("cpu arena", () => {
     a.free(b);
     expect(a.liveBytes()).toBe(0);
   });
+
+  it("staggers new large blocks of one size class (no two of 8 share an offset modulo 64 KiB) and lends the gaps to small buffers", () => {
+    const a = arena(64);
+    const big = Array.from({ length: 8 }, () => a.alloc(2 * MiB));
+    const mods = new Set(big.map((b) => b.offset % 65536));
+    expect(mods.size).toBe(8);
+    for (const b of big) expect(b.offset % 16).toBe(0);
+    // No overlap, and the small buffers that follow fill the gaps below the top first.
+    const sorted = [...big].sort((x, y) => x.offset - y.offset);
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.offset).toBeGreaterThanOrEqual(sorted[i - 1]!.offset + sorted[i - 1]!.capacity);
+    const small = a.alloc(1000);
+    expect(small.offset).toBeLessThan(sorted[sorted.length - 1]!.offset);
+    for (const b of [...big, small]) a.free(b);
+    expect(a.liveBytes()).toBe(0);
+  });
 });

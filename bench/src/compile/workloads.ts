@@ -121,8 +121,8 @@ const mulAdd: CompileWorkload = {
     // An accumulator acc = a * b + acc: eager makes a new acc and frees the old one; the compiled
     // function takes acc donated and writes the new one over it (JAX's donate_argnums).
     const donated = tf.compile((x: Tensor, y: Tensor, z: Tensor) => tf.add(tf.mul(x, y), z), { name: "mulAdd donated", donate: [2] });
-    // On this kind of machine a 64 MiB buffer's speed depends on where it lands in memory: the
-    // donated accumulator (which never moves) is timed twice, allocated before eager's and after it.
+    // The donated accumulator never moves: it is timed twice, allocated before eager's and after it
+    // (a placement that aligns it with a, b and c would show as a difference between the two).
     const acc = () => (synchronous ? tf.withDevice(device, () => tf.add(c!, 0)) : null);
     let accBefore: Tensor | null = acc();
     let accEager: Tensor | null = acc();
