@@ -68,6 +68,7 @@ export interface CompileRow {
   donatedOverEagerSpread?: [number, number, number];
   /** The same with the donated accumulator allocated after eager's. */
   donatedAfterOverEager?: number;
+  donatedAfterOverEagerSpread?: [number, number, number];
 }
 
 /** Options of one suite run. */
@@ -212,7 +213,10 @@ export async function runCompileSuite(o: CompileSuiteOptions): Promise<CompileRo
         if (timings["eagerAccumulate"] && timings["compiledDonated"]) {
           row.donatedOverEager = timings["compiledDonated"].medianMs / timings["eagerAccumulate"].medianMs;
           row.donatedOverEagerSpread = ratioSpread(rounds, "compiledDonated", "eagerAccumulate");
-          if (timings["compiledDonatedAfter"]) row.donatedAfterOverEager = timings["compiledDonatedAfter"].medianMs / timings["eagerAccumulate"].medianMs;
+          if (timings["compiledDonatedAfter"]) {
+            row.donatedAfterOverEager = timings["compiledDonatedAfter"].medianMs / timings["eagerAccumulate"].medianMs;
+            row.donatedAfterOverEagerSpread = ratioSpread(rounds, "compiledDonatedAfter", "eagerAccumulate");
+          }
         }
         if (timings["jaxJit"]) {
           row.jaxJit = timings["jaxJit"];
