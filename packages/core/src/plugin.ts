@@ -119,7 +119,8 @@ export interface Backend<B = unknown> {
    * Optional: run one fused elementwise kernel. `expr` is a scalar IR expression whose input k
    * reads `inputs[k]` broadcast (NumPy rules) to `output`'s shape; numeric attrs are already
    * constants. Compiled programs call it for chains of elementwise ops; a backend without it
-   * runs those ops one by one. Return false to decline (the ops then run unfused).
+   * runs those ops one by one. Return false to decline (the ops then run unfused). With
+   * `capabilities.fusedViews`, an input may be a strided view (`KernelTensor.strides`, `offset`).
    */
   fusedElementwise?(expr: Expr, inputs: readonly KernelTensor<B>[], output: KernelTensor<B>): boolean;
   /**
