@@ -95,8 +95,8 @@ function targets(r: CompileResults): string[] {
  * rounds cancels, as for the example models) is at most 0.6.
  */
 function donatedVerdict(ma: CompileResults["rows"][number] | undefined): string {
-  const before = ma?.donatedOverEagerSpread?.[2];
-  const after = ma?.donatedAfterOverEagerSpread?.[2];
+  const before = ma?.donatedOverEagerSpread?.[1];
+  const after = ma?.donatedAfterOverEagerSpread?.[1];
   if (before === undefined || after === undefined) return "not measured";
   return Math.max(before, after) <= 0.6 ? "yes, with c donated (median per-round ratios " + before.toFixed(2) + ", " + after.toFixed(2) + "); no without donation" : "**no**";
 }
