@@ -27,6 +27,22 @@ describe("compile: donated arguments", () => {
     y.dispose();
   });
 
+  it("a single elementwise op over a donated tensor writes in place too (acc = acc + x)", () => {
+    const g = tf.compile((acc: tf.Tensor, x: tf.Tensor) => tf.add(acc, x), { donate: [0] });
+    let acc = tf.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+    for (let i = 0; i < 3; i++) {
+      const before = storageOf(acc);
+      acc = g(acc, a);
+      expect(storageOf(acc)).toBe(before);
+    }
+    expect(values(acc)).toEqual([4, 8, 12, 16, 20, 24]);
+    // Without donation the same function allocates its output.
+    const plain = tf.compile((acc: tf.Tensor, x: tf.Tensor) => tf.add(acc, x));
+    const y = plain(acc, a);
+    expect(storageOf(y)).not.toBe(storageOf(acc));
+    tf.dispose([acc, y]);
+  });
+
   it("an accumulator updated in place over several calls keeps eager's values, and memory does not grow", () => {
     const g = tf.compile(mulAdd, { donate: [2] });
     let acc = tf.zeros([2, 3]);

@@ -30,9 +30,10 @@ export interface CompileOptions {
   /** A name for messages (default: the function's name). */
   readonly name?: string;
   /**
-   * Positions of arguments (each a tensor) the caller gives up, as JAX's `donate_argnums`: a
-   * fused kernel that reads one for the last time and makes a value of its shape and dtype writes
-   * that value over it, in place (an accumulator `acc = a * b + acc` moves a third less memory).
+   * Positions of arguments (each a tensor) the caller gives up, as JAX's `donate_argnums`: an
+   * elementwise kernel (fused, or one elementwise op) that reads one for the last time and makes a
+   * value of its shape and dtype writes that value over it, in place (an accumulator
+   * `acc = a * b + acc` moves a third less memory).
    * Every donated tensor is disposed by the call, whether its buffer was reused or not. Not while
    * a tape records (the backward needs the inputs: nothing is donated or disposed then).
    */
@@ -256,7 +257,7 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
       specialized = p === null || p === "unreadable";
       if (!specialized) gen = p as Generalized;
     } else if (!specialized && sizes.size > 1) gen = freeze(b, outputIds);
-    const program = new Program(b, outputIds, tensors.map((t) => ({ shape: t.shape, dtype: t.dtype })));
+    const program = new Program(b, outputIds, tensors.map((t) => ({ shape: t.shape, dtype: t.dtype })), true, donate !== null);
     program.compileSeconds = (performance.now() - started) / 1000;
     traceCount++;
     if (traceCount > maxTraces && !warned && lastParts) {
@@ -309,7 +310,7 @@ export function compile<F extends (...args: any[]) => any>(fn: F, options: Compi
     let e = root;
     if (sh.gen.varies) {
       const shapes = inst.args.map((a) => ({ shape: a.shape, dtype: a.dtype }));
-      const program = new Program(inst, sh.outputIds, shapes, false);
+      const program = new Program(inst, sh.outputIds, shapes, false, donate !== null);
       program.compileSeconds = (performance.now() - started) / 1000;
       e = { program, structure: root.structure, parts: root.parts, specialized: false };
     } else release(inst);

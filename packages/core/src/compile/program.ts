@@ -19,7 +19,7 @@ import type { HostStep, TraceBuilder } from "./builder.js";
 import { fuseEpilogues } from "./epilogue.js";
 import { runEpilogueApart, runEpilogueFused } from "./run-epilogue.js";
 import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./passes.js";
-import { fuseElementwise, type Unit } from "./fusion.js";
+import { fuseElementwise, fusible, nodeExpr, type Unit } from "./fusion.js";
 import { fusedBackend, runFused, runUnfused } from "./run-fused.js";
 import { absorbViews, unitViewOps, type ViewLayout } from "./fused-views.js";
 import { layoutsOf, materializeViews, runNodeAlone } from "./run-views.js";
@@ -102,7 +102,7 @@ export class Program {
    * `fromTrace`: false for a program rebuilt from another trace (no host effect ran for it yet, so
    * its first run runs them).
    */
-  constructor(b: TraceBuilder, outputIds: readonly number[], readonly argSpecs: readonly { shape: readonly number[]; dtype: DType }[], fromTrace = true) {
+  constructor(b: TraceBuilder, outputIds: readonly number[], readonly argSpecs: readonly { shape: readonly number[]; dtype: DType }[], fromTrace = true, donating = false) {
     this.fresh = fromTrace;
     const writeIds = b.written.map((v) => b.varState.get(v)!);
     const traced = b.nodes.length;
@@ -142,8 +142,24 @@ export class Program {
     for (const h of b.host) if (h.kind === "scalar") specs.set(h.id, { shape: [], dtype: h.dtype });
     for (const n of nodes) for (const o of n.outputs) specs.set(o.id, o);
     const keep = new Set([...outs, ...writes]);
-    const plain = fuseEpilogues(fuseElementwise(nodes, keep, specs), keep, specs);
-    const withViews = absorbViews(plain, keep, specs);
+    // With donation on, a lone elementwise op over an argument of its output's shape and dtype runs
+    // as a fused kernel of one op, which can write over that argument when it is donated.
+    const argIds = new Set(b.args.map((t) => t.id));
+    const sameSpec = (id: number, o: { shape: readonly number[]; dtype: DType }): boolean => {
+      const x = specs.get(id)!;
+      return x.dtype === o.dtype && x.shape.length === o.shape.length && x.shape.every((d, m) => d === o.shape[m]);
+    };
+    const donatable = (u: Unit): Unit => {
+      if (!donating || u.kind !== "op" || !fusible(u.node) || u.node.run) return u;
+      const n = u.node;
+      const o = n.outputs[0]!;
+      if (!n.inputs.some((id) => argIds.has(id) && sameSpec(id, o))) return u;
+      return { kind: "fused", expr: nodeExpr(n, n.inputs.map((id) => specs.get(id)!.dtype)), inputs: n.inputs, outputs: u.outputs, shape: o.shape, dtype: o.dtype, nodes: [n] };
+    };
+    const fusedUnits = fuseEpilogues(fuseElementwise(nodes, keep, specs), keep, specs);
+    const viewUnits = absorbViews(fusedUnits, keep, specs);
+    const plain = donating ? fusedUnits.map(donatable) : fusedUnits;
+    const withViews = viewUnits === fusedUnits ? plain : donating ? viewUnits.map(donatable) : viewUnits;
     const kept = new Set([...outs, ...writes]);
     const stepsOf = (units: readonly Unit[]): Step[] => {
       const frees = planLifetimes(units, pinned);
