@@ -99,10 +99,12 @@ describe.skipIf(!haveChromium)(`playground page (skipped without Chromium at ${e
     console.log(`playground: trained in ${seconds.toFixed(1)} s, test accuracy ${(100 * accuracy).toFixed(2)}%, long tasks ${JSON.stringify(blocking.longTasks.map(Math.round))}, largest interval gap ${blocking.maxGap.toFixed(1)} ms`);
     await page.screenshot({ path: path.join(shots, "2-trained.png"), fullPage: true });
     expect(accuracy).toBeGreaterThan(0.9);
-    // Long tasks are the main thread's own blocking. The interval gap also counts time the
-    // operating system gave the page's process no core (2 cores shared with the worker and
-    // other jobs), so it is reported, not asserted.
-    expect(Math.max(0, ...blocking.longTasks)).toBeLessThan(100);
+    // Long tasks are the main thread's own blocking: training there would block it for seconds
+    // (the whole epoch takes 2-4 s). A task is also long while the operating system gives the
+    // page no core (2 cores shared with the worker and other test files: one 151 ms task was
+    // seen on a fresh machine), so the bound leaves room for that. The interval gap counts only
+    // such waits, so it is reported, not asserted.
+    expect(Math.max(0, ...blocking.longTasks)).toBeLessThan(500);
     expect(await page.textContent("#placement-report")).toMatch(/^cpu: \d+ ops/);
   }, 90_000);
 
