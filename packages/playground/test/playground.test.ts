@@ -168,7 +168,8 @@ describe.skipIf(!haveChromium)(`playground page (skipped without Chromium at ${e
     expect(await page.getAttribute("#char-text", "data-length")).toBe("120");
     expect(text.startsWith("Alice ")).toBe(true);
     expect(text.length).toBe("Alice ".length + 120);
-    expect(Math.max(0, ...blocking.longTasks)).toBeLessThan(100);
+    // As above: no task near the seconds that training on the main thread would take.
+    expect(Math.max(0, ...blocking.longTasks)).toBeLessThan(500);
     // Sampling again at another temperature replaces the text and keeps the requested length.
     await page.fill("#char-length", "40");
     await page.fill("#char-temperature", "1.2");
