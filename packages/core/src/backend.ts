@@ -13,7 +13,7 @@ export { createReferenceBackend } from "./backends/reference.js";
 export { createNullBackend, type NullBackend, type NullBuffer } from "./backends/null.js";
 export { allocArray, bytesPerElement, DTYPES, type DType, type TypedArray } from "./dtype.js";
 export { EagerError } from "./errors.js";
-export { broadcastShapes, broadcastStrides, sizeOf, stridesOf, viewBroadcastStrides } from "./shape.js";
+export { broadcastShapes, broadcastStrides, shapesEqual, sizeOf, stridesOf, viewBroadcastStrides } from "./shape.js";
 /** Convolution and pool geometry: what `ResolvedOp.plan` holds for those ops, and the helpers that compute it. */
 export { conv2dGeometry, depthwiseGeometry, geometryOf, poolGeometry, samePad, windowGeometry, windowOutSize, type WindowGeometry } from "./ops/conv.js";
 /** The engine's state in one object, and a reset for tests. */

@@ -10,7 +10,7 @@
  * sums split into row segments, dtypes the wasm heads lack) run the head's kernel into the
  * output, then the tail in place over it.
  */
-import { ir, stridesOf, viewBroadcastStrides, type Attrs, type Expr, type Kernel, type KernelTensor, type ResolvedOp } from "@eager/core/backend";
+import { ir, shapesEqual, stridesOf, viewBroadcastStrides, type Attrs, type Expr, type Kernel, type KernelTensor, type ResolvedOp } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import { elementwiseFunc } from "../wasm/elementwise-wat.js";
 import { epilogueModule, rowsDriver, tileDriver } from "../wasm/epilogue-wat.js";
@@ -34,12 +34,6 @@ const printed = new WeakMap<Expr, string>();
 /** Inputs of a tail (the head's value and the extras) that still get a module of their own. */
 const MAX_TAIL_INPUTS = 6;
 
-const sameNumbers = (a: readonly number[], b: readonly number[]): boolean => {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-};
 
 /** `expr` reading its input 0 divided by `n` (a mean from its sum), rounded where the mean would be stored. */
 function divided(expr: Expr, n: number, dtype: ir.IrDType): Expr {
@@ -186,12 +180,12 @@ export class EpilogueKernels {
   /** The stride plan of a tail over y (the head's value, then the extras): the module's last one when the layout repeats. */
   private planFor(c: Built, cStrides: readonly number[], extras: readonly T[], y: T): ReturnType<typeof stridePlan> {
     const last = this.plans.get(c);
-    if (last && sameNumbers(last.cStrides, cStrides) && sameNumbers(last.yShape, y.shape) && last.extras.length === extras.length) {
+    if (last && shapesEqual(last.cStrides, cStrides) && shapesEqual(last.yShape, y.shape) && last.extras.length === extras.length) {
       let same = true;
       for (let i = 0; same && i < extras.length; i++) {
         const t = extras[i]!;
         const e = last.extras[i]!;
-        same = sameNumbers(e.shape, t.shape) && (e.strides === t.strides || (e.strides !== undefined && t.strides !== undefined && sameNumbers(e.strides, t.strides)));
+        same = shapesEqual(e.shape, t.shape) && (e.strides === t.strides || (e.strides !== undefined && t.strides !== undefined && shapesEqual(e.strides, t.strides)));
       }
       if (same) return last.plan;
     }

@@ -7,7 +7,7 @@
  * declined: core then runs the ops one by one. Inputs may be strided views whose inner run steps
  * by 0 or 1 element (other views are declined).
  */
-import { bytesPerElement, ir, viewBroadcastStrides, type Expr, type KernelTensor } from "@eager/core/backend";
+import { bytesPerElement, ir, shapesEqual, viewBroadcastStrides, type Expr, type KernelTensor } from "@eager/core/backend";
 import type { CpuBuffer } from "../arena.js";
 import { elementwiseFunc, type ElementwiseExport } from "../wasm/elementwise-wat.js";
 import { fusedModule } from "../wasm/fused-module.js";
@@ -206,12 +206,8 @@ interface Prepared {
   readonly args: number[];
 }
 
-const sameList = (a: readonly number[] | undefined, b: readonly number[] | undefined): boolean => {
-  if (a === b) return true;
-  if (a === undefined || b === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-};
+/** Equal lists, or both absent (a contiguous input has no strides). */
+const sameList = (a: readonly number[] | undefined, b: readonly number[] | undefined): boolean => a === b || (a !== undefined && b !== undefined && shapesEqual(a, b));
 
 /** Whether `inputs` and `y` have the shapes, strides and dtypes `p` was prepared for (offsets may differ). */
 function sameLayout(p: Prepared, inputs: readonly T[], y: T): boolean {

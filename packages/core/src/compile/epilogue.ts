@@ -4,6 +4,7 @@
  * tail (input 0 = the head's value). Runs after elementwise fusion, on its units; a head whose
  * value is pinned (a program output or a variable write) or read twice is left alone.
  */
+import { shapesEqual } from "../shape.js";
 import type { DType } from "../dtype.js";
 import { node, rewrite, type Expr, type IrDType } from "../ir/expr.js";
 import type { OpName } from "../ops/table.js";
@@ -20,7 +21,6 @@ const IR_DTYPES: ReadonlySet<string> = new Set(["float32", "float64", "int32", "
 
 type Specs = ReadonlyMap<number, { shape: readonly number[]; dtype: DType }>;
 
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** An elementwise unit's expression over its inputs (leaf k = `inputs[k]`), or null for other units. */
 function tailOf(u: Unit, specs: Specs): { expr: Expr; inputs: readonly number[]; nodes: readonly TraceNode[] } | null {
@@ -52,7 +52,7 @@ export function fuseEpilogues(units: readonly Unit[], pinned: ReadonlySet<number
     const t = units[j]!;
     if (tail === null || t.outputs.length !== 1) return;
     const res = specs.get(t.outputs[0]!)!;
-    if (res.dtype !== out.dtype || !sameShape(res.shape, out.shape)) return;
+    if (res.dtype !== out.dtype || !shapesEqual(res.shape, out.shape)) return;
     const k = tail.inputs.indexOf(out.id);
     if (k < 0 || tail.inputs.lastIndexOf(out.id) !== k) return;
     // Leaf k becomes input 0; the leaves before it move up by one.

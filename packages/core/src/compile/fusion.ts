@@ -12,10 +12,18 @@ import { instantiate, type ElementwiseExpr } from "../ir/instantiate.js";
 import type { TraceNode } from "./builder.js";
 import type { UnitView } from "./fused-views.js";
 
+/** What a fused or epilogue unit reads through views (see fused-views.ts); an epilogue's head inputs never are. */
+export interface ReadsViews {
+  /** Per input: the view ops the kernel reads it through, or null. */
+  readonly views?: readonly (UnitView | null)[];
+  /** With `views`: the values the unit's ops read (the views' results), per input. */
+  readonly leaves?: readonly number[];
+}
+
 /** A unit of a program: one op, or several elementwise ops fused into one expression. */
 export type Unit =
   | { readonly kind: "op"; readonly node: TraceNode; readonly inputs: readonly number[]; readonly outputs: readonly number[] }
-  | {
+  | ({
       readonly kind: "fused";
       readonly expr: Expr;
       readonly inputs: readonly number[];
@@ -24,12 +32,8 @@ export type Unit =
       readonly dtype: DType;
       /** The ops in execution order (what runs when a backend cannot fuse). */
       readonly nodes: readonly TraceNode[];
-      /** Per input: the view ops the kernel reads it through, or null (see fused-views.ts). */
-      readonly views?: readonly (UnitView | null)[];
-      /** With `views`: the values the expression's leaves stand for (the views' results). */
-      readonly leaves?: readonly number[];
-    }
-  | {
+    } & ReadsViews)
+  | ({
       /** A head op (matmul, conv2d, a reduction) with an elementwise tail over its output. */
       readonly kind: "epilogue";
       readonly head: TraceNode;
@@ -42,11 +46,7 @@ export type Unit =
       readonly dtype: DType;
       /** The tail's ops in execution order (the head not included). */
       readonly nodes: readonly TraceNode[];
-      /** Per input: the view ops an extra is read through, or null (see fused-views.ts). */
-      readonly views?: readonly (UnitView | null)[];
-      /** With `views`: the values the head and tail read (the views' results). */
-      readonly leaves?: readonly number[];
-    };
+    } & ReadsViews);
 
 const IR_DTYPES: ReadonlySet<string> = new Set(["float32", "float64", "int32", "bool"]);
 

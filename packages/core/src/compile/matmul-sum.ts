@@ -3,6 +3,7 @@
  * transposes and dtype becomes one matmul over concatenated operands,
  * sum_i A_i B_i = [A_1 ... A_n] [B_1; ...; B_n], as weight gradients summed over time steps are.
  */
+import { shapesEqual } from "../shape.js";
 import type { DType } from "../dtype.js";
 import { engine } from "../engine/engine.js";
 import { opTable } from "../ops/table.js";
@@ -13,7 +14,6 @@ export const MIN_MATMULS = 3;
 
 type Spec = { readonly shape: readonly number[]; readonly dtype: DType };
 
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /**
  * Rewrite every sum of at least {@link MIN_MATMULS} matmuls that only the sum reads (not in
@@ -40,7 +40,7 @@ export function joinMatmulSums(nodes: readonly TraceNode[], keep: ReadonlySet<nu
     const out = n.outputs[0]!;
     return n.inputs.every((id) => {
       const s = spec(id);
-      return s !== undefined && s.dtype === out.dtype && sameShape(s.shape, out.shape);
+      return s !== undefined && s.dtype === out.dtype && shapesEqual(s.shape, out.shape);
     });
   };
   const is2dMatmul = (n: TraceNode): boolean => n.op === "matmul" && !n.run && n.inputs.every((id) => spec(id)?.shape.length === 2);

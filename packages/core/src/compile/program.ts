@@ -13,14 +13,14 @@ import { FOLD_DEVICE } from "./fold.js";
 import { allocArray } from "../dtype.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { OpName } from "../ops/table.js";
-import { broadcastShapes, shapeStr } from "../shape.js";
+import { broadcastShapes, shapeStr, shapesEqual } from "../shape.js";
 import { Tensor, Variable } from "../tensor.js";
 import type { HostStep, TraceBuilder } from "./builder.js";
 import { fuseEpilogues } from "./epilogue.js";
 import { runEpilogueApart, runEpilogueFused } from "./run-epilogue.js";
 import { mergeCommonSubexpressions, planLifetimes, removeDeadCode } from "./passes.js";
 import { fuseElementwise, fusible, nodeExpr, type Unit } from "./fusion.js";
-import { fusedBackend, runFused, runUnfused } from "./run-fused.js";
+import { runFused, runUnfused } from "./run-fused.js";
 import { absorbViews, unitViewOps, type ViewLayout } from "./fused-views.js";
 import { layoutsOf, materializeViews, runNodeAlone } from "./run-views.js";
 import { runAsView } from "./views.js";
@@ -382,7 +382,8 @@ export class Program {
     if (!u.views) return this.runWhole(k, u, ins, undefined);
     // Views: read in place where the device takes them; otherwise make them first, as ops.
     const layouts = layoutsOf(u.views, ins);
-    if (layouts !== null && fusedBackend(ins).backend.capabilities.fusedViews) {
+    // (runFused and runEpilogueFused decline views on a device that takes none.)
+    if (layouts !== null) {
       const y = u.kind === "fused" ? runFused(u.expr, ins, fusedShape(u, ins, layouts), u.dtype, layouts, this.donated(k, ins)) : runEpilogueFused(u, ins, layouts);
       if (y !== null) {
         this.stepFused[k] = true;
@@ -483,7 +484,7 @@ function fusedShape(u: Unit & { kind: "fused" }, ins: readonly Tensor[], layouts
   for (let j = 0; same && j < ins.length; j++) {
     const a = layouts?.[j]?.shape ?? ins[j]!.shape;
     const b = last!.ins[j]!;
-    same = a === b || (a.length === b.length && a.every((d, i) => d === b[i]));
+    same = a === b || shapesEqual(a, b);
   }
   if (same) return last!.out;
   const shapes = ins.map((t, j) => layouts?.[j]?.shape ?? t.shape);

@@ -6,6 +6,7 @@
  * dtype promotion or an input moved between devices always take the dispatcher, as does every
  * op while a profiler observes ops or a tape records.
  */
+import { shapesEqual } from "../shape.js";
 import { isFloat, type DType } from "../dtype.js";
 import type { Frame } from "../engine/context.js";
 import { shouldDecompose } from "../engine/decompose.js";
@@ -35,11 +36,6 @@ type Kernel = (i: readonly KernelTensor[], o: readonly KernelTensor[], a: unknow
  */
 export type ResolvedMemo = (Resolved | null | undefined)[];
 
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-};
 
 function resolve(node: TraceNode, ins: readonly Tensor[], outs: readonly Tensor[], device: string): Resolved | null {
   const def = node.def as OpDef<unknown>;
@@ -87,7 +83,7 @@ export function runResolved(node: TraceNode, ins: readonly Tensor[], frame: Fram
     const t = ins[i]!;
     const shape = t.shape;
     const seen = r!.inShapes[i]!;
-    match = t._storage?.backend === r!.backend && t.dtype === r!.inDTypes[i] && (shape === seen || sameShape(shape, seen));
+    match = t._storage?.backend === r!.backend && t.dtype === r!.inDTypes[i] && (shape === seen || shapesEqual(shape, seen));
   }
   // The kernel is read from the backend's table each call (a table entry may be replaced).
   const kernel = match ? ((r!.backend.kernels as Record<string, unknown>)[node.op] as Kernel | undefined) : undefined;

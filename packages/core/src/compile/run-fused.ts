@@ -19,7 +19,7 @@ import type { TraceNode } from "./builder.js";
 import type { ViewLayout } from "./fused-views.js";
 
 /** The backend a fused kernel over `inputs` runs on: the scope's device, else the first placed input's, else the default. */
-export function fusedBackend(inputs: readonly Tensor[]): { backend: Backend<any>; placed: boolean } {
+function fusedBackend(inputs: readonly Tensor[]): { backend: Backend<any>; placed: boolean } {
   const frame = currentFrame();
   let device = frame.device;
   let placed = device !== null;

@@ -4,6 +4,7 @@
  * the view's ops run first (as a compiled program runs them: reshapes as views, the others through
  * the resolved fast path) to make the values the unit reads.
  */
+import { shapesEqual } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { viewLayout, type UnitView, type ViewLayout } from "./fused-views.js";
 import { currentFrame } from "../engine/context.js";
@@ -13,12 +14,6 @@ import { isViewNode, runAsView, type ViewMemo } from "./views.js";
 
 const cache = new WeakMap<UnitView, { shape: readonly number[]; layout: ViewLayout | null }>();
 
-const same = (a: readonly number[], b: readonly number[]): boolean => {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-};
 
 /** Per input: its view's layout (null where the input is read whole), or null when some view is not a strided window at these shapes. */
 export function layoutsOf(views: readonly (UnitView | null)[], inputs: readonly Tensor[]): (ViewLayout | null)[] | null {
@@ -31,7 +26,7 @@ export function layoutsOf(views: readonly (UnitView | null)[], inputs: readonly 
     }
     const t = inputs[k]!;
     let c = cache.get(v);
-    if (!c || !same(c.shape, t.shape)) cache.set(v, (c = { shape: t.shape, layout: viewLayout(v.chain, t.shape, t.dtype) }));
+    if (!c || !shapesEqual(c.shape, t.shape)) cache.set(v, (c = { shape: t.shape, layout: viewLayout(v.chain, t.shape, t.dtype) }));
     if (c.layout === null) return null;
     out[k] = c.layout;
   }

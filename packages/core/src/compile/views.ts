@@ -3,6 +3,7 @@
  * storage under a new shape (one more reference to it, no copy, no allocation). Storage is
  * never written in place once made, so sharing it is safe; variables already share this way.
  */
+import { shapesEqual } from "../shape.js";
 import type { Frame } from "../engine/context.js";
 import { engine } from "../engine/engine.js";
 import { noteOp } from "../engine/placement.js";
@@ -24,12 +25,6 @@ export function isViewNode(node: TraceNode): boolean {
   return node.op === "reshape" && !node.run;
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-};
 
 /**
  * The output of `node` (a view node) as a view of `inputs`, or null when it must run as an op
@@ -40,7 +35,7 @@ export function runAsView(node: TraceNode, inputs: readonly Tensor[], frame: Fra
   if (engine.opObserver !== null) return null;
   const x = inputs[0]!;
   let seen = memo[at];
-  if (seen === undefined || !sameShape(seen.input, x.shape)) {
+  if (seen === undefined || !shapesEqual(seen.input, x.shape)) {
     const [spec] = opTable.reshape.infer([x], node.attrs as never);
     memo[at] = seen = { input: x.shape, output: spec!.shape };
   }
